@@ -1,0 +1,251 @@
+"""Chunks: one Arrow record batch of rows for one entity, plus metadata.
+
+Columns: `row_id` (16-byte TUID: big-endian nanosecond timestamp + counter, so byte order is
+time order), one int64 column per timeline, one list column per component named
+`Archetype:field`. Each row is one log call; each component cell is a list of instances.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from .errors import RecordingFormatError
+from .types.kinds import VALUE_TYPES, Kind, component_type
+
+ROW_ID = "row_id"
+TIMELINE_KINDS = ("sequence", "duration", "timestamp")
+_META_PATH, _META_STATIC, _META_ARCH = b"annoview:entity_path", b"annoview:is_static", b"annoview:archetype"
+_META_INDEX = b"annoview:index"
+
+
+def row_ids_to_array(hi: np.ndarray, lo: np.ndarray) -> pa.Array:
+    packed = np.empty((len(hi), 2), ">u8")
+    packed[:, 0], packed[:, 1] = hi, lo
+    return pa.Array.from_buffers(pa.binary(16), len(hi), [None, pa.py_buffer(packed.tobytes())])
+
+
+def row_ids_from_array(arr: pa.Array) -> np.ndarray:
+    """16-byte row ids -> (n, 2) uint64 (hi, lo)."""
+    if arr.type != pa.binary(16):
+        raise RecordingFormatError(f"row id column has type {arr.type}, expected fixed_size_binary[16]")
+    buf = arr.buffers()[1]
+    raw = np.frombuffer(buf, dtype=">u8", count=2 * (arr.offset + len(arr)))[2 * arr.offset :]
+    return raw.reshape(-1, 2).astype(np.uint64)
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoding cells -> Arrow columns
+
+
+def _offsets(lengths: Sequence[int]) -> np.ndarray:
+    off = np.zeros(len(lengths) + 1, np.int32)
+    np.cumsum(lengths, out=off[1:])
+    return off
+
+
+def _list_array(offsets: np.ndarray, values: pa.Array, valid: np.ndarray | None) -> pa.Array:
+    mask = None if valid is None or valid.all() else pa.array(~valid)
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, mask=mask)
+
+
+def encode_column(kind: Kind, cells: Sequence[Any]) -> pa.Array:
+    """Cells of one component (None = no value in that row) -> list<...> Arrow array."""
+    valid = np.array([c is not None for c in cells])
+    if kind in (Kind.VEC2, Kind.VEC3, Kind.F32, Kind.ID, Kind.COLOR, Kind.BOOL):
+        dtype = {Kind.F32: np.float32, Kind.ID: np.uint16, Kind.COLOR: np.uint32, Kind.BOOL: np.bool_}.get(kind, np.float32)
+        parts = [c for c in cells if c is not None]
+        lengths = [0 if c is None else len(c) for c in cells]
+        flat = np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+        if kind in (Kind.VEC2, Kind.VEC3):
+            d = 2 if kind is Kind.VEC2 else 3
+            values: pa.Array = pa.FixedSizeListArray.from_arrays(pa.array(flat.reshape(-1)), d)
+        else:
+            values = pa.array(flat)
+        return _list_array(_offsets(lengths), values, valid)
+    if kind in (Kind.STRIPS2, Kind.STRIPS3):
+        d = 2 if kind is Kind.STRIPS2 else 3
+        strips = [s for c in cells if c is not None for s in c]
+        flat = np.concatenate(strips).astype(np.float32).reshape(-1) if strips else np.zeros(0, np.float32)
+        inner = pa.ListArray.from_arrays(pa.array(_offsets([len(s) for s in strips])),
+                                         pa.FixedSizeListArray.from_arrays(pa.array(flat), d))
+        return _list_array(_offsets([0 if c is None else len(c) for c in cells]), inner, valid)
+    if kind is Kind.BLOB:
+        blobs = [np.ascontiguousarray(c).view(np.uint8).reshape(-1) for c in cells if c is not None]
+        flat = np.concatenate(blobs) if blobs else np.zeros(0, np.uint8)
+        inner = pa.ListArray.from_arrays(pa.array(_offsets([len(b) for b in blobs]), pa.int32()), pa.array(flat))
+        return _list_array(_offsets([0 if c is None else 1 for c in cells]), inner, valid)
+    return pa.array(list(cells), type=pa.list_(VALUE_TYPES[kind]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding Arrow columns -> cells
+
+
+class ColumnView:
+    """Fast per-row access to a list column: flat numpy values plus offsets, decoded once."""
+
+    def __init__(self, arr: pa.Array) -> None:
+        if not pa.types.is_list(arr.type) and not pa.types.is_large_list(arr.type):
+            raise RecordingFormatError(f"component column has type {arr.type}, expected a list type")
+        self.array = arr
+        self.offsets = np.asarray(arr.offsets.to_numpy(zero_copy_only=False), np.int64)
+        self.valid = None if arr.null_count == 0 else np.asarray(arr.is_valid().to_numpy(zero_copy_only=False))
+        self.value_type = arr.type.value_type
+        self._flat: Any = None
+        self._decoded = False
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def _decode(self) -> None:
+        vals = self.array.values
+        vt = self.value_type
+        if pa.types.is_fixed_size_list(vt) and pa.types.is_floating(vt.value_type):
+            d = vt.list_size
+            flat = vals.values.to_numpy(zero_copy_only=False)[vals.offset * d : (vals.offset + len(vals)) * d]
+            self._flat = flat.astype(np.float32, copy=False).reshape(-1, d)
+        elif pa.types.is_integer(vt) or pa.types.is_floating(vt) or pa.types.is_boolean(vt):
+            self._flat = vals.to_numpy(zero_copy_only=False)
+        else:
+            self._flat = None
+        self._decoded = True
+
+    def cell(self, row: int) -> Any:
+        """The value of one row: ndarray for numeric kinds, list for strings/structs/strips,
+        a flat uint8 ndarray for blobs; None where the row has no value."""
+        if self.valid is not None and not self.valid[row]:
+            return None
+        if not self._decoded:
+            self._decode()
+        a, b = int(self.offsets[row]), int(self.offsets[row + 1])
+        if self._flat is not None:
+            return self._flat[a:b]
+        vt = self.value_type
+        vals = self.array.values
+        if pa.types.is_list(vt) and (pa.types.is_uint8(vt.value_type) or pa.types.is_int8(vt.value_type)):
+            if b <= a:
+                return np.zeros(0, np.uint8)
+            inner = vals[a]
+            return np.asarray(inner.values.to_numpy(zero_copy_only=False), np.uint8)
+        if pa.types.is_list(vt) and pa.types.is_fixed_size_list(vt.value_type):
+            d = vt.value_type.list_size
+            out = []
+            for i in range(a, b):
+                strip = vals[i].values
+                out.append(np.asarray(strip.flatten().to_numpy(zero_copy_only=False), np.float32).reshape(-1, d))
+            return out
+        return vals.slice(a, b - a).to_pylist()
+
+
+@dataclass
+class Chunk:
+    """Rows of one entity: row ids, timeline columns and component columns (see module doc)."""
+
+    entity_path: str
+    is_static: bool
+    batch: pa.RecordBatch
+    _views: dict[str, ColumnView] = field(default_factory=dict, repr=False)
+    _row_ids: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def num_rows(self) -> int:
+        return self.batch.num_rows
+
+    @property
+    def archetypes(self) -> list[str]:
+        return sorted({c.split(":", 1)[0] for c in self.component_names})
+
+    @property
+    def timelines(self) -> dict[str, str]:
+        """Timeline name -> kind ("sequence" | "duration" | "timestamp")."""
+        out = {}
+        for f in self.batch.schema:
+            md = f.metadata or {}
+            if _META_INDEX in md:
+                out[f.name] = md[_META_INDEX].decode()
+        return out
+
+    @property
+    def component_names(self) -> list[str]:
+        return [f.name for f in self.batch.schema if ":" in f.name]
+
+    def row_ids(self) -> np.ndarray:
+        """(n, 2) uint64 (hi, lo)."""
+        if self._row_ids is None:
+            self._row_ids = row_ids_from_array(self.batch.column(ROW_ID))
+        return self._row_ids
+
+    def times(self, timeline: str) -> np.ndarray:
+        return self.batch.column(timeline).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+
+    def column(self, component: str) -> ColumnView:
+        view = self._views.get(component)
+        if view is None:
+            view = self._views[component] = ColumnView(self.batch.column(component))
+        return view
+
+    def nbytes(self) -> int:
+        return self.batch.nbytes
+
+    # -- serialization ---------------------------------------------------------------------
+    def to_ipc(self) -> bytes:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, self.batch.schema) as writer:
+            writer.write_batch(self.batch)
+        return sink.getvalue().to_pybytes()
+
+    @staticmethod
+    def from_ipc(data: bytes | memoryview) -> "Chunk":
+        try:
+            reader = pa.ipc.open_stream(pa.py_buffer(data))
+            batches = list(reader)
+        except (pa.ArrowInvalid, pa.ArrowException, OSError) as e:
+            raise RecordingFormatError(f"not an Arrow IPC chunk: {e}") from None
+        if len(batches) != 1:
+            raise RecordingFormatError(f"a chunk frame holds {len(batches)} record batches, expected 1")
+        return Chunk.from_batch(batches[0])
+
+    @staticmethod
+    def from_batch(batch: pa.RecordBatch) -> "Chunk":
+        md = batch.schema.metadata or {}
+        if _META_PATH not in md or ROW_ID not in batch.schema.names:
+            raise RecordingFormatError("record batch is not an annoview chunk (no entity path or row id)")
+        chunk = Chunk(md[_META_PATH].decode(), md.get(_META_STATIC, b"0") == b"1", batch)
+        chunk.row_ids()  # validates the row id column
+        for f in batch.schema:
+            if ":" in f.name and not (pa.types.is_list(f.type) or pa.types.is_large_list(f.type)):
+                raise RecordingFormatError(f"component {f.name} has type {f.type}, expected a list")
+            if f.metadata and _META_INDEX in f.metadata and not pa.types.is_integer(f.type):
+                raise RecordingFormatError(f"timeline {f.name} has type {f.type}, expected int64")
+        return chunk
+
+
+def build_chunk(
+    entity_path: str, is_static: bool, hi: np.ndarray, lo: np.ndarray,
+    timelines: dict[str, tuple[str, np.ndarray]], components: dict[str, tuple[Kind, list[Any]]],
+) -> Chunk:
+    """Assemble a chunk from column data.
+
+    timelines: name -> (kind, int64 times); components: "Arch:field" -> (kind, cells).
+    """
+    fields: list[pa.Field] = [pa.field(ROW_ID, pa.binary(16), nullable=False)]
+    arrays: list[pa.Array] = [row_ids_to_array(hi, lo)]
+    for name, (tkind, values) in timelines.items():
+        fields.append(pa.field(name, pa.int64(), metadata={_META_INDEX: tkind.encode()}))
+        arrays.append(pa.array(np.asarray(values, np.int64)))
+    for name, (kind, cells) in components.items():
+        arch, fname = name.split(":", 1)
+        col = encode_column(kind, cells)
+        fields.append(pa.field(name, col.type, metadata={
+            b"rerun:archetype": f"rerun.archetypes.{arch}".encode(), b"rerun:component": name.encode(),
+            b"rerun:component_type": component_type(arch, fname).encode(), b"annoview:kind": kind.value.encode(),
+        }))
+        arrays.append(col)
+    archs = sorted({n.split(":", 1)[0] for n in components})
+    schema = pa.schema(fields, metadata={_META_PATH: entity_path.encode(), _META_STATIC: b"1" if is_static else b"0",
+                                         _META_ARCH: ",".join(archs).encode()})
+    return Chunk(entity_path, is_static, pa.RecordBatch.from_arrays(arrays, schema=schema))

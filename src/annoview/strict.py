@@ -1,0 +1,42 @@
+"""Strict mode: raise on bad input (tests, CI) or warn and drop it (Rerun's default).
+
+Default is non-strict so that Rerun scripts run unchanged; set ANNOVIEW_STRICT=1, call
+`rr.set_strict_mode(True)` or pass `rr.init(..., strict=True)` to get exceptions instead.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from typing import TypeVar
+
+from .errors import AnnoviewWarning, ValidationError
+
+_strict = os.environ.get("ANNOVIEW_STRICT", "").lower() in ("1", "true", "yes")
+
+T = TypeVar("T")
+
+
+def strict_mode() -> bool:
+    return _strict
+
+
+def set_strict_mode(strict: bool) -> None:
+    global _strict
+    _strict = bool(strict)
+
+
+def report(error: ValidationError, consequence: str) -> None:
+    """Raise in strict mode; otherwise warn once for this bad call and carry on."""
+    if _strict:
+        raise error
+    warnings.warn(f"{error} ({consequence})", AnnoviewWarning, stacklevel=4)
+
+
+def checked(fn: Callable[[], T], error_consequence: str) -> T | None:
+    """Run one field's validation; in non-strict mode a failure drops the field with a warning."""
+    try:
+        return fn()
+    except ValidationError as e:
+        report(e, error_consequence)
+        return None

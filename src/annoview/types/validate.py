@@ -1,0 +1,127 @@
+"""Validation and normalization of per-instance component values.
+
+Each function returns a numpy array (or list of str) in the stored dtype, or raises
+ValidationError naming the archetype and the field. Single values stay length 1 (splatting
+happens at resolution time, as in Rerun's files).
+"""
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+
+MAX_ID = 65535
+
+
+def positions(value: Any, dim: int, archetype: str, field: str = "positions") -> np.ndarray:
+    """Points as float32 (N, dim); a single (dim,) point is accepted. NaN/inf refused."""
+    try:
+        arr = np.asarray(value, dtype=np.float32)
+    except (ValueError, TypeError) as e:
+        raise ValidationError(archetype, field, f"expected numbers of shape (N, {dim}): {e}") from None
+    if arr.ndim == 1 and arr.shape[0] == dim:
+        arr = arr.reshape(1, dim)
+    elif arr.ndim == 1 and arr.shape[0] == 0:
+        arr = arr.reshape(0, dim)
+    if arr.ndim != 2 or arr.shape[1] != dim:
+        raise ValidationError(archetype, field, f"expected shape (N, {dim}), got {tuple(np.shape(value))}")
+    if not np.isfinite(arr).all():
+        bad = int(np.argwhere(~np.isfinite(arr))[0][0])
+        raise ValidationError(archetype, field, f"NaN or inf at index {bad}; positions must be finite")
+    return np.ascontiguousarray(arr)
+
+
+def _enum_values(value: Any) -> Any:
+    if isinstance(value, type) and issubclass(value, enum.Enum):
+        return [int(m.value) for m in value]
+    if isinstance(value, enum.Enum):
+        return int(value.value)
+    if isinstance(value, (range, set, frozenset)):
+        return list(value)
+    return value
+
+
+def ids(value: Any, archetype: str, field: str) -> np.ndarray:
+    """Class or keypoint ids as uint16 (N,): 0..65535, whole numbers, IntEnum classes allowed."""
+    value = _enum_values(value)
+    if isinstance(value, (list, tuple)):
+        value = [_enum_values(v) for v in value]
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as e:
+        raise ValidationError(archetype, field, f"expected integer ids: {e}") from None
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ValidationError(archetype, field, f"expected a 1-D sequence of ids, got shape {arr.shape}")
+    if arr.size == 0:
+        return np.zeros(0, np.uint16)
+    if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
+        raise ValidationError(archetype, field, f"expected integer ids in 0..{MAX_ID}, got dtype {arr.dtype}")
+    if arr.dtype.kind == "f":
+        if not np.isfinite(arr).all() or (arr != np.round(arr)).any():
+            raise ValidationError(archetype, field, "ids must be whole numbers")
+    lo, hi = arr.min(), arr.max()
+    if lo < 0 or hi > MAX_ID:
+        bad = lo if lo < 0 else hi
+        raise ValidationError(archetype, field, f"id {int(bad)} out of range 0..{MAX_ID}")
+    return arr.astype(np.uint16)
+
+
+def floats(value: Any, archetype: str, field: str, *, allow_negative: bool = True) -> np.ndarray:
+    """Per-instance floats (radii, opacity, ...) as float32 (N,), finite."""
+    try:
+        arr = np.asarray(value, dtype=np.float32)
+    except (ValueError, TypeError) as e:
+        raise ValidationError(archetype, field, f"expected numbers: {e}") from None
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ValidationError(archetype, field, f"expected a 1-D sequence of numbers, got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValidationError(archetype, field, "values must be finite (no NaN or inf)")
+    if not allow_negative and (arr < 0).any():
+        raise ValidationError(archetype, field, "values must not be negative")
+    return arr
+
+
+def scalar_float(value: Any, archetype: str, field: str, lo: float | None = None, hi: float | None = None) -> np.ndarray:
+    arr = floats(value, archetype, field)
+    if len(arr) != 1:
+        raise ValidationError(archetype, field, f"expected one number, got {len(arr)}")
+    if (lo is not None and arr[0] < lo) or (hi is not None and arr[0] > hi):
+        raise ValidationError(archetype, field, f"expected a number in [{lo}, {hi}], got {arr[0]}")
+    return arr
+
+
+def labels(value: Any, archetype: str, field: str = "labels") -> list[str]:
+    """Labels as a list of str; a single str is one label."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    try:
+        out = list(value)
+    except TypeError:
+        raise ValidationError(archetype, field, f"expected a string or a sequence of strings, got {type(value).__name__}") from None
+    for i, s in enumerate(out):
+        if not isinstance(s, str):
+            raise ValidationError(archetype, field, f"label {i} is {type(s).__name__}, expected str")
+    return out
+
+
+def flag(value: Any, archetype: str, field: str) -> np.ndarray:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValidationError(archetype, field, f"expected True or False, got {value!r:.40}")
+    return np.array([bool(value)])
+
+
+def check_length(n_instances: int, n: int, archetype: str, field: str, main: str) -> None:
+    """Per-instance fields may be shorter (last value repeats / falls back) but never longer."""
+    if n > n_instances and not (n_instances == 0 and n == 1):
+        raise ValidationError(
+            archetype, field, f"{n} values for {n_instances} {main}; expected at most {n_instances} (or 1 for all)"
+        )
