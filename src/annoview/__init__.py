@@ -1,0 +1,156 @@
+"""annoview: a Rerun-compatible logging SDK and GPU viewer for annotated data.
+
+`import annoview as rr` and log as with Rerun: rr.init, rr.log, rr.set_time, rr.save, ...
+This module imports neither glfw, imgui nor moderngl, so logging works in headless jobs.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from . import datatypes, encodings
+from .errors import AnnoviewError, AnnoviewWarning, ValidationError
+from .sdk.recording import RecordingStream
+from .sdk.sinks import MemorySink
+from .strict import set_strict_mode, strict_mode
+from .types import (AnnotationContext, AnnotationInfo, Box2DFormat, Boxes2D, ClassDescription, Image, LineStrips2D,
+                    LineStrips3D, Points2D, Points3D, SegmentationImage)
+
+__version__ = "0.1.0"
+
+_global: RecordingStream | None = None
+_warned_no_init = False
+
+
+def init(application_id: str, *, recording_id: Any = None, spawn: bool = False, default_enabled: bool = True,
+         strict: bool | None = None, **kwargs: Any) -> RecordingStream:
+    """Start a new global recording (closing the previous one)."""
+    global _global
+    if _global is not None:
+        _global.close()
+    _global = RecordingStream(application_id, recording_id=recording_id, strict=strict,
+                              default_enabled=default_enabled, **kwargs)
+    if spawn:
+        _global.spawn()
+    return _global
+
+
+def new_recording(application_id: str, *, recording_id: Any = None, make_default: bool = False,
+                  spawn: bool = False, **kwargs: Any) -> RecordingStream:
+    """A separate recording object (several recordings in one process)."""
+    global _global
+    rec = RecordingStream(application_id, recording_id=recording_id, **kwargs)
+    if make_default:
+        _global = rec
+    if spawn:
+        rec.spawn()
+    return rec
+
+
+def get_global_data_recording() -> RecordingStream | None:
+    return _global
+
+
+def _rec(recording: RecordingStream | None) -> RecordingStream | None:
+    global _warned_no_init
+    rec = recording if recording is not None else _global
+    if rec is None and not _warned_no_init:
+        _warned_no_init = True
+        warnings.warn("annoview: no recording; call rr.init(...) first. Logged data is dropped.", AnnoviewWarning,
+                      stacklevel=3)
+    return rec
+
+
+def log(entity_path: Any, entity: Any, *extra: Any, static: bool = False, strict: bool | None = None,
+        recording: RecordingStream | None = None) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.log(entity_path, entity, *extra, static=static, strict=strict)
+
+
+def set_time(timeline: str, *, sequence: Any = None, duration: Any = None, timestamp: Any = None,
+             recording: RecordingStream | None = None) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.set_time(timeline, sequence=sequence, duration=duration, timestamp=timestamp)
+
+
+def set_time_sequence(timeline: str, sequence: int, recording: RecordingStream | None = None) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.set_time_sequence(timeline, sequence)
+
+
+def set_time_seconds(timeline: str, seconds: float, recording: RecordingStream | None = None) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.set_time_seconds(timeline, seconds)
+
+
+def set_time_nanos(timeline: str, nanos: int, recording: RecordingStream | None = None) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.set_time_nanos(timeline, nanos)
+
+
+def disable_timeline(timeline: str, recording: RecordingStream | None = None) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.disable_timeline(timeline)
+
+
+def reset_time(recording: RecordingStream | None = None) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.reset_time()
+
+
+def save(path: str, default_blueprint: Any = None, recording: RecordingStream | None = None) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.save(path)
+
+
+def memory_recording(recording: RecordingStream | None = None) -> MemorySink | None:
+    rec = _rec(recording)
+    return rec.memory_recording() if rec is not None else None
+
+
+def spawn(*, port: int = 9877, connect: bool = True, recording: RecordingStream | None = None, **kwargs: Any) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.spawn(port=port, connect=connect, **kwargs)
+
+
+def connect(addr: str | None = None, recording: RecordingStream | None = None, **kwargs: Any) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.connect(addr, **kwargs)
+
+
+def connect_grpc(url: str | None = None, recording: RecordingStream | None = None, **kwargs: Any) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.connect_grpc(url, **kwargs)
+
+
+def flush(blocking: bool = True, recording: RecordingStream | None = None) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.flush(blocking)
+
+
+def disconnect(recording: RecordingStream | None = None) -> None:
+    rec = _rec(recording)
+    if rec is not None:
+        rec.disconnect()
+
+
+__all__ = [
+    "init", "new_recording", "log", "set_time", "set_time_sequence", "set_time_seconds", "set_time_nanos",
+    "disable_timeline", "reset_time", "save", "memory_recording", "spawn", "connect", "connect_grpc", "flush",
+    "disconnect", "get_global_data_recording", "set_strict_mode", "strict_mode", "RecordingStream", "MemorySink",
+    "AnnotationContext", "AnnotationInfo", "ClassDescription", "Points2D", "Points3D", "Boxes2D", "Box2DFormat",
+    "LineStrips2D", "LineStrips3D", "SegmentationImage", "Image", "AnnoviewError", "AnnoviewWarning",
+    "ValidationError", "datatypes", "encodings",
+]

@@ -1,0 +1,201 @@
+"""RecordingStream: the object behind `rr.init`/`rr.log`, one per recording.
+
+A log call validates its archetypes, stamps the thread's time context plus `log_time`, and hands
+one row to the batcher; chunks flow to the current sink (a buffer until `save`/`connect`).
+"""
+from __future__ import annotations
+
+import atexit
+import itertools
+import threading
+import time
+import uuid
+import warnings
+import weakref
+from typing import Any
+
+from .. import paths
+from ..chunk import Chunk
+from ..errors import AnnoviewWarning, ValidationError
+from ..strict import report, set_strict_mode, strict_mode
+from ..types.annotation import as_context
+from ..types.archetypes import Archetype
+from .batcher import Batcher
+from .sinks import BufferSink, FileSink, MemorySink, Sink
+from .time import TimeContext, to_index_value
+
+_row_counter = itertools.count(1)
+_START_NS = time.time_ns()
+_START_MONO = time.monotonic_ns()
+_live_streams: "weakref.WeakSet[RecordingStream]" = weakref.WeakSet()
+
+
+def _tuid_hi() -> int:
+    """Monotonic nanoseconds since the epoch: row ids sort in log order within a process."""
+    return _START_NS + (time.monotonic_ns() - _START_MONO)
+
+
+class RecordingStream:
+    """One recording: its id, time context, batcher and sink."""
+
+    def __init__(self, application_id: str, *, recording_id: str | None = None, strict: bool | None = None,
+                 spawn: bool = False, default_enabled: bool = True, **_ignored: Any) -> None:
+        if not isinstance(application_id, str) or not application_id:
+            raise ValidationError("init", "application_id", "expected a non-empty string")
+        self.application_id = application_id
+        self.recording_id = str(recording_id) if recording_id is not None else str(uuid.uuid4())
+        self.enabled = default_enabled
+        if strict is not None:
+            set_strict_mode(strict)
+        self._time = TimeContext()
+        self._sink: Sink = BufferSink()
+        self._sink_lock = threading.Lock()
+        self._batcher = Batcher(self._emit)
+        self._closed = False
+        _live_streams.add(self)
+        if spawn:
+            self.spawn()
+
+    # -- sinks -------------------------------------------------------------------------------
+    def _emit(self, chunk: Chunk) -> None:
+        with self._sink_lock:
+            self._sink.send(chunk)
+
+    def _set_sink(self, sink: Sink) -> Sink:
+        self._batcher.flush()
+        with self._sink_lock:
+            old, self._sink = self._sink, sink
+            if isinstance(old, BufferSink):
+                for chunk in old.drain():
+                    sink.send(chunk)
+            else:
+                old.flush()
+                old.close()
+        return sink
+
+    def save(self, path: str, default_blueprint: Any = None) -> None:
+        """Stream everything (also what was logged before this call) to a `.avr` file."""
+        self._set_sink(FileSink(str(path), self.application_id, self.recording_id))
+
+    def memory_recording(self) -> MemorySink:
+        """Keep the recording in memory; `.chunks()` / `.to_store()` read it back."""
+        sink = MemorySink()
+        self._set_sink(sink)
+        return sink
+
+    def set_sink(self, sink: Sink) -> None:
+        self._set_sink(sink)
+
+    def spawn(self, *, port: int = 9877, connect: bool = True, **_ignored: Any) -> None:
+        from .streaming import spawn_viewer
+
+        spawn_viewer(self, port=port, connect=connect)
+
+    def connect(self, addr: str | None = None, **_ignored: Any) -> None:
+        from .streaming import connect_tcp
+
+        connect_tcp(self, addr)
+
+    def connect_grpc(self, url: str | None = None, **_ignored: Any) -> None:
+        from .streaming import connect_tcp, url_to_addr
+
+        connect_tcp(self, url_to_addr(url))
+
+    def flush(self, blocking: bool = True) -> None:
+        """Turn every pending row into a chunk and push it through the sink."""
+        self._batcher.flush()
+        with self._sink_lock:
+            self._sink.flush()
+
+    def disconnect(self) -> None:
+        """Flush and close the current sink; later data is buffered again."""
+        self._set_sink(BufferSink())
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._batcher.close()
+        with self._sink_lock:
+            self._sink.flush()
+            self._sink.close()
+
+    # -- time ------------------------------------------------------------------------------------
+    def set_time(self, timeline: str, *, sequence: Any = None, duration: Any = None, timestamp: Any = None) -> None:
+        try:
+            kind, value = to_index_value(timeline, sequence, duration, timestamp)
+            self._time.set(timeline, kind, value)
+        except ValidationError as e:
+            report(e, "time not changed")
+
+    def set_time_sequence(self, timeline: str, sequence: int) -> None:
+        self.set_time(timeline, sequence=sequence)
+
+    def set_time_seconds(self, timeline: str, seconds: float) -> None:
+        """Older Rerun API: seconds since the epoch when it looks like one (>= 1e9, year 2001+),
+        otherwise a duration."""
+        if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and abs(seconds) >= 1e9:
+            self.set_time(timeline, timestamp=seconds)
+        else:
+            self.set_time(timeline, duration=seconds)
+
+    def set_time_nanos(self, timeline: str, nanos: int) -> None:
+        self.set_time(timeline, duration=int(nanos) / 1e9)
+
+    def disable_timeline(self, timeline: str) -> None:
+        self._time.disable(timeline)
+
+    def reset_time(self) -> None:
+        self._time.reset()
+
+    # -- logging ---------------------------------------------------------------------------------
+    def log(self, entity_path: Any, entity: Any, *extra: Any, static: bool = False, strict: bool | None = None) -> None:
+        """Log one or more archetypes at an entity path, at the current time (or static)."""
+        if not self.enabled:
+            return
+        prev = strict_mode()
+        if strict is not None:
+            set_strict_mode(strict)
+        try:
+            self._log(entity_path, (entity, *extra), static)
+        finally:
+            if strict is not None:
+                set_strict_mode(prev)
+
+    def _log(self, entity_path: Any, items: tuple[Any, ...], static: bool) -> None:
+        try:
+            path = paths.normalize(entity_path)
+        except ValidationError as e:
+            report(e, "nothing logged")
+            return
+        components: dict[str, tuple[Any, Any]] = {}
+        for item in items:
+            item = as_context(item)
+            if not isinstance(item, Archetype):
+                report(ValidationError("log", "entity", f"{path}: expected an archetype such as rr.Points2D, "
+                                       f"got {type(item).__name__}"), "that item not logged")
+                continue
+            if item.invalid is not None:
+                warnings.warn(f"{path}: {item.invalid}", AnnoviewWarning, stacklevel=3)
+                continue
+            name = item.archetype_name
+            for fname, value in item.components.items():
+                components[f"{name}:{fname}"] = (item.field_kinds[fname], value)
+        if not components:
+            return
+        if static:
+            times: dict[str, tuple[str, int]] = {}
+        else:
+            times = dict(self._time.snapshot())
+            times["log_time"] = ("timestamp", time.time_ns())
+        self._batcher.add_row(path, bool(static), _tuid_hi(), next(_row_counter), times, components)
+
+
+@atexit.register
+def _flush_all_at_exit() -> None:
+    """Nothing logged is lost at exit: flush every stream and close its sink (writes footers)."""
+    for stream in list(_live_streams):
+        try:
+            stream.close()
+        except Exception as e:  # never raise from atexit
+            warnings.warn(f"annoview: closing recording {stream.recording_id} at exit failed: {e}", RuntimeWarning, stacklevel=1)

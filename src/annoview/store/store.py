@@ -1,0 +1,189 @@
+"""The chunk store: ingest chunks, entity tree, timelines, latest-at queries.
+
+Static data wins over temporal data for the same component. Data without a value on the queried
+timeline is not visible there (only static data is), as in Rerun.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..chunk import Chunk
+from .index import ComponentIndex
+from .tree import EntityTree
+
+
+@dataclass(frozen=True)
+class TimelineInfo:
+    name: str
+    kind: str
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """Where one latest-at value lives; `row_key` (the 128-bit row id) is the cache key."""
+
+    chunk: Chunk
+    row: int
+    row_key: tuple[int, int]
+    time: int | None  # None for static
+
+    @property
+    def value(self) -> Any:
+        return self.chunk.column(self._component).cell(self.row)
+
+    _component: str = ""
+
+
+class Store:
+    """Thread-safe chunk store; queries see every chunk added before them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.chunks: list[Chunk] = []
+        self.tree = EntityTree()
+        self._slots: dict[str, int] = {}
+        self._paths: list[str] = []
+        self._components: list[dict[str, int]] = []  # per slot: component -> row count
+        self._static: dict[tuple[int, str], tuple[int, int, int, int]] = {}  # -> (hi, lo, chunk, row)
+        self._indexes: dict[tuple[str, str], ComponentIndex] = {}
+        self._timelines: dict[str, list[Any]] = {}  # name -> [kind, min, max]
+        self.generation = 0  # bumped on every ingest; lets the UI skip work when nothing changed
+
+    # -- ingest ----------------------------------------------------------------------------------
+    def add_chunks(self, chunks: Iterable[Chunk]) -> None:
+        for c in chunks:
+            self.add_chunk(c)
+
+    def add_chunk(self, chunk: Chunk) -> None:
+        with self._lock:
+            cid = len(self.chunks)
+            self.chunks.append(chunk)
+            slot = self._slot(chunk.entity_path)
+            counts = self._components[slot]
+            row_ids = chunk.row_ids()
+            n = chunk.num_rows
+            comps = chunk.component_names
+            present = {c: _present_rows(chunk, c) for c in comps}
+            for c in comps:
+                counts[c] = counts.get(c, 0) + int(len(present[c]))
+            if chunk.is_static:
+                for c in comps:
+                    for r in present[c]:
+                        hi, lo = int(row_ids[r, 0]), int(row_ids[r, 1])
+                        prev = self._static.get((slot, c))
+                        if prev is None or (hi, lo) >= prev[:2]:
+                            self._static[(slot, c)] = (hi, lo, cid, int(r))
+            else:
+                rows = np.arange(n)
+                for tl, kind in chunk.timelines.items():
+                    times = chunk.times(tl)
+                    if n:
+                        info = self._timelines.setdefault(tl, [kind, int(times.min()), int(times.max())])
+                        info[1], info[2] = min(info[1], int(times.min())), max(info[2], int(times.max()))
+                    for c in comps:
+                        sel = present[c]
+                        idx = self._indexes.get((tl, c))
+                        if idx is None:
+                            idx = self._indexes[(tl, c)] = ComponentIndex()
+                        if len(sel) == n:
+                            idx.add(slot, times, cid, rows, row_ids)
+                        elif len(sel):
+                            idx.add(slot, times[sel], cid, sel, row_ids[sel])
+            self.generation += 1
+
+    def _slot(self, path: str) -> int:
+        slot = self._slots.get(path)
+        if slot is None:
+            slot = self._slots[path] = len(self._paths)
+            self._paths.append(path)
+            self._components.append({})
+            self.tree.add(path).has_data = True
+        return slot
+
+    # -- structure -------------------------------------------------------------------------------
+    def entity_paths(self) -> list[str]:
+        with self._lock:
+            return sorted(self._paths)
+
+    def timelines(self) -> dict[str, TimelineInfo]:
+        with self._lock:
+            return {n: TimelineInfo(n, k, lo, hi) for n, (k, lo, hi) in sorted(self._timelines.items())}
+
+    def component_counts(self, entity_path: str) -> dict[str, int]:
+        """Component -> number of rows holding it (static and temporal)."""
+        with self._lock:
+            slot = self._slots.get(entity_path)
+            return dict(self._components[slot]) if slot is not None else {}
+
+    def archetypes(self, entity_path: str) -> dict[str, int]:
+        """Archetype -> row count (the most rows of any of its components)."""
+        out: dict[str, int] = {}
+        for comp, n in self.component_counts(entity_path).items():
+            arch = comp.split(":", 1)[0]
+            out[arch] = max(out.get(arch, 0), n)
+        return out
+
+    def has_component(self, entity_path: str, component: str) -> bool:
+        return component in self.component_counts(entity_path)
+
+    def entities_with(self, component: str) -> list[str]:
+        with self._lock:
+            return [p for p, s in self._slots.items() if component in self._components[s]]
+
+    def times(self, entity_path: str, timeline: str, component: str) -> np.ndarray:
+        """Sorted times at which the entity logged the component on the timeline."""
+        with self._lock:
+            idx, slot = self._indexes.get((timeline, component)), self._slots.get(entity_path)
+            return idx.slot_times(slot) if idx is not None and slot is not None else np.zeros(0, np.int64)
+
+    # -- queries ---------------------------------------------------------------------------------
+    def latest_at(self, entity_path: str, timeline: str | None, t: int | None,
+                  components: Iterable[str] | None = None) -> dict[str, CellRef]:
+        """Component -> latest value at time t on the timeline (static wins)."""
+        return self.latest_at_many([entity_path], timeline, t, components).get(entity_path, {})
+
+    def latest_at_many(self, entity_paths: Iterable[str], timeline: str | None, t: int | None,
+                       components: Iterable[str] | None = None) -> dict[str, dict[str, CellRef]]:
+        """Latest-at for many entities at once: one vectorized search per component."""
+        with self._lock:
+            paths = [p for p in entity_paths if p in self._slots]
+            slots = np.array([self._slots[p] for p in paths], np.int64)
+            wanted = set(components) if components is not None else None
+            out: dict[str, dict[str, CellRef]] = {p: {} for p in paths}
+            if timeline is not None and t is not None:
+                for (tl, comp), idx in self._indexes.items():
+                    if tl != timeline or (wanted is not None and comp not in wanted):
+                        continue
+                    pos = idx.latest_at(slots, t)
+                    for i in np.flatnonzero(pos >= 0):
+                        k = pos[i]
+                        chunk = self.chunks[idx.chunk[k]]
+                        out[paths[i]][comp] = _ref(chunk, int(idx.row[k]), comp, int(idx.time[k]))
+            for i, p in enumerate(paths):
+                slot = int(slots[i])
+                for comp in self._components[slot]:
+                    if wanted is not None and comp not in wanted:
+                        continue
+                    st = self._static.get((slot, comp))
+                    if st is not None:
+                        out[p][comp] = _ref(self.chunks[st[2]], st[3], comp, None)
+            return out
+
+
+def _ref(chunk: Chunk, row: int, component: str, time: int | None) -> CellRef:
+    ids = chunk.row_ids()
+    return CellRef(chunk, row, (int(ids[row, 0]), int(ids[row, 1])), time, component)
+
+
+def _present_rows(chunk: Chunk, component: str) -> np.ndarray:
+    view = chunk.column(component)
+    if view.valid is None:
+        return np.arange(chunk.num_rows)
+    return np.flatnonzero(view.valid)
