@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import paths
 from ..chunk import Chunk
-from ..errors import AnnoviewWarning, ValidationError
+from ..errors import ValidationError
 from ..strict import report, set_strict_mode, strict_mode
 from ..types.annotation import as_context
 from ..types.archetypes import Archetype
@@ -175,8 +175,7 @@ class RecordingStream:
                 report(ValidationError("log", "entity", f"{path}: expected an archetype such as rr.Points2D, "
                                        f"got {type(item).__name__}"), "that item not logged")
                 continue
-            if item.invalid is not None:
-                warnings.warn(f"{path}: {item.invalid}", AnnoviewWarning, stacklevel=3)
+            if item.invalid is not None:  # already warned once when the archetype was built
                 continue
             name = item.archetype_name
             for fname, value in item.components.items():

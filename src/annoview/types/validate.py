@@ -39,15 +39,17 @@ def _enum_values(value: Any) -> Any:
         return [int(m.value) for m in value]
     if isinstance(value, enum.Enum):
         return int(value.value)
-    if isinstance(value, (range, set, frozenset)):
-        return list(value)
+    if isinstance(value, range):
+        return np.arange(value.start, value.stop, value.step)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
     return value
 
 
 def ids(value: Any, archetype: str, field: str) -> np.ndarray:
     """Class or keypoint ids as uint16 (N,): 0..65535, whole numbers, IntEnum classes allowed."""
     value = _enum_values(value)
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple)) and any(isinstance(v, enum.Enum) for v in value):
         value = [_enum_values(v) for v in value]
     try:
         arr = np.asarray(value)

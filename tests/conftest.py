@@ -1,0 +1,27 @@
+"""Test defaults: strict mode (bad input raises), fresh global recording per test."""
+from __future__ import annotations
+
+import pytest
+
+import annoview as rr
+
+
+@pytest.fixture(autouse=True)
+def _strict_mode():
+    rr.set_strict_mode(True)
+    yield
+    rr.set_strict_mode(True)
+
+
+@pytest.fixture
+def mem():
+    """A fresh global recording kept in memory."""
+    rr.init("test", recording_id="test-rec")
+    sink = rr.memory_recording()
+    yield sink
+    rr.get_global_data_recording().close()
+
+
+def store_of(sink):
+    rr.flush()
+    return sink.to_store()

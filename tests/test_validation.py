@@ -1,0 +1,117 @@
+"""Bad input: a clear error naming archetype, field and expectation (strict), or one warning and
+nothing else lost (non-strict, Rerun's default)."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import annoview as rr
+from conftest import store_of
+
+BAD_CALLS = [
+    (lambda: rr.Points2D(np.zeros((3, 3))), "Points2D.positions", r"shape \(N, 2\)"),
+    (lambda: rr.Points3D(np.zeros((3, 2))), "Points3D.positions", r"shape \(N, 3\)"),
+    (lambda: rr.Points2D(np.zeros((2, 2, 2))), "Points2D.positions", "expected shape"),
+    (lambda: rr.Points2D([[0, np.nan]]), "Points2D.positions", "NaN or inf at index 0"),
+    (lambda: rr.Points3D([[0, 0, 0], [np.inf, 0, 0]]), "Points3D.positions", "NaN or inf at index 1"),
+    (lambda: rr.Points2D(np.zeros((2, 2)), class_ids=[1, 2, 3]), "Points2D.class_ids", "3 values for 2 positions"),
+    (lambda: rr.Points2D(np.zeros((2, 2)), colors=[(1, 2, 3)] * 3), "Points2D.colors", "3 values for 2"),
+    (lambda: rr.Points2D(np.zeros((2, 2)), labels=["a", "b", "c"]), "Points2D.labels", "3 values for 2"),
+    (lambda: rr.Points2D(np.zeros((2, 2)), class_ids=[-1, 2]), "Points2D.class_ids", "id -1 out of range 0..65535"),
+    (lambda: rr.Points2D(np.zeros((2, 2)), class_ids=[1, 70000]), "Points2D.class_ids", "id 70000 out of range"),
+    (lambda: rr.Points2D(np.zeros((2, 2)), keypoint_ids=[0, 65536]), "Points2D.keypoint_ids", "out of range"),
+    (lambda: rr.Points2D(np.zeros((2, 2)), class_ids=[0.5, 1]), "Points2D.class_ids", "whole numbers"),
+    (lambda: rr.Points2D(np.zeros((1, 2)), colors="red"), "Points2D.colors", "unknown color 'red'"),
+    (lambda: rr.Points2D(np.zeros((1, 2)), colors=(300, 0, 0)), "Points2D.colors", r"\[0, 255\]"),
+    (lambda: rr.Points2D(np.zeros((1, 2)), colors=(1.5, 0.0, 0.0)), "Points2D.colors", r"\[0, 1\]"),
+    (lambda: rr.Points2D(np.zeros((1, 2)), colors={"r": 1}), "Points2D.colors", "unknown color form"),
+    (lambda: rr.Points2D(np.zeros((1, 2)), radii=[np.nan]), "Points2D.radii", "finite"),
+    (lambda: rr.Boxes2D(sizes=[[1, 2]], half_sizes=[[1, 2]]), "Boxes2D.sizes", "not both"),
+    (lambda: rr.Boxes2D(centers=[[1, 2]]), "Boxes2D.half_sizes", "required"),
+    (lambda: rr.Boxes2D(sizes=[[-1, 2]]), "Boxes2D.sizes", "negative"),
+    (lambda: rr.Boxes2D(array=[[0, 0, 1, 1]]), "Boxes2D.array_format", "array_format"),
+    (lambda: rr.Boxes2D(array=[[0, 0, 1]], array_format=rr.Box2DFormat.XYWH), "Boxes2D.array", r"shape \(N, 4\)"),
+    (lambda: rr.LineStrips2D([np.zeros((3, 3))]), "LineStrips2D.strips", r"shape \(N, 2\)"),
+    (lambda: rr.LineStrips3D([[[0, 0, np.nan]]]), "LineStrips3D.strips", "NaN"),
+    (lambda: rr.SegmentationImage(np.zeros((4, 4, 3), np.uint8)), "SegmentationImage.image", r"2-D \(H, W\)"),
+    (lambda: rr.SegmentationImage(np.full((2, 2), 0.5)), "SegmentationImage.image", "whole numbers"),
+    (lambda: rr.SegmentationImage(np.full((2, 2), 70000, np.int32)), "SegmentationImage.image", "0..65535"),
+    (lambda: rr.SegmentationImage(np.full((2, 2), -1, np.int8)), "SegmentationImage.image", "0..65535"),
+    (lambda: rr.SegmentationImage(np.array([["a"]])), "SegmentationImage.image", "integer class ids"),
+    (lambda: rr.SegmentationImage(np.zeros((2, 2), np.uint8), opacity=2.0), "SegmentationImage.opacity", r"\[0.0, 1.0\]"),
+    (lambda: rr.Image(np.zeros((4, 4, 2), np.uint8)), "Image.image", r"\(H, W, 3\)"),
+    (lambda: rr.Image(np.full((2, 2), 2.0)), "Image.image", r"\[0, 1\]"),
+    (lambda: rr.Image(np.zeros((2, 2), np.int64)), "Image.image", "dtype int64"),
+    (lambda: rr.AnnotationContext({1: "car"}), "AnnotationContext.context", "dicts are not a context form"),
+    (lambda: rr.AnnotationContext([(70000, "x")]), "AnnotationContext.info.id", "out of range"),
+    (lambda: rr.AnnotationContext([(1, "x", "nocolor")]), "AnnotationContext.info.color", "unknown color"),
+    (lambda: rr.ClassDescription(info=1, keypoint_connections=[(0, 1, 2)]), "AnnotationContext.keypoint_connections", "pair"),
+    (lambda: rr.AnnotationContext([(1, 5)]), "AnnotationContext.info.label", "string label"),
+]
+
+
+@pytest.mark.parametrize("make,where,what", BAD_CALLS, ids=[c[1] + ":" + c[2][:20] for c in BAD_CALLS])
+def test_strict_errors_name_archetype_field_and_expectation(make, where, what):
+    with pytest.raises(rr.ValidationError, match=what) as info:
+        make()
+    assert str(info.value).startswith(where)
+
+
+@pytest.mark.parametrize("path,what", [
+    ("", "empty entity path"), ("a//b", "empty part"), ("a\x00b", "control character"), (5, "expected a string"),
+    (["a", ""], "empty part"),
+])
+def test_malformed_entity_paths(mem, path, what):
+    with pytest.raises(rr.ValidationError, match=what):
+        rr.log(path, rr.Points2D([[0, 0]]))
+
+
+def test_not_an_archetype(mem):
+    with pytest.raises(rr.ValidationError, match="/x: expected an archetype"):
+        rr.log("x", np.zeros(3))
+
+
+def test_segmentation_lossless_conversions():
+    assert rr.SegmentationImage(np.array([[1, 300]], np.int32)).components["buffer"].dtype == np.uint16
+    assert rr.SegmentationImage(np.array([[True, False]])).components["buffer"].tolist() == [[1, 0]]
+    assert rr.SegmentationImage(np.array([[2.0, 3.0]])).components["buffer"].tolist() == [[2, 3]]
+    assert rr.SegmentationImage(np.zeros((2, 3, 1), np.uint8)).components["format"][0]["width"] == 3
+
+
+def test_non_strict_bad_field_warns_once_and_keeps_the_rest(mem):
+    rr.set_strict_mode(False)
+    rr.log("good", rr.Points2D([[1, 1]]), static=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rr.log("p", rr.Points2D([[1, 2], [3, 4]], class_ids=[1, 2, 3], labels=["a", "b"]), static=True)
+    assert len(caught) == 1 and "Points2D.class_ids" in str(caught[0].message)
+    assert "dropped" in str(caught[0].message)
+    s = store_of(mem)
+    got = s.latest_at("/p", None, None)
+    assert set(got) == {"Points2D:positions", "Points2D:labels"}
+    assert np.array_equal(s.latest_at("/good", None, None)["Points2D:positions"].value, [[1, 1]])
+
+
+def test_non_strict_bad_required_field_skips_only_that_call(mem):
+    rr.set_strict_mode(False)
+    rr.set_time("frame", sequence=0)
+    rr.log("p", rr.Points2D([[1, 1]]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rr.set_time("frame", sequence=1)
+        rr.log("p", rr.Points2D([[np.nan, 1]]))
+        rr.log("a//b", rr.Points2D([[0, 0]]))
+    msgs = [str(w.message) for w in caught]
+    assert len(msgs) == 2 and "Points2D.positions" in msgs[0] and "Points2D not logged" in msgs[0]
+    assert "empty part" in msgs[1]
+    s = store_of(mem)
+    assert s.entity_paths() == ["/p"]
+    assert np.array_equal(s.latest_at("/p", "frame", 1)["Points2D:positions"].value, [[1, 1]])
+
+
+def test_per_call_strict_override(mem):
+    rr.set_strict_mode(False)
+    with pytest.raises(rr.ValidationError):
+        rr.log("a//b", rr.Points2D([[0, 0]]), strict=True)
