@@ -3,8 +3,6 @@
 `import annoview as rr` and log as with Rerun: rr.init, rr.log, rr.set_time, rr.save, ...
 This module imports neither glfw, imgui nor moderngl, so logging works in headless jobs.
 """
-from __future__ import annotations
-
 import warnings
 from typing import Any
 

@@ -51,7 +51,8 @@ class Store:
         self._slots: dict[str, int] = {}
         self._paths: list[str] = []
         self._components: list[dict[str, int]] = []  # per slot: component -> row count
-        self._static: dict[tuple[int, str], tuple[int, int, int, int]] = {}  # -> (hi, lo, chunk, row)
+        # component -> entity slot -> (hi, lo, chunk, row) of the newest static row
+        self._static_by_component: dict[str, dict[int, tuple[int, int, int, int]]] = {}
         self._indexes: dict[tuple[str, str], ComponentIndex] = {}
         self._timelines: dict[str, list[Any]] = {}  # name -> [kind, min, max]
         self.generation = 0  # bumped on every ingest; lets the UI skip work when nothing changed
@@ -77,9 +78,10 @@ class Store:
                 for c in comps:
                     for r in present[c]:
                         hi, lo = int(row_ids[r, 0]), int(row_ids[r, 1])
-                        prev = self._static.get((slot, c))
+                        entries = self._static_by_component.setdefault(c, {})
+                        prev = entries.get(slot)
                         if prev is None or (hi, lo) >= prev[:2]:
-                            self._static[(slot, c)] = (hi, lo, cid, int(r))
+                            entries[slot] = (hi, lo, cid, int(r))
             else:
                 rows = np.arange(n)
                 for tl, kind in chunk.timelines.items():
@@ -147,34 +149,84 @@ class Store:
     def latest_at(self, entity_path: str, timeline: str | None, t: int | None,
                   components: Iterable[str] | None = None) -> dict[str, CellRef]:
         """Component -> latest value at time t on the timeline (static wins)."""
-        return self.latest_at_many([entity_path], timeline, t, components).get(entity_path, {})
+        return self.query([entity_path], timeline, t, components).for_entity(entity_path)
 
     def latest_at_many(self, entity_paths: Iterable[str], timeline: str | None, t: int | None,
                        components: Iterable[str] | None = None) -> dict[str, dict[str, CellRef]]:
-        """Latest-at for many entities at once: one vectorized search per component."""
+        q = self.query(entity_paths, timeline, t, components)
+        return {p: q.for_entity(p) for p in q.paths}
+
+    def query(self, entity_paths: Iterable[str] | None, timeline: str | None, t: int | None,
+              components: Iterable[str] | None = None) -> "FrameQuery":
+        """Latest-at for many entities at once: one vectorized search per component, results as
+        arrays (no per-entity Python objects until asked for)."""
         with self._lock:
-            paths = [p for p in entity_paths if p in self._slots]
+            paths = list(self._paths) if entity_paths is None else [p for p in entity_paths if p in self._slots]
             slots = np.array([self._slots[p] for p in paths], np.int64)
             wanted = set(components) if components is not None else None
-            out: dict[str, dict[str, CellRef]] = {p: {} for p in paths}
-            if timeline is not None and t is not None:
+            hits: dict[str, ComponentHits] = {}
+            if timeline is not None and t is not None and len(slots):
                 for (tl, comp), idx in self._indexes.items():
                     if tl != timeline or (wanted is not None and comp not in wanted):
                         continue
                     pos = idx.latest_at(slots, t)
-                    for i in np.flatnonzero(pos >= 0):
-                        k = pos[i]
-                        chunk = self.chunks[idx.chunk[k]]
-                        out[paths[i]][comp] = _ref(chunk, int(idx.row[k]), comp, int(idx.time[k]))
-            for i, p in enumerate(paths):
-                slot = int(slots[i])
-                for comp in self._components[slot]:
-                    if wanted is not None and comp not in wanted:
-                        continue
-                    st = self._static.get((slot, comp))
-                    if st is not None:
-                        out[p][comp] = _ref(self.chunks[st[2]], st[3], comp, None)
-            return out
+                    found = np.flatnonzero(pos >= 0)
+                    if len(found):
+                        k = pos[found]
+                        hits[comp] = ComponentHits(found, idx.chunk[k], idx.row[k], idx.time[k])
+            for comp, entries in self._static_by_component.items():
+                if wanted is not None and comp not in wanted:
+                    continue
+                local = [(i, entries[sl]) for i, sl in enumerate(slots.tolist()) if sl in entries]
+                if not local:
+                    continue
+                ent = np.array([i for i, _ in local], np.int64)
+                st_chunk = np.array([e[2] for _, e in local], np.int64)
+                st_row = np.array([e[3] for _, e in local], np.int64)
+                hits[comp] = hits[comp].merge_static(ent, st_chunk, st_row) if comp in hits else \
+                    ComponentHits(ent, st_chunk, st_row, np.full(len(ent), STATIC_TIME, np.int64))
+            return FrameQuery(paths, hits, list(self.chunks))
+
+
+STATIC_TIME = np.iinfo(np.int64).min
+
+
+@dataclass
+class ComponentHits:
+    """For one component: which queried entities (indices into FrameQuery.paths) have a value,
+    and where it lives. `times` is STATIC_TIME for static values."""
+
+    entities: np.ndarray
+    chunk_ids: np.ndarray
+    rows: np.ndarray
+    times: np.ndarray
+
+    def merge_static(self, ent: np.ndarray, chunk_ids: np.ndarray, rows: np.ndarray) -> "ComponentHits":
+        keep = ~np.isin(self.entities, ent)
+        order_ent = np.concatenate([self.entities[keep], ent])
+        order = np.argsort(order_ent, kind="stable")
+        return ComponentHits(order_ent[order], np.concatenate([self.chunk_ids[keep], chunk_ids])[order],
+                             np.concatenate([self.rows[keep], rows])[order],
+                             np.concatenate([self.times[keep], np.full(len(ent), STATIC_TIME, np.int64)])[order])
+
+
+@dataclass
+class FrameQuery:
+    """The result of one latest-at query over many entities."""
+
+    paths: list[str]
+    hits: dict[str, ComponentHits]
+    chunks: list[Chunk]
+    _by_entity: dict[str, dict[str, CellRef]] | None = None
+
+    def for_entity(self, path: str) -> dict[str, CellRef]:
+        if self._by_entity is None:
+            by: dict[str, dict[str, CellRef]] = {p: {} for p in self.paths}
+            for comp, h in self.hits.items():
+                for e, c, r, t in zip(h.entities.tolist(), h.chunk_ids.tolist(), h.rows.tolist(), h.times.tolist()):
+                    by[self.paths[e]][comp] = _ref(self.chunks[c], r, comp, None if t == STATIC_TIME else t)
+            self._by_entity = by
+        return self._by_entity.get(path, {})
 
 
 def _ref(chunk: Chunk, row: int, component: str, time: int | None) -> CellRef:
