@@ -1,0 +1,531 @@
+"""Native recording format `.avr`: a header, append-only CRC'd frames of Arrow IPC chunks, and
+a footer index written on close (byte layouts in docs/format.md; framing in frames.py).
+
+Why this shape:
+- append-only frames written as they come: a crashed logger leaves a file whose every complete
+  frame loads; a damaged tail costs only the damaged bytes, reported by one warning;
+- a footer index (one row per chunk: offset, entity, timeline ranges) found from the last 16
+  bytes: a viewer lists a 1 GB recording without reading its body and loads chunks on demand;
+- every length is bounded by the bytes actually left in the file before it is allocated.
+"""
+from __future__ import annotations
+
+import bisect
+import os
+import threading
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Generator, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TypeVar
+
+import pyarrow as pa
+
+from ..chunk import TIMELINE_KINDS, Chunk
+from ..errors import RecordingFormatError, RecordingRecoveryWarning
+from .frames import (
+    DEFAULT_MAX_FRAME_LEN, FORMAT_VERSION, FRAME_CHUNK, FRAME_FOOTER, FRAME_HEADER_SIZE, MAGIC,
+    MAX_FILE_FRAME_LEN, PREAMBLE_SIZE, TRAILER_MAGIC, TRAILER_SIZE, AvrHeader, FrameDecoder,
+    decode_header, decode_trailer, encode_frame, encode_header, encode_trailer, frame_header,
+    header_size, parse_frame_header, verify_payload,
+)
+
+__all__ = [
+    "AvrHeader", "AvrIndex", "AvrWriter", "FrameDecoder", "IndexEntry", "encode_frame", "open_index",
+    "read_avr", "read_avr_header", "FRAME_CHUNK", "FRAME_FOOTER", "FORMAT_VERSION", "MAGIC",
+    "TRAILER_MAGIC", "DEFAULT_MAX_FRAME_LEN", "FOOTER_SCHEMA", "encode_footer", "decode_footer",
+]
+
+T = TypeVar("T")
+TimelineRanges = dict[str, tuple[str, int, int]]  # name -> (kind, min, max)
+
+_TIMELINE_RANGE = pa.struct([("name", pa.utf8()), ("kind", pa.utf8()), ("min", pa.int64()), ("max", pa.int64())])
+FOOTER_SCHEMA = pa.schema([
+    ("offset", pa.uint64()), ("length", pa.uint64()), ("entity_path", pa.utf8()), ("is_static", pa.bool_()),
+    ("num_rows", pa.uint64()), ("archetypes", pa.utf8()), ("timelines", pa.list_(_TIMELINE_RANGE)),
+])
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One chunk frame: where it is (offset of the frame start, whole frame length including the
+    9-byte frame header) and what it holds, so queries can pick chunks without decoding them."""
+
+    offset: int
+    length: int
+    entity_path: str
+    is_static: bool
+    num_rows: int
+    archetypes: tuple[str, ...]
+    timelines: TimelineRanges = field(hash=False)
+
+
+def _summarize(chunk: Chunk) -> tuple[str, bool, int, tuple[str, ...], TimelineRanges]:
+    """Index fields of a chunk; an empty chunk has no time range, so its timelines are omitted."""
+    ranges: TimelineRanges = {}
+    if chunk.num_rows:
+        for name, kind in chunk.timelines.items():
+            t = chunk.times(name)
+            ranges[name] = (kind, int(t.min()), int(t.max()))
+    return chunk.entity_path, chunk.is_static, chunk.num_rows, tuple(chunk.archetypes), ranges
+
+
+def _entry(offset: int, length: int, chunk: Chunk) -> IndexEntry:
+    return IndexEntry(offset, length, *_summarize(chunk))
+
+
+# ---------------------------------------------------------------------------------------------
+# Footer index table
+
+
+def encode_footer(entries: Iterable[IndexEntry]) -> bytes:
+    """Index rows -> Arrow IPC stream (the footer frame payload)."""
+    entries = list(entries)
+    table = pa.Table.from_pydict({
+        "offset": [e.offset for e in entries],
+        "length": [e.length for e in entries],
+        "entity_path": [e.entity_path for e in entries],
+        "is_static": [e.is_static for e in entries],
+        "num_rows": [e.num_rows for e in entries],
+        "archetypes": [",".join(e.archetypes) for e in entries],
+        "timelines": [[{"name": n, "kind": k, "min": lo, "max": hi} for n, (k, lo, hi) in e.timelines.items()]
+                      for e in entries],
+    }, schema=FOOTER_SCHEMA)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, FOOTER_SCHEMA) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def decode_footer(payload: bytes) -> list[IndexEntry]:
+    """Footer payload -> index rows; anything unexpected is a RecordingFormatError."""
+    try:
+        table = pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
+    except (pa.ArrowException, OSError, ValueError) as e:
+        raise RecordingFormatError(f"footer index is not an Arrow IPC stream: {e}") from None
+    if not table.schema.equals(FOOTER_SCHEMA):
+        raise RecordingFormatError(f"footer index has schema {table.schema}, expected {FOOTER_SCHEMA}")
+    if any(col.null_count for col in table.columns):
+        raise RecordingFormatError("footer index has null values")
+    columns = [table.column(name).to_pylist() for name in FOOTER_SCHEMA.names]
+    return [IndexEntry(off, ln, path, static, rows, tuple(a for a in archs.split(",") if a), _ranges(tls))
+            for off, ln, path, static, rows, archs, tls in zip(*columns)]
+
+
+def _ranges(items: list[dict]) -> TimelineRanges:
+    out: TimelineRanges = {}
+    for t in items:
+        if t is None or None in t.values() or t["kind"] not in TIMELINE_KINDS or t["min"] > t["max"]:
+            raise RecordingFormatError(f"footer index has an invalid timeline range {t!r}")
+        out[t["name"]] = (t["kind"], t["min"], t["max"])
+    return out
+
+
+def _check_entries(entries: list[IndexEntry], start: int, footer_offset: int) -> None:
+    """Entries must tile the body in order: a footer that disagrees with the file is not used."""
+    prev_end = start
+    for e in entries:
+        if e.offset < prev_end or e.length <= FRAME_HEADER_SIZE or e.offset + e.length > footer_offset:
+            raise RecordingFormatError(f"footer index entry at offset {e.offset} (length {e.length}) "
+                                       f"does not fit between {prev_end} and the footer at {footer_offset}")
+        prev_end = e.offset + e.length
+
+
+# ---------------------------------------------------------------------------------------------
+# Writer
+
+
+class AvrWriter:
+    """Append-only .avr writer; safe to share between threads.
+
+    Every frame goes straight to the OS (unbuffered file), so a killed process leaves every frame
+    it finished writing. close() adds the footer index and trailer. If a write fails (disk full),
+    the writer stops writing and close() adds no footer: readers recover the complete frames.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], application_id: str = "unknown",
+                 recording_id: str | None = None) -> None:
+        self.path = Path(path)
+        recording_id = recording_id or str(uuid.uuid4())
+        created_ns = time.time_ns()
+        head = encode_header(application_id, recording_id, created_ns)
+        self.header = AvrHeader(application_id, recording_id, created_ns, FORMAT_VERSION, len(head))
+        self._lock = threading.Lock()
+        self._entries: list[IndexEntry] = []
+        self._pos = 0
+        self._closed = False
+        self._broken = False
+        self._file = open(self.path, "wb", buffering=0)
+        try:
+            self._write(head)
+        except BaseException:
+            self._file.close()
+            raise
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def entries(self) -> list[IndexEntry]:
+        with self._lock:
+            return list(self._entries)
+
+    def write_chunk(self, chunk: Chunk) -> IndexEntry:
+        """Append one chunk frame; encoding happens outside the lock so threads overlap."""
+        payload = chunk.to_ipc()
+        head = frame_header(FRAME_CHUNK, payload)
+        summary = _summarize(chunk)
+        with self._lock:
+            self._check_writable()
+            entry = IndexEntry(self._pos, len(head) + len(payload), *summary)
+            self._write(head, payload)
+            self._entries.append(entry)
+        return entry
+
+    def flush(self) -> None:
+        """Make written frames durable (fsync): frames are already in the OS, this survives power loss."""
+        with self._lock:
+            if not self._closed:
+                os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        """Write the footer index and trailer, then close; calling it again does nothing."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                if not self._broken:
+                    footer_offset = self._pos
+                    payload = encode_footer(self._entries)
+                    self._write(frame_header(FRAME_FOOTER, payload), payload, encode_trailer(footer_offset))
+            finally:
+                self._file.close()
+
+    def __enter__(self) -> "AvrWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_writable(self) -> None:
+        if self._closed:
+            raise ValueError(f"AvrWriter for {self.path} is closed")
+        if self._broken:
+            raise ValueError(f"AvrWriter for {self.path} stopped after a failed write")
+
+    def _write(self, *parts: bytes) -> None:
+        try:
+            for part in parts:
+                view = memoryview(part)
+                while view:
+                    view = view[self._file.write(view):]
+        except BaseException:
+            self._broken = True
+            raise
+        self._pos += sum(len(p) for p in parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Low-level reading
+
+
+class _Incomplete(RecordingFormatError):
+    """The file ends inside a frame (a truncated tail rather than changed bytes)."""
+
+
+@dataclass
+class _Damage:
+    offset: int
+    reason: str
+    incomplete: bool
+    end: int = 0
+    frames: int | None = None  # chunk frames known (from the footer) to be lost
+
+
+def _file_size(f: IO[bytes]) -> int:
+    return os.fstat(f.fileno()).st_size
+
+
+def _read_header(f: IO[bytes], size: int, source: str) -> AvrHeader | None:
+    """The header, or None when the file ends inside it; wrong magic/version raise."""
+    f.seek(0)
+    prefix = f.read(min(size, PREAMBLE_SIZE))
+    total = header_size(prefix, source)
+    if total is None or total > size:
+        return None
+    return decode_header(prefix + f.read(total - len(prefix)), source)
+
+
+def _read_frame_at(f: IO[bytes], offset: int, end: int) -> tuple[int, bytes]:
+    """Read and CRC-check the frame at `offset`, which must end by `end` (checked before reading)."""
+    if end - offset < FRAME_HEADER_SIZE:
+        raise _Incomplete(f"incomplete frame header ({end - offset} of {FRAME_HEADER_SIZE} bytes)")
+    f.seek(offset)
+    head = f.read(FRAME_HEADER_SIZE)
+    if len(head) < FRAME_HEADER_SIZE:
+        raise _Incomplete(f"incomplete frame header ({len(head)} of {FRAME_HEADER_SIZE} bytes)")
+    ftype, length, crc = parse_frame_header(head, MAX_FILE_FRAME_LEN)
+    left = end - offset - FRAME_HEADER_SIZE
+    if length > left:
+        raise _Incomplete(f"frame needs {length} payload bytes but only {left} are left")
+    payload = f.read(length)
+    if len(payload) != length:
+        raise _Incomplete(f"frame needs {length} payload bytes but only {len(payload)} could be read")
+    verify_payload(payload, crc)
+    return ftype, payload
+
+
+def _decode_chunk(payload: bytes) -> Chunk:
+    """Chunk.from_ipc, with any decoding failure reported as a format error."""
+    try:
+        return Chunk.from_ipc(payload)
+    except RecordingFormatError:
+        raise
+    except (ValueError, KeyError, TypeError, pa.ArrowException) as e:
+        raise RecordingFormatError(f"chunk frame does not decode: {e}") from None
+
+
+def _check_trailer(f: IO[bytes], size: int, footer_offset: int, footer_end: int) -> None:
+    left = size - footer_end
+    if left < TRAILER_SIZE:
+        raise _Incomplete(f"footer frame is followed by {left} of the {TRAILER_SIZE} trailer bytes")
+    if left > TRAILER_SIZE:
+        raise RecordingFormatError(f"{left - TRAILER_SIZE} unexpected bytes after the footer trailer")
+    f.seek(footer_end)
+    if decode_trailer(f.read(TRAILER_SIZE)) != footer_offset:
+        raise RecordingFormatError("trailer does not point at the footer frame")
+
+
+def _read_footer(f: IO[bytes], size: int, start: int) -> tuple[int, list[IndexEntry]]:
+    """(footer offset, entries) via the trailer: reads only the last 16 bytes and the footer frame."""
+    if size - start < FRAME_HEADER_SIZE + TRAILER_SIZE:
+        raise RecordingFormatError("file too short for a footer")
+    f.seek(size - TRAILER_SIZE)
+    footer_offset = decode_trailer(f.read(TRAILER_SIZE))
+    if footer_offset is None:
+        raise RecordingFormatError(f"no {TRAILER_MAGIC!r} trailer (the writer was not closed)")
+    if not start <= footer_offset <= size - TRAILER_SIZE - FRAME_HEADER_SIZE:
+        raise RecordingFormatError(f"trailer points at offset {footer_offset}, outside the file body")
+    ftype, payload = _read_frame_at(f, footer_offset, size - TRAILER_SIZE)
+    if ftype != FRAME_FOOTER or footer_offset + FRAME_HEADER_SIZE + len(payload) != size - TRAILER_SIZE:
+        raise RecordingFormatError("trailer does not point at a footer frame that ends at the trailer")
+    entries = decode_footer(payload)
+    _check_entries(entries, start, footer_offset)
+    return footer_offset, entries
+
+
+def _try_read_footer(f: IO[bytes], size: int, start: int) -> tuple[int, list[IndexEntry]] | None:
+    try:
+        return _read_footer(f, size, start)
+    except RecordingFormatError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Scanning with recovery
+
+
+def _scan_run(f: IO[bytes], size: int, pos: int,
+              decode: Callable[[int, bytes], T]) -> Generator[T, None, _Damage | None]:
+    """Decode chunk frames from pos until the footer, the end, or the first damaged frame."""
+    while pos < size:
+        try:
+            ftype, payload = _read_frame_at(f, pos, size)
+            end = pos + FRAME_HEADER_SIZE + len(payload)
+            if ftype == FRAME_FOOTER:
+                _check_trailer(f, size, pos, end)
+                return None
+            item = decode(pos, payload)
+        except RecordingFormatError as e:
+            return _Damage(pos, str(e), isinstance(e, _Incomplete))
+        yield item
+        pos = end
+    return None
+
+
+def _scan(f: IO[bytes], size: int, start: int, decode: Callable[[int, bytes], T], source: str) -> Iterator[T]:
+    """Every intact chunk frame in file order; one RecordingRecoveryWarning at the end if any
+    bytes were dropped. Without a footer, reading stops at the first damaged frame (its length
+    field cannot be trusted); with a valid footer, it resumes at the next indexed frame."""
+    damages: list[_Damage] = []
+    footer: tuple[int, list[IndexEntry]] | None = None
+    footer_read = False
+    pos: int | None = start
+    while pos is not None:
+        damage = yield from _scan_run(f, size, pos, decode)
+        if damage is None:
+            break
+        if not footer_read:
+            footer, footer_read = _try_read_footer(f, size, start), True
+        pos = _resume_offset(footer, damage, size)
+        damages.append(damage)
+    if damages:
+        warnings.warn(_recovery_message(source, damages), RecordingRecoveryWarning, stacklevel=3)
+
+
+def _resume_offset(footer: tuple[int, list[IndexEntry]] | None, damage: _Damage, size: int) -> int | None:
+    """Where reading goes on after a damaged frame (None: it cannot), filling damage.end/frames."""
+    damage.end = size
+    if footer is None:
+        return None
+    footer_offset, entries = footer
+    offsets = [e.offset for e in entries]
+    i = bisect.bisect_right(offsets, damage.offset)
+    nxt = offsets[i] if i < len(offsets) else footer_offset
+    if nxt <= damage.offset:
+        return None
+    damage.end = nxt
+    damage.frames = i - bisect.bisect_left(offsets, damage.offset)
+    return nxt
+
+
+def _recovery_message(source: str, damages: list[_Damage]) -> str:
+    total = sum(d.end - d.offset for d in damages)
+    parts = []
+    for d in damages:
+        if d.frames is not None:
+            what = f"{d.frames} chunk frame(s)"
+        elif d.incomplete:
+            what = "the incomplete last frame"
+        else:
+            what = "everything from there to the end of the file, frame count unknown (no valid footer index)"
+        parts.append(f"{d.end - d.offset} bytes at offset {d.offset}: {what}; {d.reason}")
+    return (f"{source}: damaged recording; loaded every intact chunk and dropped {total} byte(s) "
+            f"in {len(damages)} place(s): " + " | ".join(parts))
+
+
+def _warn_truncated_header(source: str, size: int) -> None:
+    warnings.warn(f"{source}: damaged recording; the file ends inside its header, dropped {size} byte(s) "
+                  f"at offset 0: no chunks to load", RecordingRecoveryWarning, stacklevel=3)
+
+
+def _open(path: str | os.PathLike[str]) -> tuple[IO[bytes], int, str]:
+    f = open(path, "rb")
+    return f, _file_size(f), str(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public reading API
+
+
+def read_avr_header(path: str | os.PathLike[str]) -> AvrHeader:
+    """The recording's header (application id, recording id, creation time); reads only it."""
+    f, size, source = _open(path)
+    with f:
+        header = _read_header(f, size, source)
+    if header is None:
+        raise RecordingFormatError(f"{source}: truncated header ({size} bytes)")
+    return header
+
+
+def read_avr(path: str | os.PathLike[str]) -> Iterator[Chunk]:
+    """Every intact chunk of a recording, in file order, CRC-checked.
+
+    The header is checked now (wrong file -> RecordingFormatError, newer format ->
+    NewerFormatError); a damaged or truncated body is recovered while iterating (see _scan).
+    """
+    f, size, source = _open(path)
+    try:
+        header = _read_header(f, size, source)
+    except BaseException:
+        f.close()
+        raise
+    return _iter_chunks(f, size, header, source)
+
+
+def _iter_chunks(f: IO[bytes], size: int, header: AvrHeader | None, source: str) -> Iterator[Chunk]:
+    with f:
+        if header is None:
+            _warn_truncated_header(source, size)
+            return
+        yield from _scan(f, size, header.size, lambda _off, payload: _decode_chunk(payload), source)
+
+
+@dataclass
+class AvrIndex:
+    """What a recording holds and where, without its chunk data: open big files lazily.
+
+    header is None only for a file that ends inside its header. from_footer says whether the
+    entries came from the footer index (cheap) or from scanning the frames.
+    """
+
+    path: Path
+    header: AvrHeader | None
+    entries: list[IndexEntry]
+    from_footer: bool
+
+    def entity_paths(self) -> list[str]:
+        return sorted({e.entity_path for e in self.entries})
+
+    def timelines(self) -> TimelineRanges:
+        """Timeline name -> (kind, min, max) over all chunks."""
+        out: TimelineRanges = {}
+        for e in self.entries:
+            for name, (kind, lo, hi) in e.timelines.items():
+                prev = out.get(name)
+                out[name] = (kind, lo, hi) if prev is None else (prev[0], min(prev[1], lo), max(prev[2], hi))
+        return out
+
+    def entries_for(self, entity_paths: Iterable[str] | None = None) -> list[IndexEntry]:
+        if entity_paths is None:
+            return list(self.entries)
+        wanted = set(entity_paths)
+        return [e for e in self.entries if e.entity_path in wanted]
+
+    def load_chunk(self, entry: IndexEntry) -> Chunk:
+        """Read one chunk frame by offset; a damaged frame raises RecordingFormatError."""
+        f, size, _ = _open(self.path)
+        with f:
+            return _load_entry(f, size, entry)
+
+    def load_chunks(self, entity_paths: Iterable[str] | None = None) -> list[Chunk]:
+        """The chunks of the given entities (all when None), in file order. Damaged frames are
+        skipped and reported by one RecordingRecoveryWarning, like read_avr."""
+        chunks: list[Chunk] = []
+        damaged: list[str] = []
+        f, size, source = _open(self.path)
+        with f:
+            for entry in self.entries_for(entity_paths):
+                try:
+                    chunks.append(_load_entry(f, size, entry))
+                except RecordingFormatError as e:
+                    damaged.append(f"{entry.length} bytes at offset {entry.offset} ({entry.entity_path}): {e}")
+        if damaged:
+            warnings.warn(f"{source}: damaged recording; skipped {len(damaged)} chunk frame(s): "
+                          + " | ".join(damaged), RecordingRecoveryWarning, stacklevel=2)
+        return chunks
+
+
+def _load_entry(f: IO[bytes], size: int, entry: IndexEntry) -> Chunk:
+    ftype, payload = _read_frame_at(f, entry.offset, min(size, entry.offset + entry.length))
+    if ftype != FRAME_CHUNK or FRAME_HEADER_SIZE + len(payload) != entry.length:
+        raise RecordingFormatError(f"frame at offset {entry.offset} does not match its index entry")
+    chunk = _decode_chunk(payload)
+    if chunk.entity_path != entry.entity_path:
+        raise RecordingFormatError(f"frame at offset {entry.offset} holds {chunk.entity_path!r}, "
+                                   f"the index says {entry.entity_path!r}")
+    return chunk
+
+
+def open_index(path: str | os.PathLike[str], use_footer: bool = True) -> AvrIndex:
+    """Index a recording. With a valid footer this reads the header, the 16-byte trailer and the
+    footer frame only; otherwise (or with use_footer=False) it scans and decodes every frame,
+    recovering from damage like read_avr."""
+    f, size, source = _open(path)
+    with f:
+        header = _read_header(f, size, source)
+        if header is None:
+            _warn_truncated_header(source, size)
+            return AvrIndex(Path(path), None, [], False)
+        if use_footer:
+            footer = _try_read_footer(f, size, header.size)
+            if footer is not None:
+                return AvrIndex(Path(path), header, footer[1], True)
+        entries = list(_scan(f, size, header.size,
+                             lambda off, payload: _entry(off, FRAME_HEADER_SIZE + len(payload), _decode_chunk(payload)),
+                             source))
+    return AvrIndex(Path(path), header, entries, False)
