@@ -1,0 +1,114 @@
+"""`annoview info FILE`: entity tree, timelines and annotation contexts of a recording.
+
+Uses the footer index for structure (a big file is not read whole); only the chunks holding
+annotation contexts are loaded.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from typing import TextIO
+
+from annoview.annotations import context_from_cell, rgba_hex
+from annoview.chunk import Chunk
+from annoview.io import is_rrd, load_chunks
+from annoview.store import Store
+
+CONTEXT = "AnnotationContext:context"
+
+
+def format_time(kind: str, value: int) -> str:
+    if kind == "sequence":
+        return str(value)
+    if kind == "duration":
+        return f"{value / 1e9:.3f}s"
+    return _dt.datetime.fromtimestamp(value / 1e9, tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "Z"
+
+
+def _tree_lines(entities: dict[str, dict[str, int]], static: dict[str, bool]) -> list[str]:
+    from annoview.store.tree import EntityTree
+
+    tree = EntityTree()
+    for p in entities:
+        tree.add(p).has_data = True
+    lines = []
+
+    def visit(node, depth: int) -> None:
+        archs = entities.get(node.path, {})
+        desc = ", ".join(f"{a} x{n}" for a, n in sorted(archs.items()))
+        mark = " [context]" if "AnnotationContext" in archs else ""
+        label = "/" if node.path == "/" else node.name
+        lines.append(f"{'  ' * depth}{label}{'  ' + desc if desc else ''}{mark}")
+        for name in sorted(node.children):
+            visit(node.children[name], depth + 1)
+
+    visit(tree.root, 0)
+    return lines
+
+
+def _context_lines(chunks: Iterable[Chunk]) -> list[str]:
+    lines = []
+    for chunk in chunks:
+        if CONTEXT not in chunk.component_names:
+            continue
+        col = chunk.column(CONTEXT)
+        ids = chunk.row_ids()
+        tls = chunk.timelines
+        for row in range(chunk.num_rows):
+            cell = col.cell(row)
+            if cell is None:
+                continue
+            when = "static" if chunk.is_static else ", ".join(
+                f"{name}={format_time(kind, int(chunk.times(name)[row]))}" for name, kind in tls.items() if name != "log_time")
+            ctx = context_from_cell(cell, (int(ids[row, 0]), int(ids[row, 1])))
+            lines.append(f"{chunk.entity_path} ({when or 'log_time only'}):")
+            for cls in ctx.describe():
+                lines.append(f"  class {cls['id']} {cls['label']!r} {cls['color']}")
+                for kp in cls.get("keypoints", []):
+                    lines.append(f"    keypoint {kp['id']} {kp['label']!r} {kp['color']}")
+                conns = cls.get("connections", [])
+                if conns:
+                    lines.append("    connections: " + ", ".join(f"{a}-{b}" for a, b in conns))
+    return lines
+
+
+def print_info(path: str, out: TextIO) -> None:
+    if not is_rrd(path):
+        from annoview.io.avr import open_index
+
+        index = open_index(path)
+        entities: dict[str, dict[str, int]] = {}
+        static: dict[str, bool] = {}
+        for e in index.entries:
+            archs = entities.setdefault(e.entity_path, {})
+            for a in e.archetypes:
+                archs[a] = archs.get(a, 0) + e.num_rows
+            static[e.entity_path] = static.get(e.entity_path, False) or e.is_static
+        timelines = index.timelines()
+        context_chunks = [index.load_chunk(e) for e in index.entries if "AnnotationContext" in e.archetypes]
+        header = index.header
+        out.write(f"recording {path}\n")
+        if header is not None:
+            out.write(f"  application_id: {header.application_id}\n  recording_id: {header.recording_id}\n")
+        out.write(f"  chunks: {len(index.entries)}, rows: {sum(e.num_rows for e in index.entries)}"
+                  f"{' (footer index)' if index.from_footer else ' (scanned)'}\n")
+    else:
+        store = Store()
+        store.add_chunks(load_chunks(path))
+        entities = {p: store.archetypes(p) for p in store.entity_paths()}
+        static = {}
+        timelines = {n: (t.kind, t.min, t.max) for n, t in store.timelines().items()}
+        context_chunks = [c for c in store.chunks if CONTEXT in c.component_names]
+        out.write(f"recording {path}\n  chunks: {len(store.chunks)}\n")
+    out.write("\ntimelines:\n")
+    for name, (kind, lo, hi) in sorted(timelines.items()):
+        out.write(f"  {name} ({kind}): {format_time(kind, lo)} .. {format_time(kind, hi)}\n")
+    if not timelines:
+        out.write("  (none: static data only)\n")
+    out.write("\nentities:\n")
+    for line in _tree_lines(entities, static):
+        out.write(f"  {line}\n")
+    out.write("\nannotation contexts:\n")
+    lines = _context_lines(context_chunks)
+    for line in lines or ["(none)"]:
+        out.write(f"  {line}\n")
