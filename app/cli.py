@@ -6,6 +6,7 @@ error and a non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import warnings
 
@@ -26,22 +27,60 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="print entity tree, timelines and annotation contexts of recordings")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=_info)
+    for name in COMMAND_MODULES:
+        module = _command_module(name)
+        if module is not None:
+            module.register(sub)
     return parser
 
 
+# Each module defines `register(subparsers)` adding its subcommand with `set_defaults(func=...)`;
+# the viewer module also defines `run_viewer(argv)` for `annoview [FILE...]` without a subcommand.
+# Modules must import glfw/imgui/moderngl lazily, inside their functions.
+COMMAND_MODULES = ("screenshot_command", "convert_command", "serve_command", "demo_command", "viewer_command")
+
+
+def _command_module(name: str):
+    try:
+        return importlib.import_module(f"annoview.app.{name}")
+    except ModuleNotFoundError as e:
+        if e.name == f"annoview.app.{name}":
+            return None
+        raise
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
+    subcommands = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()
+    if not argv or (argv[0] not in subcommands and argv[0] not in ("-h", "--help")):
+        viewer = _command_module("viewer_command")
+        if viewer is None:
+            if not argv:
+                parser.print_help()
+                return 2
+            print("annoview: error: the desktop viewer is not built yet; try `annoview info FILE`", file=sys.stderr)
+            return 2
+        return _guarded(lambda: viewer.run_viewer(argv))
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
+    return _guarded(lambda: args.func(args))
+
+
+def _guarded(run) -> int:
+    """Run a command, turning user-caused failures into one-line errors."""
     warnings.simplefilter("default")
     warnings.formatwarning = lambda msg, cat, *a, **k: f"annoview: warning: {msg}\n"
     try:
-        return int(args.func(args) or 0)
+        return int(run() or 0)
     except AnnoviewError as e:
         print(f"annoview: error: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `annoview info FILE | head`
+        sys.stderr.close()
+        return 0
     except OSError as e:
         print(f"annoview: error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
         return 1
