@@ -1,0 +1,41 @@
+#version 330 core
+// Color images: gray / RGB / RGBA in uint8 (normalized texture), uint16 (R16UI-family integer
+// texture, scaled here), or float32 in [0, 1]. Pixel values are sRGB-encoded; we output linear
+// so blending happens in linear light. NEAREST via texelFetch: one texel per image pixel.
+// Variants (defines): IMAGE_INTEGER.
+#include "color.glsl"
+#include "pick.glsl"
+
+#ifdef IMAGE_INTEGER
+uniform usampler2D u_image;
+uniform float u_scale;             // 1 / 65535 for uint16
+#else
+uniform sampler2D u_image;
+#endif
+uniform int u_channels;            // 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
+uniform float u_opacity;
+uniform vec2 u_size;
+
+in vec2 v_pixel;
+
+void main() {
+    ivec2 size = ivec2(u_size);
+    ivec2 p = clamp(ivec2(floor(v_pixel)), ivec2(0), size - 1);
+#ifdef IMAGE_INTEGER
+    vec4 t = vec4(texelFetch(u_image, p, 0)) * u_scale;
+#else
+    vec4 t = texelFetch(u_image, p, 0);
+#endif
+    vec4 c;
+    if (u_channels == 1) c = vec4(t.rrr, 1.0);
+    else if (u_channels == 2) c = vec4(t.rrr, t.g);
+    else if (u_channels == 3) c = vec4(t.rgb, 1.0);
+    else c = t;
+    c = clamp(c, 0.0, 1.0);
+    c.a *= u_opacity;
+    if (c.a <= 0.0) {
+        discard;
+    }
+    out_color = vec4(srgb_to_linear(c.rgb), c.a);
+    out_pick = pick_record(uint(p.y * size.x + p.x), 0u, 0u);
+}

@@ -1,0 +1,75 @@
+#version 330 core
+// Thick line segments for a core profile (no glLineWidth > 1): one instanced quad per segment,
+// expanded in screen space by the radius (half the line width) with square caps so strips and
+// box corners join without gaps. Segments crossing the near plane are clipped first.
+// Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; RADIUS_ATTRIB.
+#include "screen.glsl"
+#include "palette.glsl"
+
+in vec2 in_corner;                 // per vertex: x in {0, 1} (start/end), y in {-1, 1} (side)
+#ifdef POS2D
+in vec2 in_p0;
+in vec2 in_p1;
+#else
+in vec3 in_p0;
+in vec3 in_p1;
+#endif
+in uvec2 in_ids;                   // class id (0xFFFFFFFF = none), instance index
+#ifdef COLOR_ATTRIB
+in vec4 in_color;
+#endif
+#ifdef COLOR_UNIFORM
+uniform vec4 u_color;
+#endif
+#ifdef RADIUS_ATTRIB
+in float in_radius;
+#else
+uniform float u_radius;
+#endif
+
+flat out vec4 v_color;
+flat out uvec2 v_pick;             // instance, class + 1
+
+void main() {
+#ifdef POS2D
+    vec4 c0 = u_view_proj * vec4(in_p0, 0.0, 1.0);
+    vec4 c1 = u_view_proj * vec4(in_p1, 0.0, 1.0);
+#else
+    vec4 c0 = u_view_proj * vec4(in_p0, 1.0);
+    vec4 c1 = u_view_proj * vec4(in_p1, 1.0);
+#endif
+    const float near_w = 1e-5;
+    if (c0.w < near_w && c1.w < near_w) {
+        gl_Position = vec4(2.0, 2.0, 2.0, 1.0);   // entirely behind the camera
+        return;
+    }
+    if (c0.w < near_w) c0 = mix(c0, c1, (near_w - c0.w) / (c1.w - c0.w));
+    if (c1.w < near_w) c1 = mix(c1, c0, (near_w - c1.w) / (c0.w - c1.w));
+
+    vec2 s0 = c0.xy / c0.w * u_viewport * 0.5;
+    vec2 s1 = c1.xy / c1.w * u_viewport * 0.5;
+    vec2 d = s1 - s0;
+    float len = length(d);
+    vec2 dir = len > 1e-6 ? d / len : vec2(1.0, 0.0);
+    vec2 normal = vec2(-dir.y, dir.x);
+
+    bool at_end = in_corner.x > 0.5;
+    vec4 c = at_end ? c1 : c0;
+#ifdef RADIUS_ATTRIB
+    float r = radius_px(in_radius, c.w);
+#else
+    float r = radius_px(u_radius, c.w);
+#endif
+    vec2 off = normal * in_corner.y * r + dir * (at_end ? r : -r);
+    gl_Position = offset_px(c, off);
+
+#if defined(COLOR_ATTRIB)
+    vec4 col = in_color;
+#elif defined(COLOR_UNIFORM)
+    vec4 col = u_color;
+#else
+    vec4 col = class_color(in_ids.x);
+#endif
+    v_color = srgb_to_linear(col);
+    v_pick = uvec2(in_ids.y, in_ids.x + 1u);
+}

@@ -1,0 +1,52 @@
+#version 330 core
+// Instanced round points: one quad (4 vertices, triangle strip) per instance, one draw call.
+// Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; RADIUS_ATTRIB.
+#include "screen.glsl"
+#include "palette.glsl"
+
+in vec2 in_corner;                 // per vertex: (-1,-1) .. (1,1)
+#ifdef POS2D
+in vec2 in_position;               // per instance, scene units
+#else
+in vec3 in_position;
+#endif
+in uvec2 in_ids;                   // class id, keypoint id (NO_KEYPOINT / 0xFFFFFFFF = none)
+#ifdef COLOR_ATTRIB
+in vec4 in_color;                  // sRGB, normalized from uint8
+#endif
+#ifdef COLOR_UNIFORM
+uniform vec4 u_color;              // sRGB
+#endif
+#ifdef RADIUS_ATTRIB
+in float in_radius;                // < 0: screen pixels, > 0: scene units
+#else
+uniform float u_radius;
+#endif
+
+out vec2 v_corner;
+flat out vec4 v_color;             // linear RGB, alpha
+flat out uvec3 v_pick;             // instance, class + 1, keypoint + 1
+
+void main() {
+#ifdef POS2D
+    vec4 clip = u_view_proj * vec4(in_position, 0.0, 1.0);
+#else
+    vec4 clip = u_view_proj * vec4(in_position, 1.0);
+#endif
+#ifdef RADIUS_ATTRIB
+    float r = radius_px(in_radius, clip.w);
+#else
+    float r = radius_px(u_radius, clip.w);
+#endif
+    gl_Position = offset_px(clip, in_corner * r);
+    v_corner = in_corner;
+#if defined(COLOR_ATTRIB)
+    vec4 c = in_color;
+#elif defined(COLOR_UNIFORM)
+    vec4 c = u_color;
+#else
+    vec4 c = keypoint_color(in_ids.x, in_ids.y);
+#endif
+    v_color = srgb_to_linear(c);
+    v_pick = uvec3(uint(gl_InstanceID), in_ids.x + 1u, in_ids.y + 1u);
+}

@@ -1,0 +1,109 @@
+"""Labels: text boxes next to points / below boxes, drawn with a runtime glyph atlas.
+
+Layout (which glyph where, in pixels relative to the anchor) is done on the CPU once per cache
+key; the anchor is projected on the GPU every frame, so panning and zooming move labels without
+re-uploading. Label colors use the palette like points do, so hiding a class hides its labels.
+"""
+from __future__ import annotations
+
+import numpy as np
+import moderngl
+
+from .cache import CacheEntry, GeometryCache
+from .frame import IMAGE_UNIT, FrameState, color_inputs, uniform_color, vao_for
+from .shaders import set_uniform
+from .text import GlyphAtlas
+from .visuals import LabelsVisual, as_rgba, broadcast_last
+
+PAD_X, PAD_Y = 3, 1
+
+
+class LabelsRenderer:
+    def __init__(self, ctx: moderngl.Context) -> None:
+        self.ctx = ctx
+        self.corners = ctx.buffer(np.array([0, 0, 1, 0, 0, 1, 1, 1], np.float32).tobytes())
+        self.atlases: dict[int, GlyphAtlas] = {}
+
+    def atlas(self, size: int) -> GlyphAtlas:
+        a = self.atlases.get(size)
+        if a is None:
+            a = self.atlases[size] = GlyphAtlas(self.ctx, size)
+        return a
+
+    def _build(self, v: LabelsVisual, cache: GeometryCache) -> CacheEntry:
+        atlas = self.atlas(v.font_size)
+        pos = np.asarray(v.positions, np.float32)
+        n = len(v.texts)
+        dim = pos.shape[1] if pos.ndim == 2 else 2
+        color_define, ids_n, colors_n = color_inputs(v, n)
+        instances = np.arange(n, dtype=np.uint32) if v.instances is None else np.asarray(v.instances, np.uint32)
+        anchors, rects, uvs, ids, owner = [], [], [], [], []
+        lh = atlas.line_height
+        for i, text in enumerate(v.texts):
+            glyphs, width = atlas.layout(str(text))
+            bw, bh = width + 2 * PAD_X, lh + 2 * PAD_Y
+            off = float(v.offset_px)
+            if v.anchor == "right":
+                bx, by = off, -(bh // 2)
+            elif v.anchor == "below":
+                bx, by = -(bw // 2), off
+            else:
+                bx, by = -(bw // 2), -(bh // 2)
+            quads = [((bx, by, bw, bh), (0, 0, 0, 0))]
+            quads += [((bx + PAD_X + gx, by + PAD_Y, g.w, g.h), (g.x, g.y, g.w, g.h)) for gx, g in glyphs]
+            for rect, uv in quads:
+                anchors.append(pos[i])
+                rects.append(rect)
+                uvs.append(uv)
+                owner.append(i)
+        owner_a = np.asarray(owner, np.int64)
+        m = len(owner_a)
+        entry = CacheEntry()
+        ids = np.empty((m, 2), np.uint32)
+        if m:
+            ids[:, 0] = ids_n[owner_a, 0]
+            ids[:, 1] = instances[owner_a]
+        entry.objects["anchor"] = cache.buffer(np.asarray(anchors, np.float32).reshape(m, dim))
+        entry.objects["rect"] = cache.buffer(np.asarray(rects, np.float32).reshape(m, 4))
+        entry.objects["uv"] = cache.buffer(np.asarray(uvs, np.float32).reshape(m, 4))
+        entry.objects["ids"] = cache.buffer(ids)
+        defines = {color_define}
+        if dim == 2:
+            defines.add("POS2D")
+        if colors_n is not None:
+            entry.objects["color"] = cache.buffer(np.ascontiguousarray(colors_n[owner_a]))
+        entry.meta.update(n=m, dim=dim, defines=frozenset(defines))
+        atlas.upload()
+        return entry
+
+    def draw(self, v: LabelsVisual, fs: FrameState) -> None:
+        if not len(v.texts):
+            return
+        key = None if v.cache_key is None else ("labels", v.cache_key, v.font_size)
+        entry = fs.cache.get(key)
+        if entry is None:
+            entry = fs.cache.put(key, self._build(v, fs.cache))
+        m = entry.meta
+        if m["n"] == 0:
+            return
+        prog = fs.shaders.program("labels", "labels", m["defines"])
+        o = entry.objects
+        content = [(self.corners, "2f", "in_corner"),
+                   (o["anchor"], f"{m['dim']}f/i", "in_anchor"),
+                   (o["rect"], "4f/i", "in_rect"),
+                   (o["uv"], "4f/i", "in_uv"),
+                   (o["ids"], "2u4/i", "in_ids")]
+        if "color" in o:
+            content.append((o["color"], "4f1/i", "in_color"))
+        vao = vao_for(entry, self.ctx, prog, content)
+        fs.setup(prog, v.object_id)
+        fs.bind_palette(prog, v.palette_key)
+        self.atlas(v.font_size).upload().use(IMAGE_UNIT)
+        set_uniform(prog, "u_atlas", IMAGE_UNIT)
+        set_uniform(prog, "u_color", uniform_color(v))
+        fs.draw(vao, moderngl.TRIANGLE_STRIP, 4, m["n"])
+
+    def release(self) -> None:
+        for a in self.atlases.values():
+            a.release()
+        self.corners.release()

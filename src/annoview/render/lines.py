@@ -1,0 +1,73 @@
+"""Line segments: LineStrips2D/3D, Boxes2D outlines, keypoint connections, the 3D grid.
+
+Core profiles cap glLineWidth at 1, so each segment is an instanced quad expanded in screen
+space (shaders/lines.vert.glsl); width = 2 * radius, negative radius = pixels. Per-segment data
+is uploaded once per cache key; class colors come from the palette on the GPU.
+"""
+from __future__ import annotations
+
+import numpy as np
+import moderngl
+
+from .cache import CacheEntry, GeometryCache
+from .frame import FrameState, color_inputs, radius_inputs, uniform_color, vao_for
+from .shaders import set_uniform
+from .visuals import DEFAULT_LINE_RADIUS, BoxesVisual, LinesVisual
+
+
+class LinesRenderer:
+    def __init__(self, ctx: moderngl.Context) -> None:
+        self.ctx = ctx
+        self.corners = ctx.buffer(np.array([0, -1, 0, 1, 1, -1, 1, 1], np.float32).tobytes())
+
+    def _build(self, v: LinesVisual | BoxesVisual, cache: GeometryCache) -> CacheEntry:
+        seg, inst = v.segment_arrays()
+        m, _, dim = seg.shape
+        k = v.instance_count()
+        color_define, ids_k, colors_k = color_inputs(v, k)
+        radius, radii_k = radius_inputs(v.radii, DEFAULT_LINE_RADIUS, k)
+        ids = np.empty((m, 2), np.uint32)
+        ids[:, 0] = ids_k[inst, 0] if k else 0
+        ids[:, 1] = inst
+        entry = CacheEntry()
+        entry.objects["segments"] = cache.buffer(np.ascontiguousarray(seg.reshape(m, 2 * dim)))
+        entry.objects["ids"] = cache.buffer(ids)
+        defines = {color_define}
+        if dim == 2:
+            defines.add("POS2D")
+        if colors_k is not None:
+            entry.objects["color"] = cache.buffer(np.ascontiguousarray(colors_k[inst]))
+        if radii_k is not None:
+            entry.objects["radius"] = cache.buffer(np.ascontiguousarray(radii_k[inst], np.float32))
+            defines.add("RADIUS_ATTRIB")
+        entry.meta.update(n=m, dim=dim, defines=frozenset(defines), radius=radius)
+        return entry
+
+    def draw(self, v: LinesVisual | BoxesVisual, fs: FrameState) -> None:
+        kind = "boxes" if isinstance(v, BoxesVisual) else "lines"
+        key = None if v.cache_key is None else (kind, v.cache_key)
+        entry = fs.cache.get(key)
+        if entry is None:
+            entry = fs.cache.put(key, self._build(v, fs.cache))
+        m = entry.meta
+        if m["n"] == 0:
+            return
+        prog = fs.shaders.program("lines", "lines", m["defines"])
+        o = entry.objects
+        d = m["dim"]
+        content = [(self.corners, "2f", "in_corner"),
+                   (o["segments"], f"{d}f {d}f/i", "in_p0", "in_p1"),
+                   (o["ids"], "2u4/i", "in_ids")]
+        if "color" in o:
+            content.append((o["color"], "4f1/i", "in_color"))
+        if "radius" in o:
+            content.append((o["radius"], "f/i", "in_radius"))
+        vao = vao_for(entry, self.ctx, prog, content)
+        fs.setup(prog, v.object_id)
+        fs.bind_palette(prog, v.palette_key)
+        set_uniform(prog, "u_radius", float(m["radius"]))
+        set_uniform(prog, "u_color", uniform_color(v))
+        fs.draw(vao, moderngl.TRIANGLE_STRIP, 4, m["n"])
+
+    def release(self) -> None:
+        self.corners.release()

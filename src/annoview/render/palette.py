@@ -1,0 +1,191 @@
+"""Palette textures: class id -> color and (class id, keypoint id) -> color as GPU lookups.
+
+One `PaletteTexture` per resolved annotation context. Geometry carries integer class and keypoint
+ids; shaders look colors up here (shaders/palette.glsl). So recoloring a class, hiding it or
+highlighting one class rewrites these small textures only, never a geometry buffer.
+
+Layout (mirrored in palette.glsl):
+- `palette`    RGBA8 256x256, texel (id % 256, id // 256) = sRGB RGBA of class `id`, all 65536 ids.
+- `kp_index`   RG32UI 256x256, texel of class `id` = (base, count) into `kp_colors`.
+- `kp_colors`  RGBA8, 256 wide, entry `base + keypoint_id`. A class's slots cover keypoint ids
+               0..max; slots of keypoints without an entry hold the class color, refreshed on
+               the CPU whenever the class color changes, so the shader needs no "missing" flag.
+The textures hold *effective* colors: base colors with hidden classes at alpha 0 and, while a
+class is highlighted, every other class's alpha scaled by `dim_alpha`. `sync()` uploads only the
+rows that changed since the last upload.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import moderngl
+
+N_IDS = 65536
+WIDTH = 256
+
+KeypointEntry = tuple[int, int, Any, Any]  # (class_id, keypoint_id, rgba, label)
+
+
+def _rgba(value: Any) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.shape == ():  # packed 0xRRGGBBAA
+        v = int(arr)
+        return np.array([(v >> 24) & 255, (v >> 16) & 255, (v >> 8) & 255, v & 255], np.uint8)
+    if arr.dtype.kind == "f":
+        arr = np.round(arr * 255.0)
+    arr = arr.astype(np.uint8).reshape(-1)
+    if arr.shape[0] == 3:
+        arr = np.append(arr, np.uint8(255))
+    if arr.shape[0] != 4:
+        raise ValueError(f"expected an RGB or RGBA color, got {value!r}")
+    return arr
+
+
+class PaletteTexture:
+    """GPU class palette + keypoint color table for one resolved annotation context."""
+
+    def __init__(
+        self,
+        ctx: moderngl.Context,
+        colors: np.ndarray,
+        keypoints: Sequence[KeypointEntry] = (),
+        dim_alpha: float = 0.25,
+    ) -> None:
+        self.ctx = ctx
+        self.dim_alpha = float(dim_alpha)
+        self.writes = 0                 # texture write calls, for tests and stats
+        self._base = np.zeros((N_IDS, 4), np.uint8)
+        self._hidden = np.zeros(N_IDS, bool)
+        self._highlight: int | None = None
+        self._uploaded: np.ndarray | None = None      # effective palette currently on the GPU
+        self._kp_uploaded: np.ndarray | None = None
+        self.palette = ctx.texture((WIDTH, N_IDS // WIDTH), 4, dtype="f1")
+        self.kp_index = ctx.texture((WIDTH, N_IDS // WIDTH), 2, dtype="u4")
+        self.kp_colors = ctx.texture((WIDTH, 1), 4, dtype="f1")
+        for tex in (self.palette, self.kp_index, self.kp_colors):
+            tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
+            tex.repeat_x = tex.repeat_y = False
+        self.set_colors(colors)
+        self.set_keypoints(keypoints)
+        self.sync()
+
+    @classmethod
+    def from_resolved(cls, ctx: moderngl.Context, resolved: Any, **kw: Any) -> "PaletteTexture":
+        """From an `annotations.ResolvedContext` (anything with .palette() and .keypoint_entries())."""
+        return cls(ctx, resolved.palette(), resolved.keypoint_entries(), **kw)
+
+    # ---- edits (CPU side; `sync()` pushes them) -------------------------------------------
+    def set_colors(self, colors: np.ndarray) -> None:
+        """Replace every class color: (65536, 4) uint8 sRGB RGBA."""
+        colors = np.asarray(colors)
+        if colors.shape != (N_IDS, 4) or colors.dtype != np.uint8:
+            raise ValueError(f"palette must be (65536, 4) uint8, got {colors.shape} {colors.dtype}")
+        self._base[:] = colors
+
+    def set_class_color(self, class_id: int, rgba: Any) -> None:
+        self._base[int(class_id)] = _rgba(rgba)
+
+    def set_keypoints(self, entries: Iterable[KeypointEntry]) -> None:
+        """Keypoint colors: (class_id, keypoint_id, rgba or None, label) entries, already resolved.
+
+        An entry with rgba None uses the class color.
+        """
+        per_class: dict[int, dict[int, np.ndarray | None]] = {}
+        for entry in entries:
+            cid, kid, rgba = int(entry[0]), int(entry[1]), entry[2]
+            per_class.setdefault(cid, {})[kid] = None if rgba is None else _rgba(rgba)
+        index = np.zeros((N_IDS, 2), np.uint32)
+        total = sum(max(kps) + 1 for kps in per_class.values())
+        colors = np.zeros((max(total, 1), 4), np.uint8)
+        owner = np.zeros(max(total, 1), np.int64)          # class of each slot
+        fallback = np.ones(max(total, 1), bool)            # slot shows the class color
+        base = 0
+        for cid in sorted(per_class):
+            kps = per_class[cid]
+            count = max(kps) + 1
+            index[cid] = (base, count)
+            owner[base:base + count] = cid
+            for kid, rgba in kps.items():
+                if rgba is not None:
+                    colors[base + kid] = rgba
+                    fallback[base + kid] = False
+            base += count
+        self._kp_base, self._kp_owner, self._kp_fallback = colors, owner, fallback
+        self.kp_index.write(index.tobytes())
+        self.writes += 1
+        rows = -(-len(colors) // WIDTH)
+        if self.kp_colors.size != (WIDTH, rows):
+            self.kp_colors.release()
+            self.kp_colors = self.ctx.texture((WIDTH, rows), 4, dtype="f1")
+            self.kp_colors.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        self._kp_uploaded = None
+
+    def set_hidden(self, class_ids: Iterable[int]) -> None:
+        """Hide exactly these classes (alpha 0 everywhere: points, lines, masks, labels)."""
+        self._hidden[:] = False
+        ids = np.fromiter((int(c) for c in class_ids), np.int64)
+        self._hidden[ids] = True
+
+    def hide_class(self, class_id: int, hidden: bool = True) -> None:
+        self._hidden[int(class_id)] = hidden
+
+    def set_highlight(self, class_id: int | None) -> None:
+        """Highlight one class (others fade to `dim_alpha`), or None for no highlight."""
+        self._highlight = None if class_id is None else int(class_id)
+
+    # ---- derived state ----------------------------------------------------------------------
+    def _dim(self, rgba: np.ndarray, keep: np.ndarray) -> None:
+        a = rgba[:, 3]
+        rgba[:, 3] = np.where(keep, a, np.round(a * self.dim_alpha).astype(np.uint8))
+
+    def effective_colors(self) -> np.ndarray:
+        """(65536, 4) uint8: what the palette texture holds after `sync()`."""
+        eff = self._base.copy()
+        eff[self._hidden, 3] = 0
+        if self._highlight is not None:
+            self._dim(eff, np.arange(N_IDS) == self._highlight)
+        return eff
+
+    def effective_keypoint_colors(self) -> np.ndarray:
+        """(slots, 4) uint8: what the keypoint table holds after `sync()`."""
+        owner = self._kp_owner
+        eff = np.where(self._kp_fallback[:, None], self._base[owner], self._kp_base)
+        eff[self._hidden[owner], 3] = 0
+        if self._highlight is not None:
+            self._dim(eff, owner == self._highlight)
+        return eff
+
+    def sync(self) -> int:
+        """Upload what changed since the last sync; returns the number of texture writes."""
+        before = self.writes
+        eff = self.effective_colors()
+        if self._uploaded is None:
+            self.palette.write(eff.tobytes())
+            self.writes += 1
+        else:
+            changed = np.flatnonzero((eff != self._uploaded).any(axis=1))
+            if changed.size:
+                r0, r1 = int(changed[0]) // WIDTH, int(changed[-1]) // WIDTH + 1
+                self.palette.write(eff[r0 * WIDTH:r1 * WIDTH].tobytes(), viewport=(0, r0, WIDTH, r1 - r0))
+                self.writes += 1
+        self._uploaded = eff
+        kp = self.effective_keypoint_colors()
+        if self._kp_uploaded is None or not np.array_equal(kp, self._kp_uploaded):
+            rows = self.kp_colors.size[1]
+            padded = np.zeros((rows * WIDTH, 4), np.uint8)
+            padded[:len(kp)] = kp
+            self.kp_colors.write(padded.tobytes())
+            self.writes += 1
+            self._kp_uploaded = kp
+        return self.writes - before
+
+    def bind(self, first_unit: int = 0) -> None:
+        """Bind palette, keypoint index and keypoint colors to units first..first+2."""
+        self.palette.use(first_unit)
+        self.kp_index.use(first_unit + 1)
+        self.kp_colors.use(first_unit + 2)
+
+    def release(self) -> None:
+        for tex in (self.palette, self.kp_index, self.kp_colors):
+            tex.release()

@@ -1,0 +1,67 @@
+"""Points2D / Points3D: instanced round points, one draw call per visual.
+
+Per-instance data (position, class + keypoint ids, optional colors/radii) is uploaded once per
+cache key; the color comes from the palette in the vertex shader unless explicit colors are given,
+so palette edits never touch these buffers.
+"""
+from __future__ import annotations
+
+import numpy as np
+import moderngl
+
+from .cache import CacheEntry, GeometryCache
+from .frame import FrameState, color_inputs, radius_inputs, uniform_color, vao_for
+from .shaders import set_uniform
+from .visuals import DEFAULT_POINT_RADIUS, PointsVisual
+
+
+class PointsRenderer:
+    def __init__(self, ctx: moderngl.Context) -> None:
+        self.ctx = ctx
+        self.corners = ctx.buffer(np.array([-1, -1, 1, -1, -1, 1, 1, 1], np.float32).tobytes())
+
+    def _build(self, v: PointsVisual, cache: GeometryCache) -> CacheEntry:
+        pos = np.ascontiguousarray(np.asarray(v.positions, np.float32))
+        n, dim = pos.shape
+        color_define, ids, colors = color_inputs(v, n, v.keypoint_ids)
+        radius, radii = radius_inputs(v.radii, DEFAULT_POINT_RADIUS, n)
+        entry = CacheEntry()
+        entry.objects["position"] = cache.buffer(pos)
+        entry.objects["ids"] = cache.buffer(ids)
+        defines = {color_define}
+        if dim == 2:
+            defines.add("POS2D")
+        if colors is not None:
+            entry.objects["color"] = cache.buffer(colors)
+        if radii is not None:
+            entry.objects["radius"] = cache.buffer(radii.astype(np.float32))
+            defines.add("RADIUS_ATTRIB")
+        entry.meta.update(n=n, dim=dim, defines=frozenset(defines), radius=radius)
+        return entry
+
+    def draw(self, v: PointsVisual, fs: FrameState) -> None:
+        if len(v.positions) == 0:
+            return
+        key = None if v.cache_key is None else ("points", v.cache_key)
+        entry = fs.cache.get(key)
+        if entry is None:
+            entry = fs.cache.put(key, self._build(v, fs.cache))
+        m = entry.meta
+        prog = fs.shaders.program("points", "points", m["defines"])
+        o = entry.objects
+        content = [(self.corners, "2f", "in_corner"),
+                   (o["position"], f"{m['dim']}f/i", "in_position"),
+                   (o["ids"], "2u4/i", "in_ids")]
+        if "color" in o:
+            content.append((o["color"], "4f1/i", "in_color"))
+        if "radius" in o:
+            content.append((o["radius"], "f/i", "in_radius"))
+        vao = vao_for(entry, self.ctx, prog, content)
+        fs.setup(prog, v.object_id)
+        fs.bind_palette(prog, v.palette_key)
+        set_uniform(prog, "u_radius", float(m["radius"]))
+        set_uniform(prog, "u_color", uniform_color(v))
+        fs.draw(vao, moderngl.TRIANGLE_STRIP, 4, m["n"])
+
+    def release(self) -> None:
+        self.corners.release()

@@ -1,0 +1,220 @@
+"""Frame-level API: visuals + camera + palettes -> a rendered view with picking.
+
+    renderer = Renderer(ctx)
+    result = renderer.render_2d(visuals, Camera2D.pixel_exact(w, h), (w, h), {ctx_key: palette})
+    rgba = result.read_rgba(); hit = result.pick(x, y)
+
+Rules (DESIGN.md / REFERENCE.md): visuals draw sorted by `draw_order` (stable; higher on top);
+2D uses painter's order without depth, 3D adds a depth test and a ground grid; color blends in
+linear light; a segmentation image with `opacity=None` gets 0.5 when an image is drawn under it
+and 1.0 otherwise. GL state is restored afterwards (blend, depth, sRGB writes off, previous
+framebuffer bound) so a UI drawing into the same context is not disturbed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Hashable, Mapping, Sequence
+
+import numpy as np
+import moderngl
+
+from .cache import GeometryCache
+from .camera import Camera2D, Camera3D
+from .context import GL_FRAMEBUFFER_SRGB, create_headless_context
+from .frame import FrameState, FrameStats
+from .grid import grid_visual
+from .images import ImageRenderer, SegmentationRenderer
+from .labels import LabelsRenderer
+from .lines import LinesRenderer
+from .palette import PaletteTexture
+from .points import PointsRenderer
+from .shaders import ShaderLibrary
+from .target import FrameTarget, PickResult
+from .visuals import (SEGMENTATION_OVER_IMAGE_OPACITY, BoxesVisual, ImageVisual, LabelsVisual,
+                      LinesVisual, PointsVisual, SegmentationVisual, Visual)
+
+DEFAULT_BACKGROUND = (18, 18, 20, 255)
+
+
+@dataclass
+class FrameResult:
+    """One rendered view. Valid until the same view is rendered again (its target is reused)."""
+
+    target: FrameTarget
+    stats: FrameStats
+    renderer: "Renderer"
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.target.size
+
+    def read_rgba(self) -> np.ndarray:
+        """(H, W, 4) uint8 sRGB, top row first."""
+        return self.target.read_rgba()
+
+    def read_pick(self) -> np.ndarray:
+        """(H, W, 4) uint32: object, instance, class + 1, keypoint + 1."""
+        return self.target.read_pick()
+
+    def pick(self, x: int, y: int) -> PickResult | None:
+        """What is drawn at framebuffer pixel (x, y) (top-left origin); None = background."""
+        return self.target.pick_at(x, y)
+
+    def display_texture(self) -> moderngl.Texture:
+        """Plain RGBA8 texture with the frame's bytes, for showing in imgui (uv0=(0,1), uv1=(1,0))."""
+        return self.renderer.display_texture(self.target)
+
+    def save_png(self, path: str) -> None:
+        from PIL import Image
+
+        Image.fromarray(self.read_rgba(), "RGBA").save(path)
+
+
+class Renderer:
+    """Owns shaders, per-primitive renderers, the geometry cache and per-view targets."""
+
+    def __init__(self, ctx: moderngl.Context | None = None, *, cache_budget_bytes: int = 1 << 30,
+                 background: tuple[int, int, int, int] = DEFAULT_BACKGROUND) -> None:
+        self.ctx = ctx if ctx is not None else create_headless_context()
+        self.shaders = ShaderLibrary(self.ctx)
+        self.cache = GeometryCache(self.ctx, cache_budget_bytes)
+        self.background = background
+        self.points = PointsRenderer(self.ctx)
+        self.lines = LinesRenderer(self.ctx)
+        self.images = ImageRenderer(self.ctx)
+        self.segmentation = SegmentationRenderer(self.ctx)
+        self.labels = LabelsRenderer(self.ctx)
+        self.draw_calls = 0          # total over the renderer's life
+        # The framebuffer to leave bound between frames: the window's, or GL's default in a
+        # standalone context (moderngl reports None there). Never leave a target of ours bound:
+        # releasing a bound FBO makes moderngl's next framebuffer creation rebind a dead name.
+        self._home_fbo = self.ctx.fbo if self.ctx.fbo is not None else self.ctx.detect_framebuffer(0)
+        self._targets: dict[Hashable, FrameTarget] = {}
+
+    # ---- public API -------------------------------------------------------------------------
+    def palette(self, colors: np.ndarray, keypoints: Sequence[tuple] = ()) -> PaletteTexture:
+        """A new PaletteTexture in this renderer's context."""
+        return PaletteTexture(self.ctx, colors, keypoints)
+
+    def render_2d(self, visuals: Sequence[Visual], camera: Camera2D, size: tuple[int, int] | None = None,
+                  palettes: Mapping[Hashable, PaletteTexture] | None = None, *,
+                  background: tuple[int, int, int, int] | None = None, view: Hashable = "2d") -> FrameResult:
+        """Render a 2D view (image pixel coordinates, y down) into the target of `view`."""
+        size = size or camera.size
+        if size is None:
+            raise ValueError("render_2d needs a size (or a camera made with one)")
+        vp = camera.view_proj(size)
+        px_scale = abs(vp[1, 1]) * size[1] / 2.0
+        return self._render(list(visuals), vp, px_scale, size, palettes or {}, background, view, depth=False)
+
+    def render_3d(self, visuals: Sequence[Visual], camera: Camera3D, size: tuple[int, int],
+                  palettes: Mapping[Hashable, PaletteTexture] | None = None, *,
+                  background: tuple[int, int, int, int] | None = None, grid: bool = True,
+                  view: Hashable = "3d") -> FrameResult:
+        """Render a 3D view through a perspective orbit camera, with depth test and ground grid."""
+        vp = camera.view_proj(size)
+        px_scale = abs(camera.proj(size)[1, 1]) * size[1] / 2.0
+        return self._render(list(visuals), vp, px_scale, size, palettes or {}, background, view, depth=True,
+                            grid=grid_visual(camera) if grid else None)
+
+    def target(self, view: Hashable, size: tuple[int, int]) -> FrameTarget:
+        t = self._targets.get(view)
+        if t is None or t.size != tuple(size):
+            if t is not None:
+                self._home_fbo.use()
+                t.release()
+            t = self._targets[view] = FrameTarget(self.ctx, size)
+        return t
+
+    def display_texture(self, target: FrameTarget) -> moderngl.Texture:
+        prev = self.ctx.fbo or self._home_fbo
+        self.ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
+        tex = target.display_texture(self.shaders.program("resolve", "resolve"))
+        _restore_fbo(prev)
+        return tex
+
+    def release(self) -> None:
+        self._home_fbo.use()
+        for t in self._targets.values():
+            t.release()
+        self._targets.clear()
+        self.cache.clear()
+        for r in (self.points, self.lines, self.images, self.segmentation, self.labels):
+            r.release()
+        self.shaders.release()
+
+    # ---- frame ------------------------------------------------------------------------------
+    def _render(self, visuals: list[Visual], view_proj: np.ndarray, px_scale: float, size: tuple[int, int],
+                palettes: Mapping[Hashable, PaletteTexture], background: tuple[int, int, int, int] | None,
+                view: Hashable, depth: bool, grid: LinesVisual | None = None) -> FrameResult:
+        ctx = self.ctx
+        prev_fbo = ctx.fbo or self._home_fbo
+        size = (int(size[0]), int(size[1]))
+        target = self.target(view, size)
+        stats = FrameStats(visuals=len(visuals))
+        uploads0, bytes0 = self.cache.uploads, self.cache.bytes_uploaded
+        for key in {getattr(v, "palette_key", None) for v in visuals}:
+            if key in palettes:
+                stats.palette_writes += palettes[key].sync()
+
+        order = sorted(range(len(visuals)), key=lambda i: (visuals[i].draw_order, i))
+        ordered = [visuals[i] for i in order]
+        fs = FrameState(ctx, self.shaders, self.cache, view_proj, px_scale, size, palettes, stats)
+
+        self.cache.begin_frame()
+        try:
+            target.clear(background or self.background)
+            target.fbo.use()
+            ctx.disable(moderngl.CULL_FACE)
+            ctx.enable(moderngl.BLEND)
+            ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA,
+                              moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
+            ctx.blend_equation = moderngl.FUNC_ADD
+            ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
+            if depth:
+                ctx.enable(moderngl.DEPTH_TEST)
+                ctx.depth_func = "<="
+            else:
+                ctx.disable(moderngl.DEPTH_TEST)
+            if grid is not None:
+                # the ground grid: depth-tested but never written, so it hides nothing
+                target.fbo.depth_mask = False
+                self.lines.draw(grid, fs)
+                target.fbo.depth_mask = True
+            image_below = False
+            for v in ordered:
+                if isinstance(v, LabelsVisual):
+                    ctx.disable(moderngl.DEPTH_TEST)   # labels overlay everything
+                    self.labels.draw(v, fs)
+                    if depth:
+                        ctx.enable(moderngl.DEPTH_TEST)
+                elif isinstance(v, PointsVisual):
+                    self.points.draw(v, fs)
+                elif isinstance(v, (LinesVisual, BoxesVisual)):
+                    self.lines.draw(v, fs)
+                elif isinstance(v, ImageVisual):
+                    self.images.draw(v, fs)
+                    image_below = True
+                elif isinstance(v, SegmentationVisual):
+                    opacity = v.opacity
+                    if opacity is None:
+                        opacity = SEGMENTATION_OVER_IMAGE_OPACITY if image_below else 1.0
+                    self.segmentation.draw(v, fs, opacity)
+                    image_below = True
+                else:
+                    raise TypeError(f"not a visual: {type(v).__name__}")
+        finally:
+            ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
+            ctx.disable(moderngl.BLEND | moderngl.DEPTH_TEST)
+            self.cache.end_frame()
+            _restore_fbo(prev_fbo)
+        stats.uploads = self.cache.uploads - uploads0
+        stats.bytes_uploaded = self.cache.bytes_uploaded - bytes0
+        self.draw_calls += stats.draw_calls
+        return FrameResult(target, stats, self)
+
+
+def _restore_fbo(fbo: moderngl.Framebuffer | None) -> None:
+    """Rebind the framebuffer that was bound before we drew (unless it has been released)."""
+    if fbo is not None and not isinstance(fbo.mglo, moderngl.InvalidObject):
+        fbo.use()

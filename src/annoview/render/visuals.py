@@ -1,0 +1,344 @@
+"""The renderer's input: plain numpy data per visual, no store or annotation objects.
+
+The scene builder turns latest-at query results into these dataclasses each frame; the renderer
+turns them into draw calls. Everything needed to draw is here, so the renderer can be tested
+with hand-made arrays, and the store and annotation code never import GL.
+
+Common fields (`Visual`):
+- `object_id`: written to the pick target (0 = not pickable); the scene builder maps it back to
+  an entity path.
+- `cache_key`: identifies the data (the chunk row id, plus whatever derived it); the same key
+  must always mean the same arrays. Cached keys upload nothing. None = upload for this frame.
+- `draw_order`: higher draws on top (Rerun's defaults below); ties keep list order.
+
+Colors are sRGB RGBA uint8. A visual colors its instances from explicit `colors` when given
+(REFERENCE.md rule 3: explicit colors win for every instance; a shorter list repeats its last
+color), else from the palette named by `palette_key` using `class_ids` (and `keypoint_ids`) on the
+GPU, else `default_color`. Radii: negative = screen pixels, positive = scene units (as in Rerun).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Hashable, Literal, Sequence
+
+import numpy as np
+
+Color = tuple[int, int, int, int]
+
+DRAW_ORDER_IMAGE = -10.0
+DRAW_ORDER_SEGMENTATION = 0.0
+DRAW_ORDER_BOXES = 10.0
+DRAW_ORDER_LINES = 20.0
+DRAW_ORDER_POINTS = 30.0
+DRAW_ORDER_LABELS = 1e9          # labels sit on top of everything
+
+DEFAULT_POINT_RADIUS = -2.5      # screen px (Rerun: ~1.5 ui points)
+DEFAULT_LINE_RADIUS = -1.0       # screen px, i.e. 2 px wide lines
+DEFAULT_CONNECTION_RADIUS = -1.0 # keypoint skeleton lines: thin
+DEFAULT_COLOR: Color = (200, 200, 200, 255)
+DEFAULT_FONT_SIZE = 13           # px
+SEGMENTATION_OVER_IMAGE_OPACITY = 0.5
+
+NO_KEYPOINT = 0xFFFFFFFF         # keypoint id attribute value for "no keypoint id"
+NO_CLASS = 0xFFFFFFFF            # class id attribute value for "no class id"
+
+
+def broadcast_last(values: np.ndarray | None, n: int) -> np.ndarray | None:
+    """Per-instance array of length n; shorter input repeats its last value (REFERENCE rule 3)."""
+    if values is None:
+        return None
+    arr = np.asarray(values)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if len(arr) == 0 or len(arr) == n:
+        return arr
+    if len(arr) > n:
+        return arr[:n]
+    pad = np.repeat(arr[-1:], n - len(arr), axis=0)
+    return np.concatenate([arr, pad], axis=0)
+
+
+def as_rgba(colors: np.ndarray | Sequence[int] | None) -> np.ndarray | None:
+    """Colors as (K, 4) uint8 (RGB gets alpha 255)."""
+    if colors is None:
+        return None
+    arr = np.asarray(colors)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.dtype.kind == "f":
+        arr = np.round(np.clip(arr, 0.0, 1.0) * 255.0)
+    arr = arr.astype(np.uint8)
+    if arr.shape[1] == 3:
+        arr = np.concatenate([arr, np.full((len(arr), 1), 255, np.uint8)], axis=1)
+    return arr
+
+
+@dataclass(eq=False, kw_only=True)
+class Visual:
+    """Fields every visual has (see module docstring)."""
+
+    object_id: int = 0
+    cache_key: Hashable | None = None
+    draw_order: float = 0.0
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(min, max) corners in scene units, for fitting cameras; None when empty."""
+        return None
+
+
+@dataclass(eq=False, kw_only=True)
+class _Colored(Visual):
+    colors: np.ndarray | None = None          # (K, 4) uint8 explicit, K <= N (last repeats)
+    class_ids: np.ndarray | None = None       # (K,) class ids 0..65535 (last repeats)
+    palette_key: Hashable | None = None       # which PaletteTexture colors the class ids
+    default_color: Color = DEFAULT_COLOR      # no colors and no class ids
+
+    def color_mode(self) -> str:
+        """'attrib' (explicit per instance), 'uniform' (one color) or 'palette'."""
+        if self.colors is not None:
+            return "uniform" if len(as_rgba(self.colors)) == 1 else "attrib"
+        if self.class_ids is not None:
+            return "palette"
+        return "uniform"
+
+    def uniform_color(self) -> Color:
+        if self.colors is not None:
+            return tuple(int(c) for c in as_rgba(self.colors)[0])  # type: ignore[return-value]
+        return self.default_color
+
+
+def _bounds_of(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    p = np.asarray(positions, np.float64).reshape(-1, positions.shape[-1])
+    p = p[np.isfinite(p).all(axis=1)]
+    if len(p) == 0:
+        return None
+    return p.min(axis=0), p.max(axis=0)
+
+
+@dataclass(eq=False, kw_only=True)
+class PointsVisual(_Colored):
+    """Points2D / Points3D: round points, colored by class + keypoint id through the palette."""
+
+    positions: np.ndarray                      # (N, 2) or (N, 3)
+    radii: np.ndarray | float | None = None    # (K,) or one value; None = DEFAULT_POINT_RADIUS
+    keypoint_ids: np.ndarray | None = None     # (K,) keypoint ids (last repeats)
+    draw_order: float = DRAW_ORDER_POINTS
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        return _bounds_of(np.asarray(self.positions))
+
+
+@dataclass(eq=False, kw_only=True)
+class LinesVisual(_Colored):
+    """Line segments grouped into instances (a strip, a box, a skeleton connection).
+
+    `segments[i]` is (start, end) of segment i; `instances[i]` is its instance index (None =
+    each segment is its own instance). `colors`, `class_ids`, `radii` are per instance.
+    """
+
+    segments: np.ndarray                       # (M, 2, D), D = 2 or 3
+    instances: np.ndarray | None = None        # (M,) instance index per segment
+    radii: np.ndarray | float | None = None    # per instance; None = DEFAULT_LINE_RADIUS
+    draw_order: float = DRAW_ORDER_LINES
+
+    @classmethod
+    def from_strips(cls, strips: Sequence[np.ndarray], **kw: object) -> "LinesVisual":
+        """LineStrips2D/3D: instance i is strip i (a strip of n points gives n-1 segments)."""
+        segs: list[np.ndarray] = []
+        inst: list[np.ndarray] = []
+        dim = 2
+        for i, strip in enumerate(strips):
+            s = np.asarray(strip, np.float32)
+            dim = s.shape[1] if s.ndim == 2 else dim
+            if len(s) >= 2:
+                segs.append(np.stack([s[:-1], s[1:]], axis=1))
+                inst.append(np.full(len(s) - 1, i, np.uint32))
+        segments = np.concatenate(segs) if segs else np.zeros((0, 2, dim), np.float32)
+        instances = np.concatenate(inst) if inst else np.zeros(0, np.uint32)
+        return cls(segments=segments, instances=instances, **kw)  # type: ignore[arg-type]
+
+    @classmethod
+    def keypoint_connections(
+        cls, positions: np.ndarray, pairs: np.ndarray, class_ids: np.ndarray, **kw: object
+    ) -> "LinesVisual":
+        """Skeleton lines (REFERENCE rule 6): `pairs` (M, 2) index into `positions`, drawn in
+        the class color of `class_ids` (M,) through the palette; instance = connection index."""
+        pos = np.asarray(positions, np.float32)
+        pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
+        kw.setdefault("radii", DEFAULT_CONNECTION_RADIUS)
+        return cls(segments=pos[pairs], class_ids=np.asarray(class_ids), **kw)  # type: ignore[arg-type]
+
+    def instance_count(self) -> int:
+        inst = self.instances
+        if inst is None:
+            return len(self.segments)
+        return int(np.max(inst)) + 1 if len(inst) else 0
+
+    def segment_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(segments (M,2,D) float32, instance index (M,) uint32)."""
+        seg = np.asarray(self.segments, np.float32)
+        inst = np.arange(len(seg), dtype=np.uint32) if self.instances is None else np.asarray(self.instances, np.uint32)
+        return seg, inst
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        seg = np.asarray(self.segments)
+        return _bounds_of(seg.reshape(-1, seg.shape[-1])) if seg.size else None
+
+
+@dataclass(eq=False, kw_only=True)
+class BoxesVisual(_Colored):
+    """Boxes2D outlines; instance i is box i. Labels go below the box (see `box_labels`)."""
+
+    mins: np.ndarray                           # (N, 2) top-left corners
+    sizes: np.ndarray                          # (N, 2) width, height
+    radii: np.ndarray | float | None = None    # line radius per box; None = DEFAULT_LINE_RADIUS
+    draw_order: float = DRAW_ORDER_BOXES
+
+    def segment_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        mins = np.asarray(self.mins, np.float32).reshape(-1, 2)
+        maxs = mins + np.asarray(self.sizes, np.float32).reshape(-1, 2)
+        x0, y0, x1, y1 = mins[:, 0], mins[:, 1], maxs[:, 0], maxs[:, 1]
+        corners = np.stack([
+            np.stack([x0, y0], 1), np.stack([x1, y0], 1), np.stack([x1, y1], 1), np.stack([x0, y1], 1)
+        ], axis=1)  # (N, 4, 2)
+        seg = np.stack([corners, np.roll(corners, -1, axis=1)], axis=2).reshape(-1, 2, 2)
+        inst = np.repeat(np.arange(len(mins), dtype=np.uint32), 4)
+        return seg.astype(np.float32), inst
+
+    def instance_count(self) -> int:
+        return len(np.asarray(self.mins).reshape(-1, 2))
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        mins = np.asarray(self.mins, np.float64).reshape(-1, 2)
+        if not len(mins):
+            return None
+        maxs = mins + np.asarray(self.sizes, np.float64).reshape(-1, 2)
+        return np.minimum(mins, maxs).min(0), np.maximum(mins, maxs).max(0)
+
+
+@dataclass(eq=False, kw_only=True)
+class ImageVisual(Visual):
+    """Image: (H, W) gray, (H, W, 3) RGB or (H, W, 4) RGBA; uint8, uint16 or float32 in [0, 1].
+
+    Covers the pixel rectangle [0, W] x [0, H] in scene units.
+    """
+
+    image: np.ndarray
+    opacity: float = 1.0
+    draw_order: float = DRAW_ORDER_IMAGE
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        h, w = np.asarray(self.image).shape[:2]
+        return np.zeros(2), np.array([w, h], np.float64)
+
+
+@dataclass(eq=False, kw_only=True)
+class SegmentationVisual(Visual):
+    """SegmentationImage: (H, W) uint8/uint16 class ids colored by the palette on the GPU.
+
+    `opacity` None = Rerun's default: 0.5 when an image is drawn under it in the same view, 1.0
+    otherwise (the renderer decides); a number is used as given.
+    """
+
+    ids: np.ndarray
+    palette_key: Hashable | None = None
+    opacity: float | None = None
+    zero_transparent: bool = False             # view option: class 0 draws nothing
+    outline: bool = False                      # view option: only borders between ids
+    draw_order: float = DRAW_ORDER_SEGMENTATION
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        h, w = np.asarray(self.ids).shape[:2]
+        return np.zeros(2), np.array([w, h], np.float64)
+
+
+LabelAnchor = Literal["right", "below", "center"]
+
+
+@dataclass(eq=False, kw_only=True)
+class LabelsVisual(_Colored):
+    """Text labels at scene anchors, laid out in screen pixels.
+
+    `anchor` says where the label box sits relative to its projected anchor: "right" (next to a
+    point, vertically centered), "below" (horizontally centered under it: box labels, anchored
+    at the box's bottom center) or "center". The box is filled with the label color (palette or
+    explicit) and the text is black or white for contrast. `instances` are the pick instances
+    of the labeled things (None = label index).
+    """
+
+    positions: np.ndarray                      # (N, 2) or (N, 3) anchors
+    texts: Sequence[str] = ()
+    instances: np.ndarray | None = None
+    anchor: LabelAnchor = "right"
+    offset_px: float = 5.0
+    font_size: int = DEFAULT_FONT_SIZE
+    draw_order: float = DRAW_ORDER_LABELS
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        return _bounds_of(np.asarray(self.positions))
+
+
+def point_labels(points: PointsVisual, texts: Sequence[str | None], **kw: object) -> LabelsVisual:
+    """Labels right of points, in the points' colors; None/empty texts are skipped."""
+    keep = np.array([i for i, t in enumerate(texts) if t], np.int64)
+    pos = np.asarray(points.positions)
+    n = len(pos)
+    colors = broadcast_last(as_rgba(points.colors), n)
+    class_ids = broadcast_last(points.class_ids, n)
+    key = None if points.cache_key is None else ("labels", points.cache_key)
+    args: dict[str, object] = dict(
+        positions=pos[keep] if len(keep) else pos[:0],
+        texts=[texts[i] for i in keep],
+        instances=keep.astype(np.uint32),
+        colors=None if colors is None else colors[keep],
+        class_ids=None if class_ids is None else class_ids[keep],
+        palette_key=points.palette_key,
+        default_color=points.default_color,
+        object_id=points.object_id,
+        cache_key=key,
+        anchor="right",
+        offset_px=_radius_px_hint(points.radii) + 3.0,
+    )
+    args.update(kw)
+    return LabelsVisual(**args)  # type: ignore[arg-type]
+
+
+def box_labels(boxes: BoxesVisual, texts: Sequence[str | None], **kw: object) -> LabelsVisual:
+    """Labels centered below boxes, in the box colors (REFERENCE rule 7)."""
+    keep = np.array([i for i, t in enumerate(texts) if t], np.int64)
+    mins = np.asarray(boxes.mins, np.float32).reshape(-1, 2)
+    sizes = np.asarray(boxes.sizes, np.float32).reshape(-1, 2)
+    anchors = np.stack([mins[:, 0] + sizes[:, 0] / 2, np.maximum(mins[:, 1], mins[:, 1] + sizes[:, 1])], 1)
+    n = len(mins)
+    colors = broadcast_last(as_rgba(boxes.colors), n)
+    class_ids = broadcast_last(boxes.class_ids, n)
+    key = None if boxes.cache_key is None else ("labels", boxes.cache_key)
+    args: dict[str, object] = dict(
+        positions=anchors[keep] if len(keep) else anchors[:0],
+        texts=[texts[i] for i in keep],
+        instances=keep.astype(np.uint32),
+        colors=None if colors is None else colors[keep],
+        class_ids=None if class_ids is None else class_ids[keep],
+        palette_key=boxes.palette_key,
+        default_color=boxes.default_color,
+        object_id=boxes.object_id,
+        cache_key=key,
+        anchor="below",
+        offset_px=_radius_px_hint(boxes.radii, DEFAULT_LINE_RADIUS) + 2.0,
+    )
+    args.update(kw)
+    return LabelsVisual(**args)  # type: ignore[arg-type]
+
+
+def _radius_px_hint(radii: np.ndarray | float | None, default: float = DEFAULT_POINT_RADIUS) -> float:
+    """A pixel offset that clears a point/line drawn with these radii (screen-px radii only)."""
+    if radii is None:
+        return abs(default)
+    r = np.asarray(radii, np.float64).reshape(-1)
+    if r.size and (r < 0).all():
+        return float(-r.min())
+    return abs(default)
+
+
+Visual2D = PointsVisual | LinesVisual | BoxesVisual | ImageVisual | SegmentationVisual | LabelsVisual
+Visual3D = PointsVisual | LinesVisual | LabelsVisual

@@ -1,0 +1,84 @@
+"""Labels: drawn into the framebuffer next to points and below boxes, in the instance color."""
+import numpy as np
+import pytest
+
+from annoview.render import (BoxesVisual, Camera2D, PaletteTexture, PointsVisual, Renderer, box_labels,
+                             point_labels)
+from annoview.render.testing import assert_pixels, make_palette, save_png
+
+BG = (0, 0, 0, 255)
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    r = Renderer(background=BG)
+    yield r
+    r.release()
+
+
+def _non_bg(rgba):
+    return (rgba[..., :3] != BG[:3]).any(-1)
+
+
+def test_point_label_right_of_point(renderer):
+    pal = make_palette(21)
+    palettes = {"c": PaletteTexture(renderer.ctx, pal)}
+    pts = PointsVisual(positions=np.array([[20.5, 20.5]]), class_ids=np.array([6]), palette_key="c", radii=-2.0,
+                       object_id=4, cache_key="p")
+    labels = point_labels(pts, ["person"])
+    res = renderer.render_2d([pts, labels], Camera2D.pixel_exact(100, 40), (100, 40), palettes)
+    rgba = res.read_rgba()
+    save_png(rgba, "label_point", 4)
+    drawn = _non_bg(rgba)
+    right = drawn[:, 24:]
+    assert right.sum() > 150, "label box + text should cover the area right of the point"
+    assert not drawn[:, :17].any(), "nothing left of the point"
+    cols = np.flatnonzero(right.any(0)) + 24
+    rows = np.flatnonzero(right.any(1))
+    assert rows.min() <= 20 <= rows.max(), "label vertically centered on the point"
+    box = rgba[rows.min():rows.max() + 1, cols.min():cols.max() + 1, :3].reshape(-1, 3)
+    fill = (box == pal[6, :3]).all(-1)
+    assert fill.mean() > 0.4, "label box filled with the class color"
+    others = box[~fill]
+    assert len(others) > 10, "text pixels present"
+    hit = res.pick(int(cols.min()) + 2, 20)
+    assert hit is not None and hit.object_id == 4 and hit.instance == 0
+    assert renderer.ctx.error == "GL_NO_ERROR"
+
+
+def test_box_label_below_box_in_box_color(renderer):
+    pal = make_palette(22)
+    pal[3] = (240, 200, 40, 255)
+    palettes = {"c": PaletteTexture(renderer.ctx, pal)}
+    boxes = BoxesVisual(mins=np.array([[20, 5]]), sizes=np.array([[60, 20]]), class_ids=np.array([3]),
+                        palette_key="c", radii=-1.0, object_id=2)
+    labels = box_labels(boxes, ["car"])
+    rgba = renderer.render_2d([boxes, labels], Camera2D.pixel_exact(100, 50), (100, 50), palettes).read_rgba()
+    save_png(rgba, "label_box", 4)
+    below = rgba[27:, :, :3]
+    drawn = (below != BG[:3]).any(-1)
+    assert drawn.sum() > 100
+    cols = np.flatnonzero(drawn.any(0))
+    assert abs((cols.min() + cols.max()) / 2 - 50) <= 1.5, "centered under the box"
+    fill = (below[drawn] == pal[3, :3]).all(-1)
+    assert fill.mean() > 0.4, "label filled with the box color"
+    text = below[drawn][~fill]
+    assert (text.astype(int).sum(-1) < 200).sum() > 10, "dark text on a light box"
+    assert renderer.ctx.error == "GL_NO_ERROR"
+
+
+def test_labels_follow_hidden_class_and_explicit_colors(renderer):
+    pal = make_palette(23)
+    tex = PaletteTexture(renderer.ctx, pal)
+    pts = PointsVisual(positions=np.array([[10.5, 10.5], [10.5, 30.5]]), class_ids=np.array([1, 2]),
+                       palette_key="c", cache_key="lp")
+    labels = point_labels(pts, ["a", "bb"])
+    tex.hide_class(2)
+    rgba = renderer.render_2d([pts, labels], Camera2D.pixel_exact(60, 40), (60, 40), {"c": tex}).read_rgba()
+    drawn = _non_bg(rgba)
+    assert drawn[5:16].any() and not drawn[24:].any(), "hidden class hides its point and its label"
+    explicit = point_labels(PointsVisual(positions=np.array([[10.5, 10.5]]), colors=np.array([[0, 0, 255, 255]])),
+                            ["x"])
+    rgba = renderer.render_2d([explicit], Camera2D.pixel_exact(60, 40), (60, 40)).read_rgba()
+    assert ((rgba[..., :3] == (0, 0, 255)).all(-1)).sum() > 20
+    assert renderer.ctx.error == "GL_NO_ERROR"
