@@ -70,9 +70,9 @@ def main(out: str) -> None:
             keypoint_connections=COCO_SKELETON,
         ),
     ]), static=True)
-    w, h, focal = 480, 270, 300.0
+    w, h, focal = 640, 360, 420.0
     rr.log("world/camera/image", rr.Image(background(w, h)), static=True)
-    people = [(-2.0, 6.0, 0.9, 0.0), (1.5, 8.0, -0.7, 1.3), (-0.5, 10.0, 0.5, 2.1)]  # x0, depth, speed, phase
+    people = [(-2.6, 5.0, 1.1, 0.0), (2.4, 6.5, -0.9, 1.3), (-0.6, 8.5, 0.6, 2.1)]  # x0, depth, speed, phase
     for frame in range(60):
         rr.set_time("frame", sequence=frame)
         rr.set_time("time", duration=frame / 30.0)
@@ -81,12 +81,15 @@ def main(out: str) -> None:
             body = pose_at(phase if speed > 0 else -phase)
             x = x0 + speed * frame / 30.0
             world = body + np.array([x, depth, 0.0], np.float32)
-            rr.log(f"world/3d/person/{i}", rr.Points3D(world, class_ids=1, keypoint_ids=range(17), radii=0.03))
+            rr.log(f"world/3d/person/{i}", rr.Points3D(world, class_ids=1, keypoint_ids=range(17), radii=0.03,
+                                                     show_labels=False))
             # pinhole projection: camera at z = 1.2 m looking along +y
             u = w / 2 + focal * world[:, 0] / world[:, 1]
             v = h * 0.45 - focal * (world[:, 2] - 1.2) / world[:, 1]
             uv = np.stack([u, v], axis=1)
-            rr.log(f"world/camera/person/{i}", rr.Points2D(uv, class_ids=1, keypoint_ids=range(17), radii=2.5))
+            # keypoint names show on hover; 17 labels per person would hide the skeleton
+            rr.log(f"world/camera/person/{i}", rr.Points2D(uv, class_ids=1, keypoint_ids=range(17), radii=3.0,
+                                                         show_labels=False))
             lo, hi = uv.min(axis=0) - 6, uv.max(axis=0) + 6
             rr.log(f"world/camera/person/{i}/bbox", rr.Boxes2D(mins=lo, sizes=hi - lo, class_ids=1,
                                                                labels=f"person {i}"))

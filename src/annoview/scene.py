@@ -1,0 +1,330 @@
+"""Scene build: latest-at query results + resolved annotation contexts -> renderer visuals.
+
+Each frame the viewer (or `annoview screenshot`) asks for the scene at a time; this module turns
+store cells into the plain-array visuals of `annoview.render.visuals`, resolves each entity's
+annotation context (nearest ancestor, itself included), and keeps what hover/inspection needs
+(object id -> entity, per-instance arrays). A broken entity becomes a `problem` and the rest
+still renders. Cache keys are built from the row ids of the cells used, so unchanged data is
+never re-uploaded.
+"""
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .annotations import (ResolvedContext, context_from_cell, default_entity_color, find_context_entity,
+                          resolve_instances, skeleton_segments)
+from .render.visuals import (BoxesVisual, ImageVisual, LabelsVisual, LinesVisual, PointsVisual, SegmentationVisual,
+                             Visual, box_labels, point_labels)
+from .store import CellRef, Store
+from .types.archetypes import DTYPE_OF_CHANNEL
+from .types.colors import unpack_rgba
+
+CONTEXT = "AnnotationContext:context"
+AUTO_PALETTE_KEY = ("auto",)
+KNOWN_2D = ("Points2D", "Boxes2D", "LineStrips2D", "Image", "SegmentationImage")
+KNOWN_3D = ("Points3D", "LineStrips3D")
+LABELS_MAX_INSTANCES = 30  # Rerun's rule: labels shown below this many instances (or exactly one label)
+
+
+@dataclass
+class SceneObject:
+    """What one pickable object id stands for, with the arrays hover/inspection needs."""
+
+    object_id: int
+    entity: str
+    archetype: str
+    kind: str  # points | connections | boxes | lines | image | segmentation
+    context_entity: str | None
+    palette_key: Hashable
+    positions: np.ndarray | None = None
+    class_ids: np.ndarray | None = None      # broadcast to instances
+    keypoint_ids: np.ndarray | None = None
+    labels: list[str | None] = field(default_factory=list)
+    colors: np.ndarray | None = None          # resolved (N, 4)
+    components: dict[str, Any] = field(default_factory=dict)
+    pairs: np.ndarray | None = None           # connections: (M, 2) instance pairs
+
+
+@dataclass
+class Scene:
+    visuals_2d: list[Visual] = field(default_factory=list)
+    visuals_3d: list[Visual] = field(default_factory=list)
+    contexts: dict[Hashable, ResolvedContext] = field(default_factory=dict)  # palette key -> context
+    context_owner: dict[Hashable, str | None] = field(default_factory=dict)  # palette key -> entity path
+    objects: dict[int, SceneObject] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    class_counts: dict[Hashable, dict[int, int]] = field(default_factory=dict)  # palette key -> id -> n
+    segmentation_entities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ViewOptions:
+    """Per-entity display options the UI can set (segmentation opacity etc.)."""
+
+    seg_opacity: dict[str, float] = field(default_factory=dict)
+    seg_zero_transparent: dict[str, bool] = field(default_factory=dict)
+    seg_outline: dict[str, bool] = field(default_factory=dict)
+
+
+class SceneBuilder:
+    """Builds `Scene`s from a store; object ids stay stable across frames for the same entity."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._object_ids: dict[tuple[str, str], int] = {}
+
+    def object_id(self, entity: str, kind: str) -> int:
+        key = (entity, kind)
+        oid = self._object_ids.get(key)
+        if oid is None:
+            oid = self._object_ids[key] = len(self._object_ids) + 1
+        return oid
+
+    def build(self, timeline: str | None, t: int | None, *, hidden: Iterable[str] = (),
+              options: ViewOptions | None = None) -> Scene:
+        options = options or ViewOptions()
+        hidden_set = set(hidden)
+        query = self.store.query(None, timeline, t)
+        scene = Scene()
+        context_entities = {query.paths[i] for i in query.hits[CONTEXT].entities} if CONTEXT in query.hits else set()
+        has_image_under: set[str] = set()
+        per_entity: list[tuple[str, dict[str, CellRef]]] = []
+        for path in query.paths:
+            cells = query.for_entity(path)
+            if cells and path not in hidden_set:
+                per_entity.append((path, cells))
+                if "Image:buffer" in cells:
+                    has_image_under.add(path)
+        for path, cells in per_entity:
+            owner = find_context_entity(path, context_entities.__contains__)
+            key, ctx = self._context(scene, owner, query.for_entity(owner) if owner else {})
+            archetypes = {c.split(":", 1)[0] for c in cells}
+            for arch in sorted(archetypes):
+                if arch == "AnnotationContext":
+                    continue
+                try:
+                    self._build_archetype(scene, path, arch, cells, key, ctx, owner, options, has_image_under)
+                except Exception as e:  # bad data in one entity must not take the view down
+                    scene.problems.append((path, f"{arch}: {type(e).__name__}: {e}"))
+        return scene
+
+    # ---- contexts --------------------------------------------------------------------------
+    def _context(self, scene: Scene, owner: str | None, cells: dict[str, CellRef]) -> tuple[Hashable, ResolvedContext]:
+        ref = cells.get(CONTEXT)
+        if owner is None or ref is None:
+            key: Hashable = AUTO_PALETTE_KEY
+            ctx = scene.contexts.get(key) or context_from_cell([], AUTO_PALETTE_KEY)
+        else:
+            key = ("ctx", owner, ref.row_key)
+            ctx = scene.contexts.get(key) or context_from_cell(ref.value, ref.row_key)
+        scene.contexts[key] = ctx
+        scene.context_owner[key] = owner if ref is not None else None
+        return key, ctx
+
+    def _count(self, scene: Scene, key: Hashable, class_ids: np.ndarray | None) -> None:
+        if class_ids is None or not len(class_ids):
+            return
+        ids, n = np.unique(class_ids, return_counts=True)
+        counts = scene.class_counts.setdefault(key, {})
+        for i, c in zip(ids.tolist(), n.tolist()):
+            counts[i] = counts.get(i, 0) + c
+
+    # ---- archetypes ------------------------------------------------------------------------
+    def _build_archetype(self, scene: Scene, path: str, arch: str, cells: dict[str, CellRef], key: Hashable,
+                         ctx: ResolvedContext, owner: str | None, options: ViewOptions,
+                         has_image_under: set[str]) -> None:
+        def value(field_name: str) -> Any:
+            ref = cells.get(f"{arch}:{field_name}")
+            return None if ref is None else ref.value
+
+        cache = tuple(sorted((c, r.row_key) for c, r in cells.items() if c.startswith(arch + ":")))
+        common = dict(entity=path, archetype=arch, context_entity=owner, palette_key=key,
+                      components={c.split(":", 1)[1]: r.value for c, r in cells.items() if c.startswith(arch + ":")})
+        if arch in ("Points2D", "Points3D"):
+            self._points(scene, path, arch, value, cache, key, ctx, common)
+        elif arch == "Boxes2D":
+            self._boxes(scene, path, value, cache, key, ctx, common)
+        elif arch in ("LineStrips2D", "LineStrips3D"):
+            self._strips(scene, path, arch, value, cache, key, ctx, common)
+        elif arch == "Image":
+            img = _image_array(value("buffer"), value("format"))
+            oid = self.object_id(path, "image")
+            opacity = value("opacity")
+            scene.visuals_2d.append(ImageVisual(image=img, object_id=oid, cache_key=("img", cache),
+                                                opacity=1.0 if opacity is None else float(opacity[0]),
+                                                draw_order=_draw_order(value, -10.0)))
+            scene.objects[oid] = SceneObject(oid, kind="image", **common)
+        elif arch == "SegmentationImage":
+            ids = _segmentation_ids(value("buffer"), value("format"))
+            oid = self.object_id(path, "segmentation")
+            opacity = value("opacity")
+            op = options.seg_opacity.get(path, None if opacity is None else float(opacity[0]))
+            scene.visuals_2d.append(SegmentationVisual(
+                ids=ids, palette_key=key, opacity=op, object_id=oid, cache_key=("seg", cache),
+                zero_transparent=options.seg_zero_transparent.get(path, False),
+                outline=options.seg_outline.get(path, False), draw_order=_draw_order(value, 0.0)))
+            scene.objects[oid] = SceneObject(oid, kind="segmentation", **common)
+            scene.segmentation_entities.append(path)
+            counts = np.bincount(ids.reshape(-1), minlength=1)
+            nz = np.flatnonzero(counts)
+            bucket = scene.class_counts.setdefault(key, {})
+            for i in nz.tolist():
+                bucket[i] = bucket.get(i, 0) + 1  # one instance (region) per class present
+        else:
+            scene.problems.append((path, f"{arch}: not rendered by annoview (kept in the store)"))
+
+    def _points(self, scene: Scene, path: str, arch: str, value: Any, cache: tuple, key: Hashable,
+                ctx: ResolvedContext, common: dict) -> None:
+        pos = np.asarray(value("positions"), np.float32)
+        n = len(pos)
+        class_ids, kp_ids, colors_packed, labels = value("class_ids"), value("keypoint_ids"), value("colors"), value("labels")
+        res = resolve_instances(ctx, n, class_ids=class_ids, keypoint_ids=kp_ids, colors=colors_packed,
+                                labels=labels, entity_path=path)
+        oid = self.object_id(path, "points")
+        target = scene.visuals_2d if arch == "Points2D" else scene.visuals_3d
+        colors = None if colors_packed is None or not len(colors_packed) else unpack_rgba(colors_packed)
+        pts = PointsVisual(positions=pos, radii=value("radii"), colors=colors,
+                           class_ids=None if class_ids is None else np.asarray(class_ids),
+                           keypoint_ids=None if kp_ids is None or class_ids is None else np.asarray(kp_ids),
+                           palette_key=key, default_color=default_entity_color(path), object_id=oid,
+                           cache_key=("pts", cache, key), draw_order=_draw_order(value, 30.0))
+        target.append(pts)
+        scene.objects[oid] = SceneObject(oid, kind="points", positions=pos, class_ids=res.class_ids,
+                                         keypoint_ids=res.keypoint_ids, labels=res.labels, colors=res.colors, **common)
+        self._count(scene, key, res.class_ids)
+        if class_ids is not None and kp_ids is not None:
+            pairs, pair_classes = skeleton_segments(ctx, class_ids, kp_ids, n)
+            if len(pairs):
+                cid = self.object_id(path, "connections")
+                target.append(LinesVisual.keypoint_connections(
+                    pos, pairs, pair_classes, palette_key=key, object_id=cid,
+                    cache_key=("conn", cache, key), draw_order=_draw_order(value, 30.0) - 0.5))
+                scene.objects[cid] = SceneObject(cid, kind="connections", positions=pos, class_ids=pair_classes,
+                                                 pairs=pairs, **common)
+        self._labels(target, pts, res.labels, labels, value, n, point_labels, res.shared_label)
+
+    def _labels(self, target: list[Visual], visual: Any, resolved: list[str | None], explicit: Any, value: Any,
+                n: int, make: Any, shared_label: str | None) -> None:
+        show = value("show_labels")
+        if show is not None:
+            visible = bool(show[0])
+        else:
+            n_labels = len([x for x in resolved if x])
+            visible = n < LABELS_MAX_INSTANCES or (explicit is not None and len(explicit) == 1)
+            visible = visible and n_labels > 0
+        if not visible:
+            return
+        if shared_label is not None and n > 1 and isinstance(visual, PointsVisual):
+            bmin, bmax = visual.bounds() or (np.zeros(2), np.zeros(2))
+            center = ((bmin + bmax) / 2).astype(np.float32)[None, :]
+            target.append(LabelsVisual(positions=center, texts=[shared_label], colors=visual.colors,
+                                       class_ids=None if visual.class_ids is None else visual.class_ids[:1],
+                                       palette_key=visual.palette_key, default_color=visual.default_color,
+                                       object_id=visual.object_id, anchor="center",
+                                       cache_key=None if visual.cache_key is None else ("label1", visual.cache_key)))
+            return
+        if any(resolved):
+            target.append(make(visual, resolved))
+
+    def _boxes(self, scene: Scene, path: str, value: Any, cache: tuple, key: Hashable, ctx: ResolvedContext,
+               common: dict) -> None:
+        centers = np.asarray(value("centers"), np.float32).reshape(-1, 2)
+        half = np.asarray(value("half_sizes"), np.float32).reshape(-1, 2)
+        n = max(len(centers), len(half))
+        if len(half) == 1 and n > 1:
+            half = np.repeat(half, n, 0)
+        if len(centers) == 1 and n > 1:
+            centers = np.repeat(centers, n, 0)
+        if len(centers) != len(half):
+            raise ValueError(f"{len(centers)} centers for {len(half)} half sizes")
+        class_ids, colors_packed, labels = value("class_ids"), value("colors"), value("labels")
+        res = resolve_instances(ctx, n, class_ids=class_ids, colors=colors_packed, labels=labels, entity_path=path)
+        oid = self.object_id(path, "boxes")
+        colors = None if colors_packed is None or not len(colors_packed) else unpack_rgba(colors_packed)
+        boxes = BoxesVisual(mins=centers - half, sizes=2 * half, radii=value("radii"), colors=colors,
+                            class_ids=None if class_ids is None else np.asarray(class_ids), palette_key=key,
+                            default_color=default_entity_color(path), object_id=oid, cache_key=("box", cache, key),
+                            draw_order=_draw_order(value, 10.0))
+        scene.visuals_2d.append(boxes)
+        scene.objects[oid] = SceneObject(oid, kind="boxes", positions=centers, class_ids=res.class_ids,
+                                         labels=res.labels, colors=res.colors, **common)
+        self._count(scene, key, res.class_ids)
+        self._labels(scene.visuals_2d, boxes, res.labels, labels, value, n, box_labels, None)
+
+    def _strips(self, scene: Scene, path: str, arch: str, value: Any, cache: tuple, key: Hashable,
+                ctx: ResolvedContext, common: dict) -> None:
+        strips = [np.asarray(s, np.float32) for s in value("strips")]
+        n = len(strips)
+        class_ids, colors_packed, labels = value("class_ids"), value("colors"), value("labels")
+        res = resolve_instances(ctx, n, class_ids=class_ids, colors=colors_packed, labels=labels, entity_path=path)
+        oid = self.object_id(path, "lines")
+        colors = None if colors_packed is None or not len(colors_packed) else unpack_rgba(colors_packed)
+        target = scene.visuals_2d if arch == "LineStrips2D" else scene.visuals_3d
+        target.append(LinesVisual.from_strips(
+            strips, radii=value("radii"), colors=colors, class_ids=None if class_ids is None else np.asarray(class_ids),
+            palette_key=key, default_color=default_entity_color(path), object_id=oid, cache_key=("strips", cache, key),
+            draw_order=_draw_order(value, 20.0)))
+        firsts = np.array([s[0] if len(s) else np.zeros(strips[0].shape[1] if strips else 2) for s in strips],
+                          np.float32) if strips else np.zeros((0, 2), np.float32)
+        scene.objects[oid] = SceneObject(oid, kind="lines", positions=firsts, class_ids=res.class_ids,
+                                         labels=res.labels, colors=res.colors, **common)
+        self._count(scene, key, res.class_ids)
+
+
+def _draw_order(value: Any, default: float) -> float:
+    d = value("draw_order")
+    return default if d is None or not len(d) else float(d[0])
+
+
+def _format(fmt: Any) -> dict:
+    if not fmt:
+        raise ValueError("image without a format component")
+    f = fmt[0]
+    if f.get("channel_datatype") is None:
+        raise ValueError(f"image format without a channel datatype: {f}")
+    return f
+
+
+def _raw_array(buffer: Any, fmt: Any) -> np.ndarray:
+    """Raw bytes + Rerun ImageFormat -> (H, W[, C]) array, checked against the byte count."""
+    f = _format(fmt)
+    dtype = DTYPE_OF_CHANNEL.get(int(f["channel_datatype"]))
+    if dtype is None:
+        raise ValueError(f"unsupported channel datatype {f['channel_datatype']}")
+    channels = {1: 1, 2: 3, 3: 4}.get(int(f.get("color_model") or 1))
+    if channels is None:
+        raise ValueError(f"unsupported color model {f.get('color_model')}")
+    w, h = int(f["width"]), int(f["height"])
+    raw = np.asarray(buffer, np.uint8)
+    expected = w * h * channels * dtype.itemsize
+    if raw.size != expected:
+        raise ValueError(f"image buffer has {raw.size} bytes, format {w}x{h}x{channels} {dtype} needs {expected}")
+    return raw.view(dtype).reshape((h, w) if channels == 1 else (h, w, channels))
+
+
+def _image_array(buffer: Any, fmt: Any) -> np.ndarray:
+    arr = _raw_array(buffer, fmt)
+    dtype = arr.dtype
+    if dtype.kind == "f":
+        return np.clip(arr.astype(np.float32), 0, 1)
+    if dtype not in (np.uint8, np.uint16):
+        raise ValueError(f"image dtype {dtype} is not displayable (uint8, uint16 or float)")
+    return arr
+
+
+def _segmentation_ids(buffer: Any, fmt: Any) -> np.ndarray:
+    """Class ids as uint8/uint16; other integer types when lossless (ids up to 65535)."""
+    arr = _raw_array(buffer, fmt)
+    if arr.ndim != 2:
+        raise ValueError(f"segmentation image must be single-channel, got shape {arr.shape}")
+    if arr.dtype in (np.uint8, np.uint16):
+        return arr
+    if arr.dtype.kind not in "iu":
+        raise ValueError(f"segmentation pixels of dtype {arr.dtype}: class ids must be integers")
+    if arr.size and (arr.min() < 0 or arr.max() > 65535):
+        raise ValueError(f"segmentation class ids outside 0..65535 (dtype {arr.dtype})")
+    return arr.astype(np.uint16)
