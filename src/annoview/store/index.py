@@ -49,6 +49,14 @@ class ComponentIndex:
         rank = np.searchsorted(self._unique, self.time)
         self._key = self.slot * (len(self._unique) + 1) + rank
 
+    @property
+    def row_hi(self) -> np.ndarray:
+        return self._hi
+
+    @property
+    def row_lo(self) -> np.ndarray:
+        return self._lo
+
     def latest_at(self, slots: np.ndarray, t: int) -> np.ndarray:
         """For each entity slot: the sorted position of its last row with time <= t, or -1."""
         self._build()

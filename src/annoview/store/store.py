@@ -53,7 +53,9 @@ class Store:
         self._components: list[dict[str, int]] = []  # per slot: component -> row count
         # component -> entity slot -> (hi, lo, chunk, row) of the newest static row
         self._static_by_component: dict[str, dict[int, tuple[int, int, int, int]]] = {}
-        self._indexes: dict[tuple[str, str], ComponentIndex] = {}
+        # (timeline, component group) -> index. Components present in every row of a chunk share
+        # one index (logged together, they have the same rows); sparse ones get a group of one.
+        self._indexes: dict[tuple[str, tuple[str, ...]], ComponentIndex] = {}
         self._timelines: dict[str, list[Any]] = {}  # name -> [kind, min, max]
         self.generation = 0  # bumped on every ingest; lets the UI skip work when nothing changed
 
@@ -84,19 +86,21 @@ class Store:
                             entries[slot] = (hi, lo, cid, int(r))
             else:
                 rows = np.arange(n)
+                dense = tuple(sorted(c for c in comps if len(present[c]) == n))
+                groups = [(dense, rows)] if dense else []
+                groups += [((c,), present[c]) for c in comps if 0 < len(present[c]) < n]
                 for tl, kind in chunk.timelines.items():
                     times = chunk.times(tl)
                     if n:
                         info = self._timelines.setdefault(tl, [kind, int(times.min()), int(times.max())])
                         info[1], info[2] = min(info[1], int(times.min())), max(info[2], int(times.max()))
-                    for c in comps:
-                        sel = present[c]
-                        idx = self._indexes.get((tl, c))
+                    for group, sel in groups:
+                        idx = self._indexes.get((tl, group))
                         if idx is None:
-                            idx = self._indexes[(tl, c)] = ComponentIndex()
+                            idx = self._indexes[(tl, group)] = ComponentIndex()
                         if len(sel) == n:
                             idx.add(slot, times, cid, rows, row_ids)
-                        elif len(sel):
+                        else:
                             idx.add(slot, times[sel], cid, sel, row_ids[sel])
             self.generation += 1
 
@@ -142,8 +146,12 @@ class Store:
     def times(self, entity_path: str, timeline: str, component: str) -> np.ndarray:
         """Sorted times at which the entity logged the component on the timeline."""
         with self._lock:
-            idx, slot = self._indexes.get((timeline, component)), self._slots.get(entity_path)
-            return idx.slot_times(slot) if idx is not None and slot is not None else np.zeros(0, np.int64)
+            slot = self._slots.get(entity_path)
+            if slot is None:
+                return np.zeros(0, np.int64)
+            parts = [idx.slot_times(slot) for (tl, group), idx in self._indexes.items()
+                     if tl == timeline and component in group]
+            return np.unique(np.concatenate(parts)) if len(parts) > 1 else (parts[0] if parts else np.zeros(0, np.int64))
 
     # -- queries ---------------------------------------------------------------------------------
     def latest_at(self, entity_path: str, timeline: str | None, t: int | None,
@@ -161,19 +169,27 @@ class Store:
         """Latest-at for many entities at once: one vectorized search per component, results as
         arrays (no per-entity Python objects until asked for)."""
         with self._lock:
-            paths = list(self._paths) if entity_paths is None else [p for p in entity_paths if p in self._slots]
-            slots = np.array([self._slots[p] for p in paths], np.int64)
+            if entity_paths is None:  # every entity: slots are 0..n-1 in path order
+                paths = list(self._paths)
+                slots = np.arange(len(paths), dtype=np.int64)
+            else:
+                paths = [p for p in entity_paths if p in self._slots]
+                slots = np.array([self._slots[p] for p in paths], np.int64)
             wanted = set(components) if components is not None else None
             hits: dict[str, ComponentHits] = {}
             if timeline is not None and t is not None and len(slots):
-                for (tl, comp), idx in self._indexes.items():
-                    if tl != timeline or (wanted is not None and comp not in wanted):
+                for (tl, group), idx in self._indexes.items():
+                    comps = [c for c in group if wanted is None or c in wanted]
+                    if tl != timeline or not comps:
                         continue
                     pos = idx.latest_at(slots, t)
                     found = np.flatnonzero(pos >= 0)
-                    if len(found):
-                        k = pos[found]
-                        hits[comp] = ComponentHits(found, idx.chunk[k], idx.row[k], idx.time[k])
+                    if not len(found):
+                        continue
+                    k = pos[found]
+                    h = ComponentHits(found, idx.chunk[k], idx.row[k], idx.time[k], idx.row_hi[k], idx.row_lo[k])
+                    for comp in comps:
+                        hits[comp] = hits[comp].newest(h) if comp in hits else h
             for comp, entries in self._static_by_component.items():
                 if wanted is not None and comp not in wanted:
                     continue
@@ -200,6 +216,29 @@ class ComponentHits:
     chunk_ids: np.ndarray
     rows: np.ndarray
     times: np.ndarray
+    row_hi: np.ndarray | None = None
+    row_lo: np.ndarray | None = None
+
+    def newest(self, other: "ComponentHits") -> "ComponentHits":
+        """Per entity, the later of two hits (time, then row id): the same component found in
+        two index groups."""
+        ent = np.union1d(self.entities, other.entities)
+        out = {}
+        for name in ("chunk_ids", "rows", "times", "row_hi", "row_lo"):
+            a = np.zeros(len(ent), getattr(self, name).dtype)
+            a[np.searchsorted(ent, self.entities)] = getattr(self, name)
+            out[name] = a
+        mine = np.zeros(len(ent), bool)
+        mine[np.searchsorted(ent, self.entities)] = True
+        pos = np.searchsorted(ent, other.entities)
+        o_key = (other.times, other.row_hi, other.row_lo)
+        s_key = (out["times"][pos], out["row_hi"][pos], out["row_lo"][pos])
+        later = ~mine[pos] | (o_key[0] > s_key[0]) | ((o_key[0] == s_key[0]) & (
+            (o_key[1] > s_key[1]) | ((o_key[1] == s_key[1]) & (o_key[2] > s_key[2]))))
+        take = pos[later]
+        for name in out:
+            out[name][take] = getattr(other, name)[later]
+        return ComponentHits(ent, out["chunk_ids"], out["rows"], out["times"], out["row_hi"], out["row_lo"])
 
     def merge_static(self, ent: np.ndarray, chunk_ids: np.ndarray, rows: np.ndarray) -> "ComponentHits":
         keep = ~np.isin(self.entities, ent)
