@@ -8,7 +8,7 @@ uniform sampler2D u_atlas;
 in vec2 v_atlas;
 flat in vec4 v_color;
 flat in int v_solid;
-flat in uvec2 v_pick;
+flat in uvec3 v_pick;
 
 void main() {
     if (v_color.a <= 0.0) {
@@ -25,5 +25,5 @@ void main() {
         vec3 text = luminance > 0.18 ? vec3(0.0) : vec3(1.0);
         out_color = vec4(text, coverage * v_color.a);
     }
-    out_pick = pick_record(v_pick.x, v_pick.y, 0u);
+    out_pick = uvec4(v_pick, 0u);
 }

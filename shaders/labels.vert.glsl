@@ -2,9 +2,10 @@
 // Text labels: one instanced quad per glyph (and one per label background), positioned in
 // framebuffer pixels relative to a projected scene anchor, snapped to whole pixels so glyphs
 // from the atlas map 1:1 onto framebuffer pixels.
-// Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM.
+// Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; PICK_ATTRIB.
 #include "screen.glsl"
 #include "palette.glsl"
+#include "pick_ids.glsl"
 
 in vec2 in_corner;                 // (0,0) top-left .. (1,1) bottom-right
 #ifdef POS2D
@@ -25,7 +26,7 @@ uniform vec4 u_color;
 out vec2 v_atlas;
 flat out vec4 v_color;             // linear label color
 flat out int v_solid;
-flat out uvec2 v_pick;
+flat out uvec3 v_pick;             // object, instance, class + 1
 
 void main() {
 #ifdef POS2D
@@ -54,5 +55,5 @@ void main() {
     vec4 col = class_color(in_ids.x);
 #endif
     v_color = srgb_to_linear(col);
-    v_pick = uvec2(in_ids.y, in_ids.x + 1u);
+    v_pick = uvec3(pick_object_instance(in_ids.y), in_ids.x + 1u);
 }

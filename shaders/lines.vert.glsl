@@ -2,9 +2,10 @@
 // Thick line segments for a core profile (no glLineWidth > 1): one instanced quad per segment,
 // expanded in screen space by the radius (half the line width) with square caps so strips and
 // box corners join without gaps. Segments crossing the near plane are clipped first.
-// Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; RADIUS_ATTRIB.
+// Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; RADIUS_ATTRIB; PICK_ATTRIB.
 #include "screen.glsl"
 #include "palette.glsl"
+#include "pick_ids.glsl"
 
 in vec2 in_corner;                 // per vertex: x in {0, 1} (start/end), y in {-1, 1} (side)
 #ifdef POS2D
@@ -28,7 +29,7 @@ uniform float u_radius;
 #endif
 
 flat out vec4 v_color;
-flat out uvec2 v_pick;             // instance, class + 1
+flat out uvec3 v_pick;             // object, instance, class + 1
 
 void main() {
 #ifdef POS2D
@@ -71,5 +72,5 @@ void main() {
     vec4 col = class_color(in_ids.x);
 #endif
     v_color = srgb_to_linear(col);
-    v_pick = uvec2(in_ids.y, in_ids.x + 1u);
+    v_pick = uvec3(pick_object_instance(in_ids.y), in_ids.x + 1u);
 }

@@ -3,7 +3,7 @@
 
 in vec2 v_corner;
 flat in vec4 v_color;
-flat in uvec3 v_pick;
+flat in uvec4 v_pick;
 
 void main() {
     // Round points: discard outside the unit circle; hidden classes (alpha 0) draw nothing and
@@ -12,5 +12,5 @@ void main() {
         discard;
     }
     out_color = v_color;
-    out_pick = pick_record(v_pick.x, v_pick.y, v_pick.z);
+    out_pick = v_pick;
 }

@@ -1,8 +1,9 @@
 #version 330 core
 // Instanced round points: one quad (4 vertices, triangle strip) per instance, one draw call.
-// Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; RADIUS_ATTRIB.
+// Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; RADIUS_ATTRIB; PICK_ATTRIB.
 #include "screen.glsl"
 #include "palette.glsl"
+#include "pick_ids.glsl"
 
 in vec2 in_corner;                 // per vertex: (-1,-1) .. (1,1)
 #ifdef POS2D
@@ -25,7 +26,7 @@ uniform float u_radius;
 
 out vec2 v_corner;
 flat out vec4 v_color;             // linear RGB, alpha
-flat out uvec3 v_pick;             // instance, class + 1, keypoint + 1
+flat out uvec4 v_pick;             // object, instance, class + 1, keypoint + 1
 
 void main() {
 #ifdef POS2D
@@ -48,5 +49,5 @@ void main() {
     vec4 c = keypoint_color(in_ids.x, in_ids.y);
 #endif
     v_color = srgb_to_linear(c);
-    v_pick = uvec3(uint(gl_InstanceID), in_ids.x + 1u, in_ids.y + 1u);
+    v_pick = uvec4(pick_object_instance(uint(gl_InstanceID)), in_ids.x + 1u, in_ids.y + 1u);
 }

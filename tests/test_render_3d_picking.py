@@ -127,3 +127,21 @@ def test_display_texture_has_same_bytes(renderer):
     res = renderer.render_2d([ImageVisual(image=ramp)], Camera2D.pixel_exact(16, 16), (16, 16))
     assert_pixels(read_texture_rgba(res.display_texture())[..., 0], ramp, "display_ramp")
     assert renderer.ctx.error == "GL_NO_ERROR"
+
+
+def test_batched_visual_picks_per_instance_object(renderer):
+    """Several entities in one visual (one draw call): pick_ids say which entity and instance."""
+    pal = make_palette(34)
+    palettes = {"c": PaletteTexture(renderer.ctx, pal)}
+    pos = np.array([[2.5, 2.5], [6.5, 2.5], [10.5, 2.5]], np.float32)
+    pick_ids = np.array([[101, 0], [101, 1], [202, 0]], np.uint32)
+    pts = PointsVisual(positions=pos, class_ids=np.array([1, 1, 2]), palette_key="c", radii=-1.0, pick_ids=pick_ids)
+    seg = np.array([[[2.5, 6.5], [10.5, 6.5]]], np.float32)
+    lines = LinesVisual(segments=seg, class_ids=np.array([3]), palette_key="c", radii=-1.0,
+                        pick_ids=np.array([[303, 7]], np.uint32))
+    res = renderer.render_2d([pts, lines], Camera2D.pixel_exact(13, 9), (13, 9), palettes)
+    assert res.stats.draw_calls == 2
+    assert res.pick(6, 2) == (101, 1, 1, None)
+    assert res.pick(10, 2) == (202, 0, 2, None)
+    assert res.pick(6, 6)[:3] == (303, 7, 3)
+    assert renderer.ctx.error == "GL_NO_ERROR"

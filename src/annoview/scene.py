@@ -186,7 +186,7 @@ class SceneBuilder:
                                 labels=labels, entity_path=path)
         oid = self.object_id(path, "points")
         target = scene.visuals_2d if arch == "Points2D" else scene.visuals_3d
-        colors = None if colors_packed is None or not len(colors_packed) else unpack_rgba(colors_packed)
+        colors = _explicit_colors(colors_packed)
         pts = PointsVisual(positions=pos, radii=value("radii"), colors=colors,
                            class_ids=None if class_ids is None else np.asarray(class_ids),
                            keypoint_ids=None if kp_ids is None or class_ids is None else np.asarray(kp_ids),
@@ -244,7 +244,7 @@ class SceneBuilder:
         class_ids, colors_packed, labels = value("class_ids"), value("colors"), value("labels")
         res = resolve_instances(ctx, n, class_ids=class_ids, colors=colors_packed, labels=labels, entity_path=path)
         oid = self.object_id(path, "boxes")
-        colors = None if colors_packed is None or not len(colors_packed) else unpack_rgba(colors_packed)
+        colors = _explicit_colors(colors_packed)
         boxes = BoxesVisual(mins=centers - half, sizes=2 * half, radii=value("radii"), colors=colors,
                             class_ids=None if class_ids is None else np.asarray(class_ids), palette_key=key,
                             default_color=default_entity_color(path), object_id=oid, cache_key=("box", cache, key),
@@ -262,7 +262,7 @@ class SceneBuilder:
         class_ids, colors_packed, labels = value("class_ids"), value("colors"), value("labels")
         res = resolve_instances(ctx, n, class_ids=class_ids, colors=colors_packed, labels=labels, entity_path=path)
         oid = self.object_id(path, "lines")
-        colors = None if colors_packed is None or not len(colors_packed) else unpack_rgba(colors_packed)
+        colors = _explicit_colors(colors_packed)
         target = scene.visuals_2d if arch == "LineStrips2D" else scene.visuals_3d
         target.append(LinesVisual.from_strips(
             strips, radii=value("radii"), colors=colors, class_ids=None if class_ids is None else np.asarray(class_ids),
@@ -273,6 +273,11 @@ class SceneBuilder:
         scene.objects[oid] = SceneObject(oid, kind="lines", positions=firsts, class_ids=res.class_ids,
                                          labels=res.labels, colors=res.colors, **common)
         self._count(scene, key, res.class_ids)
+
+
+def _explicit_colors(packed: np.ndarray | None) -> np.ndarray | None:
+    """Stored 0xRRGGBBAA colors -> (K, 4) uint8, None when the entity logged none."""
+    return None if packed is None or not len(packed) else unpack_rgba(packed)
 
 
 def _draw_order(value: Any, default: float) -> float:

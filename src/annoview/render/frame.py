@@ -102,6 +102,16 @@ def color_inputs(v: _Colored, n: int, keypoint_ids: np.ndarray | None = None
     return {"attrib": "COLOR_ATTRIB", "uniform": "COLOR_UNIFORM", "palette": "COLOR_PALETTE"}[mode], ids, colors
 
 
+def pick_inputs(v: _Colored, n: int) -> np.ndarray | None:
+    """Per-instance (n, 2) uint32 (object id, instance) for batched visuals, else None."""
+    if v.pick_ids is None:
+        return None
+    ids = np.asarray(v.pick_ids, np.uint32).reshape(-1, 2)
+    if len(ids) != n:
+        raise ValueError(f"pick_ids has {len(ids)} rows for {n} instances")
+    return ids
+
+
 def radius_inputs(radii: np.ndarray | float | None, default: float, n: int) -> tuple[float, np.ndarray | None]:
     """(uniform radius, per-instance radii or None)."""
     if radii is None:

@@ -10,10 +10,10 @@ import numpy as np
 import moderngl
 
 from .cache import CacheEntry, GeometryCache
-from .frame import IMAGE_UNIT, FrameState, color_inputs, uniform_color, vao_for
+from .frame import IMAGE_UNIT, FrameState, color_inputs, pick_inputs, uniform_color, vao_for
 from .shaders import set_uniform
 from .text import GlyphAtlas
-from .visuals import LabelsVisual, as_rgba, broadcast_last
+from .visuals import LabelsVisual
 
 PAD_X, PAD_Y = 3, 1
 
@@ -72,6 +72,10 @@ class LabelsRenderer:
             defines.add("POS2D")
         if colors_n is not None:
             entry.objects["color"] = cache.buffer(np.ascontiguousarray(colors_n[owner_a]))
+        pick_n = pick_inputs(v, n)
+        if pick_n is not None:
+            entry.objects["pick"] = cache.buffer(np.ascontiguousarray(pick_n[owner_a]).reshape(m, 2))
+            defines.add("PICK_ATTRIB")
         entry.meta.update(n=m, dim=dim, defines=frozenset(defines))
         atlas.upload()
         return entry
@@ -95,6 +99,8 @@ class LabelsRenderer:
                    (o["ids"], "2u4/i", "in_ids")]
         if "color" in o:
             content.append((o["color"], "4f1/i", "in_color"))
+        if "pick" in o:
+            content.append((o["pick"], "2u4/i", "in_pick"))
         vao = vao_for(entry, self.ctx, prog, content)
         fs.setup(prog, v.object_id)
         fs.bind_palette(prog, v.palette_key)

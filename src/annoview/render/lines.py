@@ -10,7 +10,7 @@ import numpy as np
 import moderngl
 
 from .cache import CacheEntry, GeometryCache
-from .frame import FrameState, color_inputs, radius_inputs, uniform_color, vao_for
+from .frame import FrameState, color_inputs, pick_inputs, radius_inputs, uniform_color, vao_for
 from .shaders import set_uniform
 from .visuals import DEFAULT_LINE_RADIUS, BoxesVisual, LinesVisual
 
@@ -40,6 +40,10 @@ class LinesRenderer:
         if radii_k is not None:
             entry.objects["radius"] = cache.buffer(np.ascontiguousarray(radii_k[inst], np.float32))
             defines.add("RADIUS_ATTRIB")
+        pick_k = pick_inputs(v, k)
+        if pick_k is not None:
+            entry.objects["pick"] = cache.buffer(np.ascontiguousarray(pick_k[inst]))
+            defines.add("PICK_ATTRIB")
         entry.meta.update(n=m, dim=dim, defines=frozenset(defines), radius=radius)
         return entry
 
@@ -62,6 +66,8 @@ class LinesRenderer:
             content.append((o["color"], "4f1/i", "in_color"))
         if "radius" in o:
             content.append((o["radius"], "f/i", "in_radius"))
+        if "pick" in o:
+            content.append((o["pick"], "2u4/i", "in_pick"))
         vao = vao_for(entry, self.ctx, prog, content)
         fs.setup(prog, v.object_id)
         fs.bind_palette(prog, v.palette_key)

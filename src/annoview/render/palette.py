@@ -59,6 +59,7 @@ class PaletteTexture:
         self._hidden = np.zeros(N_IDS, bool)
         self._highlight: int | None = None
         self._uploaded: np.ndarray | None = None      # effective palette currently on the GPU
+        self._dirty = True                              # an edit since the last sync
         self._kp_uploaded: np.ndarray | None = None
         self.palette = ctx.texture((WIDTH, N_IDS // WIDTH), 4, dtype="f1")
         self.kp_index = ctx.texture((WIDTH, N_IDS // WIDTH), 2, dtype="u4")
@@ -82,9 +83,11 @@ class PaletteTexture:
         if colors.shape != (N_IDS, 4) or colors.dtype != np.uint8:
             raise ValueError(f"palette must be (65536, 4) uint8, got {colors.shape} {colors.dtype}")
         self._base[:] = colors
+        self._dirty = True
 
     def set_class_color(self, class_id: int, rgba: Any) -> None:
         self._base[int(class_id)] = _rgba(rgba)
+        self._dirty = True
 
     def set_keypoints(self, entries: Iterable[KeypointEntry]) -> None:
         """Keypoint colors: (class_id, keypoint_id, rgba or None, label) entries, already resolved.
@@ -120,19 +123,27 @@ class PaletteTexture:
             self.kp_colors = self.ctx.texture((WIDTH, rows), 4, dtype="f1")
             self.kp_colors.filter = (moderngl.NEAREST, moderngl.NEAREST)
         self._kp_uploaded = None
+        self._dirty = True
 
     def set_hidden(self, class_ids: Iterable[int]) -> None:
         """Hide exactly these classes (alpha 0 everywhere: points, lines, masks, labels)."""
         self._hidden[:] = False
         ids = np.fromiter((int(c) for c in class_ids), np.int64)
         self._hidden[ids] = True
+        self._dirty = True
 
     def hide_class(self, class_id: int, hidden: bool = True) -> None:
         self._hidden[int(class_id)] = hidden
+        self._dirty = True
+
+    def set_dim_alpha(self, dim_alpha: float) -> None:
+        self.dim_alpha = float(dim_alpha)
+        self._dirty = True
 
     def set_highlight(self, class_id: int | None) -> None:
         """Highlight one class (others fade to `dim_alpha`), or None for no highlight."""
         self._highlight = None if class_id is None else int(class_id)
+        self._dirty = True
 
     # ---- derived state ----------------------------------------------------------------------
     def _dim(self, rgba: np.ndarray, keep: np.ndarray) -> None:
@@ -157,7 +168,13 @@ class PaletteTexture:
         return eff
 
     def sync(self) -> int:
-        """Upload what changed since the last sync; returns the number of texture writes."""
+        """Upload what changed since the last sync; returns the number of texture writes.
+
+        Called by the renderer every frame; free when nothing was edited.
+        """
+        if not self._dirty:
+            return 0
+        self._dirty = False
         before = self.writes
         eff = self.effective_colors()
         if self._uploaded is None:

@@ -10,7 +10,7 @@ import numpy as np
 import moderngl
 
 from .cache import CacheEntry, GeometryCache
-from .frame import FrameState, color_inputs, radius_inputs, uniform_color, vao_for
+from .frame import FrameState, color_inputs, pick_inputs, radius_inputs, uniform_color, vao_for
 from .shaders import set_uniform
 from .visuals import DEFAULT_POINT_RADIUS, PointsVisual
 
@@ -36,6 +36,10 @@ class PointsRenderer:
         if radii is not None:
             entry.objects["radius"] = cache.buffer(radii.astype(np.float32))
             defines.add("RADIUS_ATTRIB")
+        pick = pick_inputs(v, n)
+        if pick is not None:
+            entry.objects["pick"] = cache.buffer(pick)
+            defines.add("PICK_ATTRIB")
         entry.meta.update(n=n, dim=dim, defines=frozenset(defines), radius=radius)
         return entry
 
@@ -56,6 +60,8 @@ class PointsRenderer:
             content.append((o["color"], "4f1/i", "in_color"))
         if "radius" in o:
             content.append((o["radius"], "f/i", "in_radius"))
+        if "pick" in o:
+            content.append((o["pick"], "2u4/i", "in_pick"))
         vao = vao_for(entry, self.ctx, prog, content)
         fs.setup(prog, v.object_id)
         fs.bind_palette(prog, v.palette_key)

@@ -1,7 +1,11 @@
 """The renderer's input: plain numpy data per visual, no store or annotation objects.
 
 The scene builder turns latest-at query results into these dataclasses each frame; the renderer
-turns them into draw calls. Everything needed to draw is here, so the renderer can be tested
+turns them into draw calls, one per visual whatever its instance count. Many small entities
+(1000 skeletons) should be batched by the scene builder into one visual per kind and palette,
+with `pick_ids` telling picking which entity and instance each instance came from and a cache
+key naming the batch (e.g. a tuple of the row ids): a draw call and a few buffers per entity
+and frame would not scale to scrubbing thousands of frames. Everything needed to draw is here, so the renderer can be tested
 with hand-made arrays, and the store and annotation code never import GL.
 
 Common fields (`Visual`):
@@ -92,6 +96,9 @@ class _Colored(Visual):
     class_ids: np.ndarray | None = None       # (K,) class ids 0..65535 (last repeats)
     palette_key: Hashable | None = None       # which PaletteTexture colors the class ids
     default_color: Color = DEFAULT_COLOR      # no colors and no class ids
+    # (K, 2) uint32 (object id, instance index) per instance, for a visual that batches several
+    # entities sharing one palette into one draw call; None = (object_id, own index).
+    pick_ids: np.ndarray | None = None
 
     def color_mode(self) -> str:
         """'attrib' (explicit per instance), 'uniform' (one color) or 'palette'."""
@@ -134,9 +141,13 @@ class LinesVisual(_Colored):
 
     `segments[i]` is (start, end) of segment i; `instances[i]` is its instance index (None =
     each segment is its own instance). `colors`, `class_ids`, `radii` are per instance.
+    Instead of `segments`, `points` + `pairs` (M, 2) indices give segments points[pairs], built
+    only when the renderer uploads them (so a cached skeleton costs nothing to describe).
     """
 
-    segments: np.ndarray                       # (M, 2, D), D = 2 or 3
+    segments: np.ndarray | None = None         # (M, 2, D), D = 2 or 3
+    points: np.ndarray | None = None           # (P, D) with `pairs`
+    pairs: np.ndarray | None = None            # (M, 2) indices into `points`
     instances: np.ndarray | None = None        # (M,) instance index per segment
     radii: np.ndarray | float | None = None    # per instance; None = DEFAULT_LINE_RADIUS
     draw_order: float = DRAW_ORDER_LINES
@@ -163,25 +174,31 @@ class LinesVisual(_Colored):
     ) -> "LinesVisual":
         """Skeleton lines (REFERENCE rule 6): `pairs` (M, 2) index into `positions`, drawn in
         the class color of `class_ids` (M,) through the palette; instance = connection index."""
-        pos = np.asarray(positions, np.float32)
-        pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
         kw.setdefault("radii", DEFAULT_CONNECTION_RADIUS)
-        return cls(segments=pos[pairs], class_ids=np.asarray(class_ids), **kw)  # type: ignore[arg-type]
+        return cls(points=positions, pairs=pairs, class_ids=class_ids, **kw)  # type: ignore[arg-type]
+
+    def segment_count(self) -> int:
+        return len(self.segments) if self.segments is not None else len(np.asarray(self.pairs).reshape(-1, 2))
 
     def instance_count(self) -> int:
         inst = self.instances
         if inst is None:
-            return len(self.segments)
+            return self.segment_count()
         return int(np.max(inst)) + 1 if len(inst) else 0
 
     def segment_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(segments (M,2,D) float32, instance index (M,) uint32)."""
-        seg = np.asarray(self.segments, np.float32)
+        if self.segments is not None:
+            seg = np.asarray(self.segments, np.float32)
+        else:
+            if self.points is None or self.pairs is None:
+                raise ValueError("LinesVisual needs `segments` or `points` + `pairs`")
+            seg = np.asarray(self.points, np.float32)[np.asarray(self.pairs, np.int64).reshape(-1, 2)]
         inst = np.arange(len(seg), dtype=np.uint32) if self.instances is None else np.asarray(self.instances, np.uint32)
         return seg, inst
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
-        seg = np.asarray(self.segments)
+        seg = self.segment_arrays()[0]
         return _bounds_of(seg.reshape(-1, seg.shape[-1])) if seg.size else None
 
 
@@ -292,6 +309,7 @@ def point_labels(points: PointsVisual, texts: Sequence[str | None], **kw: object
         instances=keep.astype(np.uint32),
         colors=None if colors is None else colors[keep],
         class_ids=None if class_ids is None else class_ids[keep],
+        pick_ids=None if points.pick_ids is None else np.asarray(points.pick_ids)[keep],
         palette_key=points.palette_key,
         default_color=points.default_color,
         object_id=points.object_id,
@@ -319,6 +337,7 @@ def box_labels(boxes: BoxesVisual, texts: Sequence[str | None], **kw: object) ->
         instances=keep.astype(np.uint32),
         colors=None if colors is None else colors[keep],
         class_ids=None if class_ids is None else class_ids[keep],
+        pick_ids=None if boxes.pick_ids is None else np.asarray(boxes.pick_ids)[keep],
         palette_key=boxes.palette_key,
         default_color=boxes.default_color,
         object_id=boxes.object_id,
