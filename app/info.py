@@ -93,13 +93,21 @@ def print_info(path: str, out: TextIO) -> None:
         out.write(f"  chunks: {len(index.entries)}, rows: {sum(e.num_rows for e in index.entries)}"
                   f"{' (footer index)' if index.from_footer else ' (scanned)'}\n")
     else:
+        # A Rerun file has no annoview footer index: load it whole through rerun-sdk.
+        from annoview.io.rrd import rrd_recording_info
+
+        application_id, recording_id = rrd_recording_info(path)
         store = Store()
         store.add_chunks(load_chunks(path))
         entities = {p: store.archetypes(p) for p in store.entity_paths()}
         static = {}
         timelines = {n: (t.kind, t.min, t.max) for n, t in store.timelines().items()}
-        context_chunks = [c for c in store.chunks if CONTEXT in c.component_names]
-        out.write(f"recording {path}\n  chunks: {len(store.chunks)}\n")
+        # Rerun chunks are not in log order; list context rows in log (row id) order.
+        context_chunks = sorted((c for c in store.chunks if CONTEXT in c.component_names and c.num_rows),
+                                key=lambda c: tuple(int(x) for x in c.row_ids()[0]))
+        out.write(f"recording {path} (Rerun .rrd)\n")
+        out.write(f"  application_id: {application_id}\n  recording_id: {recording_id}\n")
+        out.write(f"  chunks: {len(store.chunks)}, rows: {sum(c.num_rows for c in store.chunks)}\n")
     out.write("\ntimelines:\n")
     for name, (kind, lo, hi) in sorted(timelines.items()):
         out.write(f"  {name} ({kind}): {format_time(kind, lo)} .. {format_time(kind, hi)}\n")

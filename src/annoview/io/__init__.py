@@ -1,4 +1,5 @@
-"""Recording files: the native `.avr` format (and Rerun `.rrd` import when available)."""
+"""Recording files: the native `.avr` format, and Rerun `.rrd` files through the optional
+rerun-sdk extra (io/rrd.py)."""
 from __future__ import annotations
 
 import os
@@ -19,7 +20,9 @@ def load_chunks(path: str | os.PathLike[str]) -> Iterator[Chunk]:
     if os.path.isdir(path):
         raise RecordingFormatError(f"{path}: is a directory, not a recording")
     if is_rrd(path):
-        raise RecordingFormatError(f"{path}: Rerun .rrd files are not supported yet")
+        from .rrd import read_rrd  # needs the optional rerun-sdk extra; says so when missing
+
+        return read_rrd(path)
     from .avr import read_avr
 
     return read_avr(path)
