@@ -47,7 +47,7 @@ def log_every_archetype() -> dict[str, dict[str, object]]:
         "/l2": {"LineStrips2D:strips": strips2, "LineStrips2D:class_ids": [2]},
         "/l3": {"LineStrips3D:strips": strips3, "LineStrips3D:colors": [0x090909FF]},
         "/seg": {"SegmentationImage:buffer": seg.tobytes(), "SegmentationImage:opacity": [0.25],
-                 "SegmentationImage:format": [{"width": 7, "height": 5, "pixel_format": None, "color_model": 1,
+                 "SegmentationImage:format": [{"width": 7, "height": 5, "pixel_format": None, "color_model": None,
                                                "channel_datatype": 8}]},
         "/img": {"Image:buffer": img.tobytes(),
                  "Image:format": [{"width": 6, "height": 4, "pixel_format": None, "color_model": 2,

@@ -131,10 +131,8 @@ def _equal(a, b) -> bool:
 
 
 def _comparable(component: str, value):
-    # Rerun leaves a segmentation image's color_model null; annoview's SDK writes 1 (L). Both
-    # mean one channel of class ids.
-    if component == "SegmentationImage:format":
-        return [{k: v for k, v in f.items() if k != "color_model"} for f in value]
+    # Both SDKs write the same image format structs (Rerun leaves a segmentation image's
+    # color_model null, and so does annoview), so values compare as they are.
     return value
 
 

@@ -339,7 +339,7 @@ class SegmentationImage(Archetype):
             return
         h, w = ids_img.shape
         self.components["buffer"] = ids_img  # kept as (H, W); stored as raw bytes
-        self.components["format"] = image_format(w, h, ids_img.dtype, COLOR_MODEL_L)
+        self.components["format"] = image_format(w, h, ids_img.dtype, None)  # Rerun writes no color model here
         if opacity is not None:
             self._set("opacity", lambda: v.scalar_float(opacity, self.archetype_name, "opacity", 0.0, 1.0))
         if draw_order is not None:
