@@ -62,15 +62,30 @@ class RecordingStream:
             self._sink.send(chunk)
 
     def _set_sink(self, sink: Sink) -> Sink:
+        """Make `sink` current; what the old sink holds undelivered moves to the new one.
+
+        A live-stream sink is flushed *before* the lock is taken (its flush may wait on the
+        network, and log calls on other threads emit through this lock), then stopped with
+        `handoff()`, which returns what it could not deliver (a viewer that went away).
+        """
         self._batcher.flush()
+        if callable(getattr(self._sink, "handoff", None)):
+            # to another live stream: no need to wait for this one to connect, its data moves over;
+            # disconnect/save/memory: wait (bounded), so data goes where it was first sent
+            to_stream = callable(getattr(sink, "handoff", None))
+            self._sink.flush(wait_connecting=not to_stream)  # type: ignore[call-arg]
         with self._sink_lock:
             old, self._sink = self._sink, sink
             if isinstance(old, BufferSink):
-                for chunk in old.drain():
-                    sink.send(chunk)
+                carried = old.drain()
+            elif callable(getattr(old, "handoff", None)):
+                carried = old.handoff()
             else:
+                carried = []
                 old.flush()
                 old.close()
+            for chunk in carried:
+                sink.send(chunk)
         return sink
 
     def save(self, path: str, default_blueprint: Any = None) -> None:
@@ -86,26 +101,34 @@ class RecordingStream:
     def set_sink(self, sink: Sink) -> None:
         self._set_sink(sink)
 
-    def spawn(self, *, port: int = 9877, connect: bool = True, **_ignored: Any) -> None:
+    def spawn(self, *, port: int = 9877, connect: bool = True, **options: Any) -> None:
+        """Start a viewer on `port` unless one listens there, then stream to it (streaming.py)."""
         from .streaming import spawn_viewer
 
-        spawn_viewer(self, port=port, connect=connect)
+        spawn_viewer(self, port=port, connect=connect, **_stream_options(options))
 
-    def connect(self, addr: str | None = None, **_ignored: Any) -> None:
+    def connect(self, addr: str | None = None, **options: Any) -> None:
+        """Stream to a running viewer or `annoview serve` at addr (default 127.0.0.1:9877)."""
         from .streaming import connect_tcp
 
-        connect_tcp(self, addr)
+        connect_tcp(self, addr, **_stream_options(options))
 
-    def connect_grpc(self, url: str | None = None, **_ignored: Any) -> None:
-        from .streaming import connect_tcp, url_to_addr
+    def connect_grpc(self, url: str | None = None, **options: Any) -> None:
+        """Rerun's name for connect; a "rerun+http://host:port/proxy" URL gives host and port."""
+        from .streaming import connect_tcp
 
-        connect_tcp(self, url_to_addr(url))
+        connect_tcp(self, url, **_stream_options(options))  # parse_addr takes URLs as well
 
     def flush(self, blocking: bool = True) -> None:
-        """Turn every pending row into a chunk and push it through the sink."""
+        """Turn every pending row into a chunk and push it through the sink.
+
+        The sink's flush runs outside the sink lock: a live stream's flush waits on the network
+        (bounded), and log calls on other threads must not wait with it.
+        """
         self._batcher.flush()
         with self._sink_lock:
-            self._sink.flush()
+            sink = self._sink
+        sink.flush()
 
     def disconnect(self) -> None:
         """Flush and close the current sink; later data is buffered again."""
@@ -188,6 +211,12 @@ class RecordingStream:
             times = dict(self._time.snapshot())
             times["log_time"] = ("timestamp", time.time_ns())
         self._batcher.add_row(path, bool(static), _tuid_hi(), next(_row_counter), times, components)
+
+
+def _stream_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The Rerun/annoview keyword options that streaming understands; the rest are ignored."""
+    keep = ("flush_timeout_sec", "flush_timeout_s", "max_pending_bytes")
+    return {k: v for k, v in options.items() if k in keep}
 
 
 @atexit.register
