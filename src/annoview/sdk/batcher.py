@@ -20,7 +20,7 @@ from ..types.kinds import Kind
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_ROWS = 4096
-FLUSH_INTERVAL_S = 0.05
+FLUSH_INTERVAL_S = 0.02
 
 GroupKey = tuple[str, bool, tuple[str, ...], tuple[str, ...]]
 
@@ -71,6 +71,7 @@ class Batcher:
         key: GroupKey = (entity_path, is_static, tuple(components), tuple(times))
         full: list[_Group] = []
         with self._lock:
+            was_idle = not self._groups
             group = self._groups.get(key)
             if group is None:
                 group = self._groups[key] = _Group(
@@ -87,6 +88,8 @@ class Batcher:
                 group.nbytes += _cell_bytes(value)
             if group.nbytes >= MAX_BYTES or len(group.hi) >= MAX_ROWS:
                 full.append(self._groups.pop(key))
+        if was_idle:
+            self._wake.set()  # the age timer sleeps longer while nothing is pending
         if full:
             self._send(full)
 
