@@ -42,7 +42,7 @@ class SceneRenderer:
         for key, ctx in scene.contexts.items():
             tex = self._palettes.get(key)
             if tex is None:
-                tex = self._palettes[key] = PaletteTexture.from_resolved(self.renderer.ctx, ctx)
+                tex = self._palettes[key] = PaletteTexture(self.renderer.ctx, ctx.palette(), keypoint_entries(ctx))
                 self._applied.pop(key, None)
             if self._applied.get(key) != self.edits.generation:
                 self._apply_edits(tex, ctx, scene.context_owner.get(key))
@@ -83,6 +83,19 @@ class SceneRenderer:
         for tex in self._palettes.values():
             tex.release()
         self._palettes.clear()
+
+
+def keypoint_entries(ctx) -> list[tuple]:
+    """Keypoint table entries; a keypoint without its own color gets rgba None when its class has
+    one, so it follows the class color when the user recolors the class in the legend."""
+    out = []
+    for cid in sorted(ctx.classes):
+        entry = ctx.classes[cid]
+        for kid in sorted(entry.keypoints):
+            label, color = entry.keypoints[kid]
+            rgba = None if color is None and entry.color is not None else ctx.keypoint_color(cid, kid)
+            out.append((cid, kid, rgba, ctx.keypoint_label(cid, kid)))
+    return out
 
 
 def fit_2d(scene: Scene, size: tuple[int, int]) -> Camera2D:

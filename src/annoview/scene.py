@@ -19,6 +19,7 @@ from .annotations import (ResolvedContext, context_from_cell, default_entity_col
                           resolve_instances, skeleton_segments)
 from .render.visuals import (BoxesVisual, ImageVisual, LabelsVisual, LinesVisual, PointsVisual, SegmentationVisual,
                              Visual, box_labels, point_labels)
+from .scene_batch import batch_visuals
 from .store import CellRef, Store
 from .types.archetypes import DTYPE_OF_CHANNEL
 from .types.colors import unpack_rgba
@@ -110,6 +111,8 @@ class SceneBuilder:
                     self._build_archetype(scene, path, arch, cells, key, ctx, owner, options, has_image_under)
                 except Exception as e:  # bad data in one entity must not take the view down
                     scene.problems.append((path, f"{arch}: {type(e).__name__}: {e}"))
+        scene.visuals_2d = batch_visuals(scene.visuals_2d)
+        scene.visuals_3d = batch_visuals(scene.visuals_3d)
         return scene
 
     # ---- contexts --------------------------------------------------------------------------
