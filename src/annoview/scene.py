@@ -9,14 +9,14 @@ never re-uploaded.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .annotations import (ResolvedContext, context_from_cell, default_entity_color, find_context_entity,
-                          resolve_instances, skeleton_segments)
+from .annotations import (ResolvedContext, ResolvedInstances, context_from_cell, default_entity_color,
+                          find_context_entity, resolve_instances, skeleton_segments)
 from .render.visuals import (BoxesVisual, ImageVisual, LabelsVisual, LinesVisual, PointsVisual, SegmentationVisual,
                              Visual, box_labels, point_labels)
 from .scene_batch import batch_visuals
@@ -33,7 +33,11 @@ LABELS_MAX_INSTANCES = 30  # Rerun's rule: labels shown below this many instance
 
 @dataclass
 class SceneObject:
-    """What one pickable object id stands for, with the arrays hover/inspection needs."""
+    """What one pickable object id stands for, with what hover/inspection needs.
+
+    Per-instance colors and labels are resolved only when asked for (hover, inspector): a frame
+    with 1,000 skeleton entities must not pay for resolving 17,000 labels nobody looks at.
+    """
 
     object_id: int
     entity: str
@@ -42,12 +46,44 @@ class SceneObject:
     context_entity: str | None
     palette_key: Hashable
     positions: np.ndarray | None = None
-    class_ids: np.ndarray | None = None      # broadcast to instances
-    keypoint_ids: np.ndarray | None = None
-    labels: list[str | None] = field(default_factory=list)
-    colors: np.ndarray | None = None          # resolved (N, 4)
-    components: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, CellRef] = field(default_factory=dict, repr=False)  # field name -> stored cell
     pairs: np.ndarray | None = None           # connections: (M, 2) instance pairs
+    pair_classes: np.ndarray | None = None    # connections: class id per pair
+    resolve: Callable[[], ResolvedInstances] | None = field(default=None, repr=False)
+    _resolved: ResolvedInstances | None = field(default=None, repr=False)
+
+    @property
+    def components(self) -> dict[str, Any]:
+        """Every logged component value of the archetype (decoded on demand, for the inspector)."""
+        return {name: ref.value for name, ref in self.cells.items()}
+
+    def resolved(self) -> ResolvedInstances | None:
+        if self._resolved is None and self.resolve is not None:
+            self._resolved = self.resolve()
+        return self._resolved
+
+    @property
+    def class_ids(self) -> np.ndarray | None:
+        """Per instance (broadcast); for connections, per pair."""
+        if self.kind == "connections":
+            return self.pair_classes
+        r = self.resolved()
+        return None if r is None else r.class_ids
+
+    @property
+    def keypoint_ids(self) -> np.ndarray | None:
+        r = self.resolved()
+        return None if r is None else r.keypoint_ids
+
+    @property
+    def labels(self) -> list[str | None]:
+        r = self.resolved()
+        return [] if r is None else r.labels
+
+    @property
+    def colors(self) -> np.ndarray | None:
+        r = self.resolved()
+        return None if r is None else r.colors
 
 
 @dataclass
@@ -77,6 +113,10 @@ class SceneBuilder:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._object_ids: dict[tuple[str, str], int] = {}
+        self._skeleton_memo: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._entity_colors: dict[str, tuple[int, int, int, int]] = {}
+        self._owners: dict[str, str | None] = {}
+        self._owners_for: frozenset[str] = frozenset()
 
     def object_id(self, entity: str, kind: str) -> int:
         key = (entity, kind)
@@ -100,8 +140,12 @@ class SceneBuilder:
                 per_entity.append((path, cells))
                 if "Image:buffer" in cells:
                     has_image_under.add(path)
+        if context_entities != self._owners_for:
+            self._owners, self._owners_for = {}, frozenset(context_entities)
         for path, cells in per_entity:
-            owner = find_context_entity(path, context_entities.__contains__)
+            owner = self._owners.get(path, "")
+            if owner == "":
+                owner = self._owners[path] = find_context_entity(path, context_entities.__contains__)
             key, ctx = self._context(scene, owner, query.for_entity(owner) if owner else {})
             archetypes = {c.split(":", 1)[0] for c in cells}
             for arch in sorted(archetypes):
@@ -128,12 +172,19 @@ class SceneBuilder:
         scene.context_owner[key] = owner if ref is not None else None
         return key, ctx
 
-    def _count(self, scene: Scene, key: Hashable, class_ids: np.ndarray | None) -> None:
-        if class_ids is None or not len(class_ids):
+    def _count(self, scene: Scene, key: Hashable, class_ids: np.ndarray | None, n: int) -> None:
+        """Instances per class for the legend (class ids shorter than n repeat their last value)."""
+        if class_ids is None or not len(class_ids) or not n:
             return
-        ids, n = np.unique(class_ids, return_counts=True)
         counts = scene.class_counts.setdefault(key, {})
-        for i, c in zip(ids.tolist(), n.tolist()):
+        ids = np.asarray(class_ids)[:n]
+        if len(ids) == 1:
+            cid = int(ids[0])
+            counts[cid] = counts.get(cid, 0) + n
+            return
+        uniq, num = np.unique(ids, return_counts=True)
+        num[uniq == ids[-1]] += n - len(ids)
+        for i, c in zip(uniq.tolist(), num.tolist()):
             counts[i] = counts.get(i, 0) + c
 
     # ---- archetypes ------------------------------------------------------------------------
@@ -146,7 +197,7 @@ class SceneBuilder:
 
         cache = tuple(sorted((c, r.row_key) for c, r in cells.items() if c.startswith(arch + ":")))
         common = dict(entity=path, archetype=arch, context_entity=owner, palette_key=key,
-                      components={c.split(":", 1)[1]: r.value for c, r in cells.items() if c.startswith(arch + ":")})
+                      cells={c.split(":", 1)[1]: r for c, r in cells.items() if c.startswith(arch + ":")})
         if arch in ("Points2D", "Points3D"):
             self._points(scene, path, arch, value, cache, key, ctx, common)
         elif arch == "Boxes2D":
@@ -185,53 +236,70 @@ class SceneBuilder:
         pos = np.asarray(value("positions"), np.float32)
         n = len(pos)
         class_ids, kp_ids, colors_packed, labels = value("class_ids"), value("keypoint_ids"), value("colors"), value("labels")
-        res = resolve_instances(ctx, n, class_ids=class_ids, keypoint_ids=kp_ids, colors=colors_packed,
-                                labels=labels, entity_path=path)
         oid = self.object_id(path, "points")
         target = scene.visuals_2d if arch == "Points2D" else scene.visuals_3d
-        colors = _explicit_colors(colors_packed)
-        pts = PointsVisual(positions=pos, radii=value("radii"), colors=colors,
+        pts = PointsVisual(positions=pos, radii=value("radii"), colors=_explicit_colors(colors_packed),
                            class_ids=None if class_ids is None else np.asarray(class_ids),
                            keypoint_ids=None if kp_ids is None or class_ids is None else np.asarray(kp_ids),
-                           palette_key=key, default_color=default_entity_color(path), object_id=oid,
+                           palette_key=key, default_color=self._default_color(path), object_id=oid,
                            cache_key=("pts", cache, key), draw_order=_draw_order(value, 30.0))
         target.append(pts)
-        scene.objects[oid] = SceneObject(oid, kind="points", positions=pos, class_ids=res.class_ids,
-                                         keypoint_ids=res.keypoint_ids, labels=res.labels, colors=res.colors, **common)
-        self._count(scene, key, res.class_ids)
+        obj = scene.objects[oid] = SceneObject(
+            oid, kind="points", positions=pos, **common,
+            resolve=lambda: resolve_instances(ctx, n, class_ids=class_ids, keypoint_ids=kp_ids, colors=colors_packed,
+                                              labels=labels, entity_path=path))
+        self._count(scene, key, class_ids, n)
         if class_ids is not None and kp_ids is not None:
-            pairs, pair_classes = skeleton_segments(ctx, class_ids, kp_ids, n)
+            pairs, pair_classes = self._skeleton(key, ctx, class_ids, kp_ids, n)
             if len(pairs):
                 cid = self.object_id(path, "connections")
                 target.append(LinesVisual.keypoint_connections(
                     pos, pairs, pair_classes, palette_key=key, object_id=cid,
                     cache_key=("conn", cache, key), draw_order=_draw_order(value, 30.0) - 0.5))
-                scene.objects[cid] = SceneObject(cid, kind="connections", positions=pos, class_ids=pair_classes,
-                                                 pairs=pairs, **common)
-        self._labels(target, pts, res.labels, labels, value, n, point_labels, res.shared_label)
+                scene.objects[cid] = SceneObject(cid, kind="connections", positions=pos, pairs=pairs,
+                                                 pair_classes=pair_classes, **common)
+        self._labels(target, pts, obj, labels, value, n, point_labels)
 
-    def _labels(self, target: list[Visual], visual: Any, resolved: list[str | None], explicit: Any, value: Any,
-                n: int, make: Any, shared_label: str | None) -> None:
+    def _skeleton(self, key: Hashable, ctx: ResolvedContext, class_ids: np.ndarray, kp_ids: np.ndarray,
+                  n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rule 6 segments, memoized by value: the same ids under the same context (every frame of
+        every person, typically) give the same pairs."""
+        memo_key = (key, n, np.asarray(class_ids).tobytes(), np.asarray(kp_ids).tobytes())
+        hit = self._skeleton_memo.get(memo_key)
+        if hit is None:
+            if len(self._skeleton_memo) > 4096:
+                self._skeleton_memo.clear()
+            hit = self._skeleton_memo[memo_key] = skeleton_segments(ctx, class_ids, kp_ids, n)
+        return hit
+
+    def _default_color(self, path: str) -> tuple[int, int, int, int]:
+        color = self._entity_colors.get(path)
+        if color is None:
+            color = self._entity_colors[path] = default_entity_color(path)
+        return color
+
+    def _labels(self, target: list[Visual], visual: Any, obj: SceneObject, explicit: Any, value: Any,
+                n: int, make: Any) -> None:
+        """REFERENCE rule 7: shown when the entity has exactly one label or fewer than 30 instances;
+        `show_labels` forces it either way. Labels are resolved only when they may be shown."""
         show = value("show_labels")
-        if show is not None:
-            visible = bool(show[0])
-        else:
-            n_labels = len([x for x in resolved if x])
-            visible = n < LABELS_MAX_INSTANCES or (explicit is not None and len(explicit) == 1)
-            visible = visible and n_labels > 0
-        if not visible:
+        if show is not None and not bool(show[0]):
             return
-        if shared_label is not None and n > 1 and isinstance(visual, PointsVisual):
+        if show is None and not (n < LABELS_MAX_INSTANCES or (explicit is not None and len(explicit) == 1)):
+            return
+        res = obj.resolved()
+        if res is None or not any(res.labels):
+            return
+        if res.shared_label is not None and n > 1 and isinstance(visual, PointsVisual):
             bmin, bmax = visual.bounds() or (np.zeros(2), np.zeros(2))
             center = ((bmin + bmax) / 2).astype(np.float32)[None, :]
-            target.append(LabelsVisual(positions=center, texts=[shared_label], colors=visual.colors,
+            target.append(LabelsVisual(positions=center, texts=[res.shared_label], colors=visual.colors,
                                        class_ids=None if visual.class_ids is None else visual.class_ids[:1],
                                        palette_key=visual.palette_key, default_color=visual.default_color,
                                        object_id=visual.object_id, anchor="center",
                                        cache_key=None if visual.cache_key is None else ("label1", visual.cache_key)))
             return
-        if any(resolved):
-            target.append(make(visual, resolved))
+        target.append(make(visual, res.labels))
 
     def _boxes(self, scene: Scene, path: str, value: Any, cache: tuple, key: Hashable, ctx: ResolvedContext,
                common: dict) -> None:
@@ -245,37 +313,39 @@ class SceneBuilder:
         if len(centers) != len(half):
             raise ValueError(f"{len(centers)} centers for {len(half)} half sizes")
         class_ids, colors_packed, labels = value("class_ids"), value("colors"), value("labels")
-        res = resolve_instances(ctx, n, class_ids=class_ids, colors=colors_packed, labels=labels, entity_path=path)
         oid = self.object_id(path, "boxes")
         colors = _explicit_colors(colors_packed)
         boxes = BoxesVisual(mins=centers - half, sizes=2 * half, radii=value("radii"), colors=colors,
                             class_ids=None if class_ids is None else np.asarray(class_ids), palette_key=key,
-                            default_color=default_entity_color(path), object_id=oid, cache_key=("box", cache, key),
+                            default_color=self._default_color(path), object_id=oid, cache_key=("box", cache, key),
                             draw_order=_draw_order(value, 10.0))
         scene.visuals_2d.append(boxes)
-        scene.objects[oid] = SceneObject(oid, kind="boxes", positions=centers, class_ids=res.class_ids,
-                                         labels=res.labels, colors=res.colors, **common)
-        self._count(scene, key, res.class_ids)
-        self._labels(scene.visuals_2d, boxes, res.labels, labels, value, n, box_labels, None)
+        obj = scene.objects[oid] = SceneObject(
+            oid, kind="boxes", positions=centers, **common,
+            resolve=lambda: resolve_instances(ctx, n, class_ids=class_ids, colors=colors_packed, labels=labels,
+                                              entity_path=path))
+        self._count(scene, key, class_ids, n)
+        self._labels(scene.visuals_2d, boxes, obj, labels, value, n, box_labels)
 
     def _strips(self, scene: Scene, path: str, arch: str, value: Any, cache: tuple, key: Hashable,
                 ctx: ResolvedContext, common: dict) -> None:
         strips = [np.asarray(s, np.float32) for s in value("strips")]
         n = len(strips)
         class_ids, colors_packed, labels = value("class_ids"), value("colors"), value("labels")
-        res = resolve_instances(ctx, n, class_ids=class_ids, colors=colors_packed, labels=labels, entity_path=path)
         oid = self.object_id(path, "lines")
         colors = _explicit_colors(colors_packed)
         target = scene.visuals_2d if arch == "LineStrips2D" else scene.visuals_3d
         target.append(LinesVisual.from_strips(
             strips, radii=value("radii"), colors=colors, class_ids=None if class_ids is None else np.asarray(class_ids),
-            palette_key=key, default_color=default_entity_color(path), object_id=oid, cache_key=("strips", cache, key),
+            palette_key=key, default_color=self._default_color(path), object_id=oid, cache_key=("strips", cache, key),
             draw_order=_draw_order(value, 20.0)))
         firsts = np.array([s[0] if len(s) else np.zeros(strips[0].shape[1] if strips else 2) for s in strips],
                           np.float32) if strips else np.zeros((0, 2), np.float32)
-        scene.objects[oid] = SceneObject(oid, kind="lines", positions=firsts, class_ids=res.class_ids,
-                                         labels=res.labels, colors=res.colors, **common)
-        self._count(scene, key, res.class_ids)
+        scene.objects[oid] = SceneObject(
+            oid, kind="lines", positions=firsts, **common,
+            resolve=lambda: resolve_instances(ctx, n, class_ids=class_ids, colors=colors_packed, labels=labels,
+                                              entity_path=path))
+        self._count(scene, key, class_ids, n)
 
 
 def _explicit_colors(packed: np.ndarray | None) -> np.ndarray | None:
