@@ -72,7 +72,7 @@ def main(out: str) -> None:
     ]), static=True)
     w, h, focal = 640, 360, 420.0
     rr.log("world/camera/image", rr.Image(background(w, h)), static=True)
-    people = [(-2.6, 5.0, 1.1, 0.0), (2.4, 6.5, -0.9, 1.3), (-0.6, 8.5, 0.6, 2.1)]  # x0, depth, speed, phase
+    people = [(-3.0, 5.0, 0.5, 0.0), (0.0, 6.5, 0.5, 1.3), (3.2, 8.0, -0.3, 2.1)]  # x0, depth, speed, phase
     for frame in range(60):
         rr.set_time("frame", sequence=frame)
         rr.set_time("time", duration=frame / 30.0)

@@ -192,6 +192,11 @@ class Camera3D:
         if bmin.shape[0] == 2:
             bmin, bmax = np.append(bmin, 0.0), np.append(bmax, 0.0)
         cam = cls(target=(bmin + bmax) / 2.0, **kw)  # type: ignore[arg-type]
+        if "yaw" not in kw and cam.up == "z":
+            # look across the shorter horizontal side so the content spreads over the screen
+            # instead of lining up along the view direction
+            ext = bmax - bmin
+            cam.yaw = math.radians(-60.0) if ext[0] >= ext[1] else math.radians(-30.0)
         radius = max(float(np.linalg.norm(bmax - bmin)) / 2.0, 1e-3)
         cam.distance = radius / math.sin(cam.fov_y / 2.0) * 1.05
         return cam
