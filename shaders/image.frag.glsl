@@ -1,8 +1,11 @@
 #version 330 core
-// Color images: gray / RGB / RGBA in uint8 (normalized texture), uint16 (R16UI-family integer
-// texture, scaled here), or float32 in [0, 1]. Pixel values are sRGB-encoded; we output linear
-// so blending happens in linear light. NEAREST via texelFetch: one texel per image pixel.
-// Variants (defines): IMAGE_INTEGER.
+// Color images: gray / RGB / RGBA in uint8, uint16 (integer texture, scaled here) or float32 in
+// [0, 1]. Pixel values are sRGB-encoded; we output linear so blending happens in linear light.
+// NEAREST via texelFetch: one texel per image pixel.
+// Variants (defines):
+//   IMAGE_INTEGER      usampler2D (uint16), values scaled by u_scale
+//   IMAGE_SRGB_TEXTURE an SRGB8 / SRGB8_ALPHA8 texture (uint8 RGB/RGBA): texelFetch already
+//                      returns linear color, decoded by the hardware
 #include "color.glsl"
 #include "pick.glsl"
 
@@ -20,22 +23,25 @@ in vec2 v_pixel;
 
 void main() {
     ivec2 size = ivec2(u_size);
-    ivec2 p = clamp(ivec2(floor(v_pixel)), ivec2(0), size - 1);
+    ivec2 p = clamp(ivec2(v_pixel), ivec2(0), size - 1);   // v_pixel >= 0: truncation == floor
 #ifdef IMAGE_INTEGER
     vec4 t = vec4(texelFetch(u_image, p, 0)) * u_scale;
 #else
     vec4 t = texelFetch(u_image, p, 0);
 #endif
+#ifdef IMAGE_SRGB_TEXTURE
+    vec4 c = vec4(t.rgb, u_channels == 4 ? t.a : 1.0);
+#else
     vec4 c;
     if (u_channels == 1) c = vec4(t.rrr, 1.0);
     else if (u_channels == 2) c = vec4(t.rrr, t.g);
     else if (u_channels == 3) c = vec4(t.rgb, 1.0);
     else c = t;
     c = clamp(c, 0.0, 1.0);
-    c.a *= u_opacity;
-    if (c.a <= 0.0) {
-        discard;
-    }
-    out_color = vec4(srgb_to_linear(c.rgb), c.a);
+    c.rgb = srgb_to_linear(c.rgb);
+#endif
+    out_color = vec4(c.rgb, c.a * u_opacity);
+    // no discard for transparent pixels: the image stays pickable everywhere (and llvmpipe keeps
+    // its fast path for shaders without discard)
     out_pick = pick_record(uint(p.y * size.x + p.x), 0u, 0u);
 }

@@ -65,12 +65,11 @@ void main() {
     gl_Position = offset_px(c, off);
 
 #if defined(COLOR_ATTRIB)
-    vec4 col = in_color;
+    v_color = srgb_to_linear(in_color);          // explicit colors are sRGB
 #elif defined(COLOR_UNIFORM)
-    vec4 col = u_color;
+    v_color = srgb_to_linear(u_color);
 #else
-    vec4 col = class_color(in_ids.x);
+    v_color = class_color(in_ids.x);             // palette lookups are already linear
 #endif
-    v_color = srgb_to_linear(col);
     v_pick = uvec3(pick_object_instance(in_ids.y), in_ids.x + 1u);
 }

@@ -1,9 +1,11 @@
 // GPU color lookup shared by every primitive that carries class ids (DESIGN.md "GPU color lookup").
 //
-// u_palette      RGBA8 256x256: texel (id % 256, id / 256) = sRGB color of class id (alpha 0 = hidden).
+// u_palette      SRGB8_ALPHA8 256x256: texel (id % 256, id / 256) = color of class id (alpha 0 =
+//                hidden). The texture format is sRGB, so texelFetch returns LINEAR rgb: the
+//                hardware decodes it, no pow() per fragment.
 // u_kp_index     RG32UI 256x256: texel (id % 256, id / 256) = (base, count) of that class's
 //                keypoint colors in u_kp_colors; count 0 = the class has no keypoint table.
-// u_kp_colors    RGBA8 256 wide: flat keypoint color table, entry i at (i % 256, i / 256).
+// u_kp_colors    SRGB8_ALPHA8 256 wide: flat keypoint color table, entry i at (i % 256, i / 256).
 //                Slots of keypoints without their own color hold the class color (written on the CPU).
 // Ids stay integers all the way: texelFetch, no filtering, no normalization of ids.
 #include "color.glsl"
@@ -18,12 +20,12 @@ ivec2 id_texel(uint i) {
     return ivec2(int(i & 255u), int(i >> 8u));
 }
 
-// sRGB-encoded RGBA of a class id (0..65535).
+// Linear RGB + alpha of a class id (0..65535).
 vec4 class_color(uint cid) {
     return texelFetch(u_palette, id_texel(cid & 0xFFFFu), 0);
 }
 
-// sRGB-encoded RGBA of keypoint `kid` of class `cid`; falls back to the class color.
+// Linear RGB + alpha of keypoint `kid` of class `cid`; falls back to the class color.
 vec4 keypoint_color(uint cid, uint kid) {
     if (kid != NO_KEYPOINT) {
         uvec2 entry = texelFetch(u_kp_index, id_texel(cid & 0xFFFFu), 0).xy;

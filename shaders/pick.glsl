@@ -1,8 +1,16 @@
-// Fragment outputs of every pass: linear color (location 0, SRGB8_ALPHA8 target) and the pick
-// record (location 1, RGBA32UI target): object id (0 = none), instance index,
-// class id + 1 (0 = none), keypoint id + 1 (0 = none). Integer targets are never blended.
+// Fragment outputs. The color pass writes linear color to an SRGB8_ALPHA8 target (hardware
+// blends in linear light). Picking is a separate pass (define PICK_PASS), rendered on demand
+// and scissored to the queried pixels, that writes the pick record to an RGBA32UI target:
+// object id (0 = none), instance index, class id + 1 (0 = none), keypoint id + 1 (0 = none).
+// Every shader assigns both; the compiler drops the one the pass does not output, so the color
+// pass pays nothing for picking.
+#ifdef PICK_PASS
+layout(location = 0) out uvec4 out_pick;
+vec4 out_color;
+#else
 layout(location = 0) out vec4 out_color;
-layout(location = 1) out uvec4 out_pick;
+uvec4 out_pick;
+#endif
 
 uniform uint u_object_id;
 

@@ -24,6 +24,8 @@ in float in_radius;                // < 0: screen pixels, > 0: scene units
 uniform float u_radius;
 #endif
 
+uniform vec4 u_eye;                // camera position (w = 1) or direction toward it (w = 0)
+
 out vec2 v_corner;
 flat out vec4 v_color;             // linear RGB, alpha
 flat out uvec4 v_pick;             // object, instance, class + 1, keypoint + 1
@@ -39,15 +41,26 @@ void main() {
 #else
     float r = radius_px(u_radius, clip.w);
 #endif
+#ifndef POS2D
+    // Depth of the sphere's front instead of its center, so lines ending at a joint (keypoint
+    // connections) do not poke through the point drawn there.
+    vec3 to_eye = u_eye.w > 0.5 ? u_eye.xyz - in_position : u_eye.xyz;
+    float r_scene = r / px_per_unit(clip.w);
+    if (dot(to_eye, to_eye) > 0.0) {
+        vec4 front = u_view_proj * vec4(in_position + normalize(to_eye) * r_scene, 1.0);
+        if (front.w > 0.0) {
+            clip.z = front.z / front.w * clip.w;
+        }
+    }
+#endif
     gl_Position = offset_px(clip, in_corner * r);
     v_corner = in_corner;
 #if defined(COLOR_ATTRIB)
-    vec4 c = in_color;
+    v_color = srgb_to_linear(in_color);          // explicit colors are sRGB
 #elif defined(COLOR_UNIFORM)
-    vec4 c = u_color;
+    v_color = srgb_to_linear(u_color);
 #else
-    vec4 c = keypoint_color(in_ids.x, in_ids.y);
+    v_color = keypoint_color(in_ids.x, in_ids.y); // palette lookups are already linear
 #endif
-    v_color = srgb_to_linear(c);
     v_pick = uvec4(pick_object_instance(uint(gl_InstanceID)), in_ids.x + 1u, in_ids.y + 1u);
 }

@@ -145,3 +145,20 @@ def test_batched_visual_picks_per_instance_object(renderer):
     assert res.pick(10, 2) == (202, 0, 2, None)
     assert res.pick(6, 6)[:3] == (303, 7, 3)
     assert renderer.ctx.error == "GL_NO_ERROR"
+
+
+def test_many_picks_and_rerender_stay_consistent(renderer):
+    """Scissored picks, then a full pick pass for a moving hover; a new frame is picked afresh."""
+    pal = make_palette(35)
+    palettes = {"c": PaletteTexture(renderer.ctx, pal)}
+    ids = np.arange(64, dtype=np.uint16).reshape(8, 8)
+    cam = Camera2D.pixel_exact(8, 8)
+    res = renderer.render_2d([SegmentationVisual(ids=ids, palette_key="c", object_id=1)], cam, (8, 8), palettes)
+    for k in range(10):                               # > SCISSORED_PICKS_PER_FRAME
+        x, y = k % 8, (3 * k) % 8
+        assert res.pick(x, y) == (1, y * 8 + x, int(ids[y, x]), None)
+    res2 = renderer.render_2d([SegmentationVisual(ids=ids[::-1].copy(), palette_key="c", object_id=2)], cam, (8, 8),
+                              palettes)
+    assert res2.pick(0, 0) == (2, 0, int(ids[7, 0]), None)
+    assert res.pick(0, 0) == (1, 0, 0, None)          # the older frame still answers for itself
+    assert renderer.ctx.error == "GL_NO_ERROR"

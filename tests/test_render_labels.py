@@ -4,7 +4,7 @@ import pytest
 
 from annoview.render import (BoxesVisual, Camera2D, PaletteTexture, PointsVisual, Renderer, box_labels,
                              point_labels)
-from annoview.render.testing import assert_pixels, make_palette, save_png
+from annoview.render.testing import make_palette, save_png
 
 BG = (0, 0, 0, 255)
 

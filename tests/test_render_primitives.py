@@ -4,7 +4,7 @@ import pytest
 
 from annoview.render import (BoxesVisual, Camera2D, ImageVisual, LinesVisual, PaletteTexture, PointsVisual,
                              Renderer, SegmentationVisual)
-from annoview.render.testing import assert_pixels, make_palette, save_png
+from annoview.render.testing import assert_pixels, make_palette
 
 BG = (0, 0, 0, 255)
 

@@ -4,7 +4,7 @@ import pytest
 
 from annoview.render import (BoxesVisual, Camera2D, ImageVisual, LinesVisual, PaletteTexture, PointsVisual,
                              Renderer, SegmentationVisual, box_labels, point_labels, render_to_png)
-from annoview.render.testing import OUTPUT_DIR, make_palette, save_png
+from annoview.render.testing import make_palette, save_png
 
 COCO_CONNECTIONS = [(0, 1), (0, 2), (1, 3), (2, 4), (5, 6), (5, 7), (7, 9), (6, 8), (8, 10), (5, 11), (6, 12),
                     (11, 12), (11, 13), (13, 15), (12, 14), (14, 16)]
@@ -74,16 +74,41 @@ def test_scene_renders_and_is_saved(renderer):
     assert renderer.ctx.error == "GL_NO_ERROR"
 
 
-def test_render_to_png_fits_content(tmp_path):
+def test_render_to_png_fits_content(renderer, tmp_path):
     visuals, pals, (w, h) = build_scene()
-    r = Renderer()
-    try:
-        palettes = {k: PaletteTexture(r.ctx, p, kp) for k, (p, kp) in pals.items()}
-        rgba = render_to_png(tmp_path / "scene.png", visuals, (160, 100), palettes, renderer=r)
-        assert (tmp_path / "scene.png").exists() and rgba.shape == (100, 160, 4)
-        save_png(rgba, "scene_fit_160x100", 3)
-        # the image fills the frame (fit keeps its aspect, same as the view's)
-        assert (rgba[50, :, 3] == 255).all()
-        assert r.ctx.error == "GL_NO_ERROR"
-    finally:
-        r.release()
+    palettes = {k: PaletteTexture(renderer.ctx, p, kp) for k, (p, kp) in pals.items()}
+    rgba = render_to_png(tmp_path / "scene.png", visuals, (160, 100), palettes, renderer=renderer)
+    assert (tmp_path / "scene.png").exists() and rgba.shape == (100, 160, 4)
+    save_png(rgba, "scene_fit_160x100", 3)
+    # fit keeps the content's aspect (the same as the view's here) with a 2% margin
+    img_px = (rgba[..., :3] != (18, 18, 20)).any(-1)
+    assert img_px[50, 5:155].all() and not img_px[50, :1].any()
+    assert renderer.ctx.error == "GL_NO_ERROR"
+
+
+def test_scene_3d_skeleton_saved(renderer):
+    from annoview.render import Camera3D
+
+    pal = make_palette(51)
+    pal[1] = (255, 64, 64, 255)
+    kps = [(1, 0, (255, 255, 0, 255), "nose")]
+    palettes = {"ctx": PaletteTexture(renderer.ctx, pal, kps)}
+    pose = np.zeros((17, 3), np.float32)
+    pose[:, 0] = COCO_POSE[:, 0] / 60.0
+    pose[:, 2] = -COCO_POSE[:, 1] / 60.0 + 1.3             # z up, feet near z = 0
+    pts = PointsVisual(positions=pose, class_ids=np.array([1]), keypoint_ids=np.arange(17), palette_key="ctx",
+                       radii=0.04, object_id=1, cache_key="p3")
+    bones = LinesVisual.keypoint_connections(pose, np.array(COCO_CONNECTIONS), np.full(16, 1), palette_key="ctx",
+                                             object_id=1, cache_key="b3")
+    labels = point_labels(pts, ["nose"])
+    cam = Camera3D.fit(pose.min(0), pose.max(0), yaw=0.6, pitch=0.25)
+    res = renderer.render_3d([pts, bones, labels], cam, (240, 180), palettes)
+    rgba = res.read_rgba()
+    save_png(rgba, "scene_3d_skeleton", 3)
+    assert ((rgba[..., :3] == pal[1, :3]).all(-1)).sum() > 100      # bones and joints in the class color
+    assert ((rgba[..., :3] == (255, 255, 0)).all(-1)).sum() > 5     # the nose keypoint
+    q = cam.view_proj((240, 180)) @ np.append(pose[0], 1.0)           # its center is not covered by
+    x, y = int((q[0] / q[3] * 0.5 + 0.5) * 240), int((0.5 - q[1] / q[3] * 0.5) * 180)   # the bones
+    assert (rgba[y, x, :3] == (255, 255, 0)).all()
+    assert res.stats.draw_calls == 4                                 # grid + 3 visuals
+    assert renderer.ctx.error == "GL_NO_ERROR"

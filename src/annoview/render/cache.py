@@ -52,6 +52,7 @@ class GeometryCache:
         self._entries: OrderedDict[Hashable, CacheEntry] = OrderedDict()
         self._transient: list[CacheEntry] = []
         self._scratch: dict[Hashable, moderngl.Texture] = {}
+        self._scratch_fmt: dict[Hashable, tuple] = {}
         self._bytes = 0
 
     # ---- frame lifetime ---------------------------------------------------------------------
@@ -121,35 +122,41 @@ class GeometryCache:
         for tex in self._scratch.values():
             tex.release()
         self._scratch.clear()
+        self._scratch_fmt.clear()
 
     # ---- uploads (counted) ------------------------------------------------------------------
     def buffer(self, data: np.ndarray) -> moderngl.Buffer:
         """A new buffer holding `data` (one counted upload)."""
         data = np.ascontiguousarray(data)
-        buf = self.ctx.buffer(data.tobytes() if data.nbytes else b"\0\0\0\0")
+        buf = self.ctx.buffer(data if data.nbytes else b"\0\0\0\0")
         self._count(data.nbytes)
         return buf
 
-    def texture(self, data: np.ndarray, components: int, dtype: str) -> moderngl.Texture:
+    def texture(self, data: np.ndarray, components: int, dtype: str,
+                internal_format: int | None = None) -> moderngl.Texture:
         """A new NEAREST texture from an (H, W[, C]) array, row 0 = texel row 0 (one upload)."""
         h, w = data.shape[:2]
-        tex = self.ctx.texture((w, h), components, np.ascontiguousarray(data).tobytes(), dtype=dtype)
+        tex = self.ctx.texture((w, h), components, np.ascontiguousarray(data), dtype=dtype,
+                               internal_format=internal_format)
         tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
         tex.repeat_x = tex.repeat_y = False
         self._count(data.nbytes)
         return tex
 
-    def scratch_texture(self, slot: Hashable, data: np.ndarray, components: int, dtype: str) -> moderngl.Texture:
-        """Write `data` into a reusable texture for `slot`, reallocating only on a shape change."""
+    def scratch_texture(self, slot: Hashable, data: np.ndarray, components: int, dtype: str,
+                        internal_format: int | None = None) -> moderngl.Texture:
+        """Write `data` into a reusable texture for `slot`, reallocating only on a format change."""
         h, w = data.shape[:2]
+        fmt = (w, h, components, dtype, internal_format)
         tex = self._scratch.get(slot)
-        if tex is None or tex.size != (w, h) or tex.components != components or tex.dtype != dtype:
+        if tex is None or self._scratch_fmt.get(slot) != fmt:
             if tex is not None:
                 tex.release()
-            tex = self.texture(data, components, dtype)
+            tex = self.texture(data, components, dtype, internal_format)
             self._scratch[slot] = tex
+            self._scratch_fmt[slot] = fmt
             return tex
-        tex.write(np.ascontiguousarray(data).tobytes())
+        tex.write(np.ascontiguousarray(data))
         self._count(data.nbytes)
         return tex
 

@@ -6,8 +6,10 @@ prove that instanced drawing keeps one call per visual regardless of instance co
 """
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import dataclass, field
-from typing import Hashable, Mapping
+from typing import Hashable, Iterable, Mapping
 
 import numpy as np
 import moderngl
@@ -31,6 +33,7 @@ class FrameStats:
     bytes_uploaded: int = 0
     palette_writes: int = 0
     visuals: int = 0
+    draw_seconds: float = 0.0   # CPU time inside draw calls (llvmpipe shades vertices there)
 
 
 @dataclass
@@ -43,29 +46,61 @@ class FrameState:
     viewport: tuple[int, int]
     palettes: Mapping[Hashable, PaletteTexture]
     stats: FrameStats = field(default_factory=FrameStats)
+    eye: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 0.0)   # camera position (w=1) / direction (w=0)
+    pick_pass: bool = False          # drawing pick records instead of colors
+    blending: bool = True            # current GL blend state (color pass)
+    # per-frame bookkeeping so thousands of small visuals do not re-set the same state
+    _frame_uniforms_set: set[int] = field(default_factory=set)
+    _bound_palette: object = field(default=None)
+
+    def program(self, vertex: str, fragment: str, defines: Iterable[str] = ()) -> moderngl.Program:
+        """The pass's variant of a program (PICK_PASS outputs pick records instead of colors)."""
+        d = set(defines)
+        if self.pick_pass:
+            d.add("PICK_PASS")
+        return self.shaders.program(vertex, fragment, d)
+
+    def set_blend(self, enabled: bool) -> None:
+        """Blend only when a draw can be translucent: opaque full-screen layers skip the
+        read-modify-write of the sRGB target (a large cost on software rasterizers)."""
+        enabled = enabled and not self.pick_pass
+        if enabled != self.blending:
+            (self.ctx.enable if enabled else self.ctx.disable)(moderngl.BLEND)
+            self.blending = enabled
 
     def setup(self, prog: moderngl.Program, object_id: int) -> None:
-        """Camera, viewport and pick uniforms common to every program."""
-        set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj))
-        set_uniform(prog, "u_viewport", (float(self.viewport[0]), float(self.viewport[1])))
-        set_uniform(prog, "u_px_scale", float(self.px_scale))
+        """Camera, viewport and sampler uniforms (once per program and frame) and the object id."""
+        if prog.glo not in self._frame_uniforms_set:
+            self._frame_uniforms_set.add(prog.glo)
+            set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj))
+            set_uniform(prog, "u_viewport", (float(self.viewport[0]), float(self.viewport[1])))
+            set_uniform(prog, "u_px_scale", float(self.px_scale))
+            set_uniform(prog, "u_eye", self.eye)
+            set_uniform(prog, "u_palette", PALETTE_UNIT)
+            set_uniform(prog, "u_kp_index", PALETTE_UNIT + 1)
+            set_uniform(prog, "u_kp_colors", PALETTE_UNIT + 2)
         set_uniform(prog, "u_object_id", int(object_id) & 0xFFFFFFFF)
 
-    def bind_palette(self, prog: moderngl.Program, key: Hashable | None) -> None:
-        """Bind the palette textures of context `key` (they are only read if the program uses them)."""
-        if prog.get("u_palette", None) is None and prog.get("u_kp_index", None) is None:
-            return
+    def palette(self, key: Hashable | None) -> PaletteTexture:
         try:
-            pal = self.palettes[key]
+            return self.palettes[key]
         except KeyError:
             raise KeyError(f"no PaletteTexture for palette_key {key!r}; pass it in `palettes`") from None
-        pal.bind(PALETTE_UNIT)
-        set_uniform(prog, "u_palette", PALETTE_UNIT)
-        set_uniform(prog, "u_kp_index", PALETTE_UNIT + 1)
-        set_uniform(prog, "u_kp_colors", PALETTE_UNIT + 2)
+
+    def bind_palette(self, prog: moderngl.Program, key: Hashable | None) -> None:
+        """Bind the palette textures of context `key` to their units (only if the program reads
+        them, and only when another palette is bound; sampler uniforms are set in `setup`)."""
+        if prog.get("u_palette", None) is None and prog.get("u_kp_index", None) is None:
+            return
+        pal = self.palette(key)
+        if self._bound_palette is not pal:
+            pal.bind(PALETTE_UNIT)
+            self._bound_palette = pal
 
     def draw(self, vao: moderngl.VertexArray, mode: int, vertices: int, instances: int = 1) -> None:
+        t0 = time.perf_counter()
         vao.render(mode, vertices=vertices, instances=instances)
+        self.stats.draw_seconds += time.perf_counter() - t0
         self.stats.draw_calls += 1
 
 
@@ -74,9 +109,33 @@ def vao_for(entry: CacheEntry, ctx: moderngl.Context, prog: moderngl.Program,
     """The entry's VAO for `prog` (built once; VAOs are bindings, not uploads)."""
     vao = entry.vaos.get(prog.glo)
     if vao is None:
-        vao = ctx.vertex_array(prog, content, skip_errors=True)
+        vao = ctx.vertex_array(prog, active_content(prog, content))
         entry.vaos[prog.glo] = vao
     return vao
+
+
+_TOKEN = re.compile(r"^(\d*)([fiux])(\d?)$")
+
+
+def active_content(prog: moderngl.Program, content: list[tuple]) -> list[tuple]:
+    """VAO content without attributes the compiler removed (an inactive attribute bound anyway
+    raises GL_INVALID_VALUE). Inactive parts of an interleaved buffer become padding."""
+    out = []
+    for buf, fmt, *names in content:
+        fmt, _, per = fmt.partition("/")
+        tokens = fmt.split()
+        kept_tokens, kept_names = [], []
+        for token, name in zip(tokens, names):
+            if prog.get(name, None) is not None:
+                kept_tokens.append(token)
+                kept_names.append(name)
+            else:
+                count, kind, size = _TOKEN.match(token).groups()  # type: ignore[union-attr]
+                default = 1 if kind == "x" else 4
+                kept_tokens.append(f"{int(count or 1) * int(size or default)}x")
+        if kept_names:
+            out.append((buf, " ".join(kept_tokens) + (f"/{per}" if per else ""), *kept_names))
+    return out
 
 
 def color_inputs(v: _Colored, n: int, keypoint_ids: np.ndarray | None = None

@@ -10,13 +10,21 @@ import numpy as np
 import moderngl
 
 from .cache import CacheEntry, GeometryCache
+from .context import GL_SRGB8_ALPHA8
 from .frame import IMAGE_UNIT, FrameState
 from .shaders import set_uniform
 from .visuals import ImageVisual, SegmentationVisual
 
 
+GL_SRGB8 = 0x8C41
+
+
 def image_texture_format(image: np.ndarray) -> tuple[np.ndarray, int, str, bool]:
-    """(pixels, components, moderngl dtype, integer texture?) for an Image array."""
+    """(pixels, components, moderngl dtype, integer texture?) for an Image array.
+
+    uint8 RGB/RGBA become SRGB8 / SRGB8_ALPHA8 textures (see `_QuadRenderer.texture`): the
+    hardware decodes them to linear, cheaper than pow() per fragment on a software rasterizer.
+    """
     img = np.asarray(image)
     if img.ndim == 2:
         img = img[:, :, None]
@@ -51,6 +59,13 @@ def segmentation_texture_format(ids: np.ndarray) -> tuple[np.ndarray, str]:
     raise ValueError(f"SegmentationImage: class ids must be integers, got dtype {arr.dtype}")
 
 
+def srgb_internal_format(components: int, dtype: str) -> int | None:
+    """SRGB8 / SRGB8_ALPHA8 for uint8 RGB / RGBA images, else None (the default format)."""
+    if dtype == "f1" and components in (3, 4):
+        return GL_SRGB8 if components == 3 else GL_SRGB8_ALPHA8
+    return None
+
+
 class _QuadRenderer:
     def __init__(self, ctx: moderngl.Context) -> None:
         self.ctx = ctx
@@ -68,13 +83,14 @@ class _QuadRenderer:
     def texture(cache: GeometryCache, kind: str, v: ImageVisual | SegmentationVisual,
                 data: np.ndarray, components: int, dtype: str) -> moderngl.Texture:
         """Cached by key; key-less visuals stream into a scratch texture per object id."""
+        internal = srgb_internal_format(components, dtype)
         if v.cache_key is None:
-            return cache.scratch_texture((kind, v.object_id), data, components, dtype)
+            return cache.scratch_texture((kind, v.object_id), data, components, dtype, internal)
         key = (kind, v.cache_key)
         entry = cache.get(key)
         if entry is None:
             entry = CacheEntry()
-            entry.objects["texture"] = cache.texture(data, components, dtype)
+            entry.objects["texture"] = cache.texture(data, components, dtype, internal)
             cache.put(key, entry)
         return entry.objects["texture"]  # type: ignore[return-value]
 
@@ -89,13 +105,19 @@ class ImageRenderer(_QuadRenderer):
         if v.cache_key is not None and ("image", v.cache_key) in fs.cache:
             entry = fs.cache.get(("image", v.cache_key))
             tex = entry.objects["texture"]  # type: ignore[union-attr]
-            components, integer = tex.components, tex.dtype == "u2"
+            components, dtype = tex.components, tex.dtype
             h, w = tex.size[1], tex.size[0]
         else:
-            data, components, dtype, integer = image_texture_format(v.image)
+            data, components, dtype, _ = image_texture_format(v.image)
             h, w = data.shape[:2]
             tex = self.texture(fs.cache, "image", v, data, components, dtype)
-        prog = fs.shaders.program("image", "image", {"IMAGE_INTEGER"} if integer else set())
+        defines = set()
+        if dtype == "u2":
+            defines.add("IMAGE_INTEGER")
+        if srgb_internal_format(components, dtype) is not None:
+            defines.add("IMAGE_SRGB_TEXTURE")
+        prog = fs.program("image", "image", defines)
+        fs.set_blend(not (v.opaque or components in (1, 3)) or v.opacity < 1.0)
         fs.setup(prog, v.object_id)
         tex.use(IMAGE_UNIT)
         set_uniform(prog, "u_image", IMAGE_UNIT)
@@ -116,13 +138,20 @@ class SegmentationRenderer(_QuadRenderer):
             ids, dtype = segmentation_texture_format(v.ids)
             tex = self.texture(fs.cache, "segmentation", v, ids, 1, dtype)
         w, h = tex.size
-        prog = fs.shaders.program("image", "segmentation")
+        defines = set()
+        if v.zero_transparent:
+            defines.add("ZERO_TRANSPARENT")
+        if v.outline:
+            defines.add("OUTLINE")
+        palette = fs.palette(v.palette_key)
+        if palette.has_transparent:
+            defines.add("SEE_THROUGH")
+        prog = fs.program("image", "segmentation", defines)
+        fs.set_blend(opacity < 1.0 or not palette.all_opaque)
         fs.setup(prog, v.object_id)
         fs.bind_palette(prog, v.palette_key)
         tex.use(IMAGE_UNIT)
         set_uniform(prog, "u_ids", IMAGE_UNIT)
         set_uniform(prog, "u_opacity", float(opacity))
-        set_uniform(prog, "u_zero_transparent", bool(v.zero_transparent))
-        set_uniform(prog, "u_outline", bool(v.outline))
         set_uniform(prog, "u_size", (float(w), float(h)))
         fs.draw(self.vao(prog), moderngl.TRIANGLE_STRIP, 4)

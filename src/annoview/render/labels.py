@@ -90,7 +90,7 @@ class LabelsRenderer:
         m = entry.meta
         if m["n"] == 0:
             return
-        prog = fs.shaders.program("labels", "labels", m["defines"])
+        prog = fs.program("labels", "labels", m["defines"])
         o = entry.objects
         content = [(self.corners, "2f", "in_corner"),
                    (o["anchor"], f"{m['dim']}f/i", "in_anchor"),
@@ -102,6 +102,7 @@ class LabelsRenderer:
         if "pick" in o:
             content.append((o["pick"], "2u4/i", "in_pick"))
         vao = vao_for(entry, self.ctx, prog, content)
+        fs.set_blend(True)
         fs.setup(prog, v.object_id)
         fs.bind_palette(prog, v.palette_key)
         self.atlas(v.font_size).upload().use(IMAGE_UNIT)

@@ -56,7 +56,7 @@ class LinesRenderer:
         m = entry.meta
         if m["n"] == 0:
             return
-        prog = fs.shaders.program("lines", "lines", m["defines"])
+        prog = fs.program("lines", "lines", m["defines"])
         o = entry.objects
         d = m["dim"]
         content = [(self.corners, "2f", "in_corner"),
@@ -69,6 +69,7 @@ class LinesRenderer:
         if "pick" in o:
             content.append((o["pick"], "2u4/i", "in_pick"))
         vao = vao_for(entry, self.ctx, prog, content)
+        fs.set_blend(True)
         fs.setup(prog, v.object_id)
         fs.bind_palette(prog, v.palette_key)
         set_uniform(prog, "u_radius", float(m["radius"]))

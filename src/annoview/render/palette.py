@@ -5,9 +5,11 @@ ids; shaders look colors up here (shaders/palette.glsl). So recoloring a class, 
 highlighting one class rewrites these small textures only, never a geometry buffer.
 
 Layout (mirrored in palette.glsl):
-- `palette`    RGBA8 256x256, texel (id % 256, id // 256) = sRGB RGBA of class `id`, all 65536 ids.
+- `palette`    SRGB8_ALPHA8 256x256, texel (id % 256, id // 256) = RGBA of class `id`, all 65536
+               ids. The bytes are the sRGB colors as given; the sRGB *format* makes texelFetch
+               return linear color (hardware decode), which is what blending wants.
 - `kp_index`   RG32UI 256x256, texel of class `id` = (base, count) into `kp_colors`.
-- `kp_colors`  RGBA8, 256 wide, entry `base + keypoint_id`. A class's slots cover keypoint ids
+- `kp_colors`  SRGB8_ALPHA8, 256 wide, entry `base + keypoint_id`. A class's slots cover keypoint ids
                0..max; slots of keypoints without an entry hold the class color, refreshed on
                the CPU whenever the class color changes, so the shader needs no "missing" flag.
 The textures hold *effective* colors: base colors with hidden classes at alpha 0 and, while a
@@ -20,6 +22,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import moderngl
+
+from .context import GL_SRGB8_ALPHA8
 
 N_IDS = 65536
 WIDTH = 256
@@ -61,9 +65,11 @@ class PaletteTexture:
         self._uploaded: np.ndarray | None = None      # effective palette currently on the GPU
         self._dirty = True                              # an edit since the last sync
         self._kp_uploaded: np.ndarray | None = None
-        self.palette = ctx.texture((WIDTH, N_IDS // WIDTH), 4, dtype="f1")
+        self.has_transparent = False    # some class has alpha 0 (shaders must skip it)
+        self.all_opaque = True          # every class has alpha 255 (no blending needed)
+        self.palette = ctx.texture((WIDTH, N_IDS // WIDTH), 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
         self.kp_index = ctx.texture((WIDTH, N_IDS // WIDTH), 2, dtype="u4")
-        self.kp_colors = ctx.texture((WIDTH, 1), 4, dtype="f1")
+        self.kp_colors = ctx.texture((WIDTH, 1), 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
         for tex in (self.palette, self.kp_index, self.kp_colors):
             tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
             tex.repeat_x = tex.repeat_y = False
@@ -120,7 +126,7 @@ class PaletteTexture:
         rows = -(-len(colors) // WIDTH)
         if self.kp_colors.size != (WIDTH, rows):
             self.kp_colors.release()
-            self.kp_colors = self.ctx.texture((WIDTH, rows), 4, dtype="f1")
+            self.kp_colors = self.ctx.texture((WIDTH, rows), 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
             self.kp_colors.filter = (moderngl.NEAREST, moderngl.NEAREST)
         self._kp_uploaded = None
         self._dirty = True
@@ -187,6 +193,8 @@ class PaletteTexture:
                 self.palette.write(eff[r0 * WIDTH:r1 * WIDTH].tobytes(), viewport=(0, r0, WIDTH, r1 - r0))
                 self.writes += 1
         self._uploaded = eff
+        self.has_transparent = bool((eff[:, 3] == 0).any())
+        self.all_opaque = bool((eff[:, 3] == 255).all())
         kp = self.effective_keypoint_colors()
         if self._kp_uploaded is None or not np.array_equal(kp, self._kp_uploaded):
             rows = self.kp_colors.size[1]

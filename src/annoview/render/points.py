@@ -51,7 +51,7 @@ class PointsRenderer:
         if entry is None:
             entry = fs.cache.put(key, self._build(v, fs.cache))
         m = entry.meta
-        prog = fs.shaders.program("points", "points", m["defines"])
+        prog = fs.program("points", "points", m["defines"])
         o = entry.objects
         content = [(self.corners, "2f", "in_corner"),
                    (o["position"], f"{m['dim']}f/i", "in_position"),
@@ -63,6 +63,7 @@ class PointsRenderer:
         if "pick" in o:
             content.append((o["pick"], "2u4/i", "in_pick"))
         vao = vao_for(entry, self.ctx, prog, content)
+        fs.set_blend(True)
         fs.setup(prog, v.object_id)
         fs.bind_palette(prog, v.palette_key)
         set_uniform(prog, "u_radius", float(m["radius"]))

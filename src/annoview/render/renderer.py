@@ -7,8 +7,10 @@
 Rules (DESIGN.md / REFERENCE.md): visuals draw sorted by `draw_order` (stable; higher on top);
 2D uses painter's order without depth, 3D adds a depth test and a ground grid; color blends in
 linear light; a segmentation image with `opacity=None` gets 0.5 when an image is drawn under it
-and 1.0 otherwise. GL state is restored afterwards (blend, depth, sRGB writes off, previous
-framebuffer bound) so a UI drawing into the same context is not disturbed.
+and 1.0 otherwise. Picking is lazy: `result.pick(x, y)` redraws the frame's visuals into the
+integer pick target scissored to that pixel (target.py says why). GL state is restored
+afterwards (blend, depth, sRGB writes off, previous framebuffer bound) so a UI drawing into the
+same context is not disturbed. One Renderer per GL context; the context must be current.
 """
 from __future__ import annotations
 
@@ -34,6 +36,21 @@ from .visuals import (SEGMENTATION_OVER_IMAGE_OPACITY, BoxesVisual, ImageVisual,
                       LinesVisual, PointsVisual, SegmentationVisual, Visual)
 
 DEFAULT_BACKGROUND = (18, 18, 20, 255)
+SCISSORED_PICKS_PER_FRAME = 3
+
+
+@dataclass
+class FrameRecord:
+    """Everything needed to draw a frame again (the pick pass redraws it on demand)."""
+
+    visuals: list[Visual]                  # sorted by draw order
+    view_proj: np.ndarray
+    px_scale: float
+    size: tuple[int, int]
+    palettes: Mapping[Hashable, PaletteTexture]
+    depth: bool
+    grid: LinesVisual | None
+    eye: tuple[float, float, float, float]
 
 
 @dataclass
@@ -43,6 +60,8 @@ class FrameResult:
     target: FrameTarget
     stats: FrameStats
     renderer: "Renderer"
+    record: FrameRecord
+    _scissored_picks: int = 0
 
     @property
     def size(self) -> tuple[int, int]:
@@ -53,12 +72,33 @@ class FrameResult:
         return self.target.read_rgba()
 
     def read_pick(self) -> np.ndarray:
-        """(H, W, 4) uint32: object, instance, class + 1, keypoint + 1."""
+        """(H, W, 4) uint32 (object, instance, class + 1, keypoint + 1) for every pixel."""
+        self._full_pick()
         return self.target.read_pick()
 
     def pick(self, x: int, y: int) -> PickResult | None:
-        """What is drawn at framebuffer pixel (x, y) (top-left origin); None = background."""
-        return self.target.pick_at(x, y)
+        """What is drawn at framebuffer pixel (x, y) (top-left origin); None = background.
+
+        The first few picks of a frame each run a pick pass scissored to that pixel (cheap
+        fragments, but all vertices again); a hover that keeps moving over the same frame then
+        gets one full-frame pick pass and plain texel reads from it.
+        """
+        w, h = self.size
+        if not (0 <= x < w and 0 <= y < h):
+            return None
+        if self.target.pick_source is not self.record:
+            self._scissored_picks += 1
+            if self._scissored_picks <= SCISSORED_PICKS_PER_FRAME:
+                self.renderer.render_pick(self, (int(x), h - 1 - int(y), 1, 1))
+                self.target.pick_source = None   # only that pixel is valid
+                return self.target.pick_texel(x, y)
+            self._full_pick()
+        return self.target.pick_texel(x, y)
+
+    def _full_pick(self) -> None:
+        if self.target.pick_source is not self.record:
+            self.renderer.render_pick(self, None)
+            self.target.pick_source = self.record
 
     def display_texture(self) -> moderngl.Texture:
         """Plain RGBA8 texture with the frame's bytes, for showing in imgui (uv0=(0,1), uv1=(1,0))."""
@@ -105,7 +145,8 @@ class Renderer:
             raise ValueError("render_2d needs a size (or a camera made with one)")
         vp = camera.view_proj(size)
         px_scale = abs(vp[1, 1]) * size[1] / 2.0
-        return self._render(list(visuals), vp, px_scale, size, palettes or {}, background, view, depth=False)
+        return self._render(list(visuals), vp, px_scale, size, palettes or {}, background, view, depth=False,
+                            eye=(0.0, 0.0, 1.0, 0.0))
 
     def render_3d(self, visuals: Sequence[Visual], camera: Camera3D, size: tuple[int, int],
                   palettes: Mapping[Hashable, PaletteTexture] | None = None, *,
@@ -114,8 +155,10 @@ class Renderer:
         """Render a 3D view through a perspective orbit camera, with depth test and ground grid."""
         vp = camera.view_proj(size)
         px_scale = abs(camera.proj(size)[1, 1]) * size[1] / 2.0
+        eye = camera.eye()
         return self._render(list(visuals), vp, px_scale, size, palettes or {}, background, view, depth=True,
-                            grid=grid_visual(camera) if grid else None)
+                            grid=grid_visual(camera) if grid else None,
+                            eye=(float(eye[0]), float(eye[1]), float(eye[2]), 1.0))
 
     def target(self, view: Hashable, size: tuple[int, int]) -> FrameTarget:
         t = self._targets.get(view)
@@ -146,7 +189,8 @@ class Renderer:
     # ---- frame ------------------------------------------------------------------------------
     def _render(self, visuals: list[Visual], view_proj: np.ndarray, px_scale: float, size: tuple[int, int],
                 palettes: Mapping[Hashable, PaletteTexture], background: tuple[int, int, int, int] | None,
-                view: Hashable, depth: bool, grid: LinesVisual | None = None) -> FrameResult:
+                view: Hashable, depth: bool, grid: LinesVisual | None = None,
+                eye: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 0.0)) -> FrameResult:
         ctx = self.ctx
         prev_fbo = ctx.fbo or self._home_fbo
         size = (int(size[0]), int(size[1]))
@@ -156,62 +200,102 @@ class Renderer:
         for key in {getattr(v, "palette_key", None) for v in visuals}:
             if key in palettes:
                 stats.palette_writes += palettes[key].sync()
-
         order = sorted(range(len(visuals)), key=lambda i: (visuals[i].draw_order, i))
-        ordered = [visuals[i] for i in order]
-        fs = FrameState(ctx, self.shaders, self.cache, view_proj, px_scale, size, palettes, stats)
-
+        record = FrameRecord([visuals[i] for i in order], view_proj, px_scale, size, palettes, depth, grid, eye)
+        fs = FrameState(ctx, self.shaders, self.cache, view_proj, px_scale, size, palettes, stats, eye=eye)
         self.cache.begin_frame()
         try:
-            target.clear(background or self.background)
-            target.fbo.use()
-            ctx.disable(moderngl.CULL_FACE)
-            ctx.enable(moderngl.BLEND)
-            ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA,
-                              moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
-            ctx.blend_equation = moderngl.FUNC_ADD
+            target.clear(background or self.background, depth=depth)
+            fbo = target.fbo_3d if depth else target.fbo
+            fbo.use()
+            self._begin_state(depth)
             ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
-            if depth:
-                ctx.enable(moderngl.DEPTH_TEST)
-                ctx.depth_func = "<="
-            else:
-                ctx.disable(moderngl.DEPTH_TEST)
-            if grid is not None:
-                # the ground grid: depth-tested but never written, so it hides nothing
-                target.fbo.depth_mask = False
-                self.lines.draw(grid, fs)
-                target.fbo.depth_mask = True
-            image_below = False
-            for v in ordered:
-                if isinstance(v, LabelsVisual):
-                    ctx.disable(moderngl.DEPTH_TEST)   # labels overlay everything
-                    self.labels.draw(v, fs)
-                    if depth:
-                        ctx.enable(moderngl.DEPTH_TEST)
-                elif isinstance(v, PointsVisual):
-                    self.points.draw(v, fs)
-                elif isinstance(v, (LinesVisual, BoxesVisual)):
-                    self.lines.draw(v, fs)
-                elif isinstance(v, ImageVisual):
-                    self.images.draw(v, fs)
-                    image_below = True
-                elif isinstance(v, SegmentationVisual):
-                    opacity = v.opacity
-                    if opacity is None:
-                        opacity = SEGMENTATION_OVER_IMAGE_OPACITY if image_below else 1.0
-                    self.segmentation.draw(v, fs, opacity)
-                    image_below = True
-                else:
-                    raise TypeError(f"not a visual: {type(v).__name__}")
+            self._draw(record, fs, fbo)
         finally:
-            ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
-            ctx.disable(moderngl.BLEND | moderngl.DEPTH_TEST)
+            self._end_state()
             self.cache.end_frame()
             _restore_fbo(prev_fbo)
         stats.uploads = self.cache.uploads - uploads0
         stats.bytes_uploaded = self.cache.bytes_uploaded - bytes0
         self.draw_calls += stats.draw_calls
-        return FrameResult(target, stats, self)
+        return FrameResult(target, stats, self, record)
+
+    def render_pick(self, result: FrameResult, rect: tuple[int, int, int, int] | None) -> FrameStats:
+        """Redraw `result`'s frame into its pick target, only inside `rect` (GL window
+        coordinates x, y from the bottom, w, h) or everywhere; returns the pass's stats."""
+        ctx = self.ctx
+        rec, target = result.record, result.target
+        prev_fbo = ctx.fbo or self._home_fbo
+        stats = FrameStats(visuals=len(rec.visuals))
+        fs = FrameState(ctx, self.shaders, self.cache, rec.view_proj, rec.px_scale, rec.size, rec.palettes, stats,
+                        eye=rec.eye, pick_pass=True)
+        self.cache.begin_frame()
+        try:
+            target.clear_pick(rect, rec.depth)
+            fbo = target.pick_fbo_3d if rec.depth else target.pick_fbo
+            fbo.use()
+            self._begin_state(rec.depth)
+            ctx.disable(moderngl.BLEND)
+            fs.blending = False
+            if rect is not None:
+                ctx.scissor = rect
+            self._draw(rec, fs, fbo)
+        finally:
+            ctx.scissor = None
+            self._end_state()
+            self.cache.end_frame()
+            _restore_fbo(prev_fbo)
+        self.draw_calls += stats.draw_calls
+        return stats
+
+    def _begin_state(self, depth: bool) -> None:
+        ctx = self.ctx
+        ctx.disable(moderngl.CULL_FACE)
+        ctx.enable(moderngl.BLEND)
+        ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA,
+                          moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
+        ctx.blend_equation = moderngl.FUNC_ADD
+        if depth:
+            ctx.enable(moderngl.DEPTH_TEST)
+            ctx.depth_func = "<="
+        else:
+            ctx.disable(moderngl.DEPTH_TEST)
+
+    def _end_state(self) -> None:
+        ctx = self.ctx
+        ctx.disable_direct(GL_FRAMEBUFFER_SRGB)
+        ctx.disable(moderngl.BLEND | moderngl.DEPTH_TEST)
+
+    def _draw(self, rec: FrameRecord, fs: FrameState, fbo: moderngl.Framebuffer) -> None:
+        """Draw the frame's visuals in order (shared by the color pass and the pick pass)."""
+        ctx = self.ctx
+        if rec.grid is not None:
+            # the ground grid: depth-tested but never written, so it hides nothing
+            fbo.depth_mask = False
+            self.lines.draw(rec.grid, fs)
+            fbo.depth_mask = True
+        image_below = False
+        for v in rec.visuals:
+            if isinstance(v, LabelsVisual):
+                ctx.disable(moderngl.DEPTH_TEST)   # labels overlay everything
+                self.labels.draw(v, fs)
+                if rec.depth:
+                    ctx.enable(moderngl.DEPTH_TEST)
+            elif isinstance(v, PointsVisual):
+                self.points.draw(v, fs)
+            elif isinstance(v, (LinesVisual, BoxesVisual)):
+                self.lines.draw(v, fs)
+            elif isinstance(v, ImageVisual):
+                self.images.draw(v, fs)
+                image_below = True
+            elif isinstance(v, SegmentationVisual):
+                opacity = v.opacity
+                if opacity is None:
+                    opacity = SEGMENTATION_OVER_IMAGE_OPACITY if image_below else 1.0
+                self.segmentation.draw(v, fs, opacity)
+                image_below = True
+            else:
+                raise TypeError(f"not a visual: {type(v).__name__}")
 
 
 def _restore_fbo(fbo: moderngl.Framebuffer | None) -> None:

@@ -3,9 +3,11 @@
 Color: SRGB8_ALPHA8 with GL_FRAMEBUFFER_SRGB enabled while drawing, so shaders write linear
 color and blending happens in linear light (Rerun's look), yet the stored bytes are ordinary
 sRGB: reading them back gives the palette colors exactly.
-Pick: RGBA32UI = (object id, instance, class id + 1, keypoint id + 1); 0 means "none". Hover
-reads one texel (DESIGN.md "Picking and inspection").
-Depth: a 24-bit depth renderbuffer for 3D views.
+Pick: RGBA32UI = (object id, instance, class id + 1, keypoint id + 1); 0 means "none". It is
+filled by a separate pick pass on demand, scissored to the pixels asked for (hover reads one
+texel, DESIGN.md "Picking and inspection"), so frames nobody hovers pay nothing for picking;
+a second render target in the color pass cost ~3x the draw time on llvmpipe.
+Depth: a 24-bit depth renderbuffer for 3D views, shared by both passes.
 """
 from __future__ import annotations
 
@@ -30,6 +32,13 @@ class PickResult(NamedTuple):
     keypoint_id: int | None
 
 
+def decode_pick(record: np.ndarray) -> PickResult | None:
+    obj, inst, cls, kp = (int(v) for v in record)
+    if obj == 0:
+        return None
+    return PickResult(obj, inst, cls - 1 if cls else None, kp - 1 if kp else None)
+
+
 class FrameTarget:
     """The FBOs of one view, reused across frames while the size stays the same."""
 
@@ -41,43 +50,49 @@ class FrameTarget:
         self.pick = ctx.texture(self.size, 4, dtype="u4")
         self.pick.filter = (moderngl.NEAREST, moderngl.NEAREST)
         self.depth = ctx.depth_renderbuffer(self.size)
-        self.fbo = ctx.framebuffer(color_attachments=[self.color, self.pick], depth_attachment=self.depth)
-        # Single-attachment FBOs so each target is cleared with values of its own type
+        # 2D passes use FBOs without the depth attachment: on llvmpipe an attached depth buffer
+        # costs ~2x fragment time even with the depth test off.
+        self.fbo = ctx.framebuffer(color_attachments=[self.color])
+        self.pick_fbo = ctx.framebuffer(color_attachments=[self.pick])
+        self.fbo_3d = ctx.framebuffer(color_attachments=[self.color], depth_attachment=self.depth)
+        self.pick_fbo_3d = ctx.framebuffer(color_attachments=[self.pick], depth_attachment=self.depth)
+        # Single-attachment FBOs so each buffer is cleared with values of its own type
         # (a float clear of an integer target writes float bit patterns).
-        self._fbo_color = ctx.framebuffer(color_attachments=[self.color])
-        self._fbo_pick = ctx.framebuffer(color_attachments=[self.pick])
+        self._fbo_color = self.fbo
+        self._fbo_pick = self.pick_fbo
         self._fbo_depth = ctx.framebuffer(depth_attachment=self.depth)
+        self.pick_source: object | None = None   # the frame whose full pick pass the pick target holds
         self._display: moderngl.Texture | None = None
         self._display_fbo: moderngl.Framebuffer | None = None
 
-    def clear(self, background: tuple[int, int, int, int]) -> None:
-        """Color = background bytes exactly (sRGB writes off), pick = 0, depth = 1."""
+    def clear(self, background: tuple[int, int, int, int], depth: bool = True) -> None:
+        """Color = background bytes exactly (sRGB writes off), depth = 1 (3D only)."""
         r, g, b, a = (c / 255.0 for c in background)
         self._fbo_color.clear(r, g, b, a)
-        self._fbo_pick.clear(0.0, 0.0, 0.0, 0.0)
-        self._fbo_depth.clear(depth=1.0)
+        if depth:
+            self._fbo_depth.clear(depth=1.0)
+
+    def clear_pick(self, rect: tuple[int, int, int, int] | None, depth: bool) -> None:
+        """Pick = 0 (and depth = 1) inside `rect` (GL window coordinates) or everywhere."""
+        self._fbo_pick.clear(0.0, 0.0, 0.0, 0.0, viewport=rect)
+        if depth:
+            self._fbo_depth.clear(depth=1.0, viewport=rect)
 
     def read_rgba(self) -> np.ndarray:
         """(H, W, 4) uint8 sRGB, top row first."""
         return read_fbo_rgba(self.fbo, attachment=0)
 
     def read_pick(self) -> np.ndarray:
-        """(H, W, 4) uint32 pick records, top row first."""
+        """(H, W, 4) uint32 pick records as last rendered by a pick pass, top row first."""
         w, h = self.size
-        data = self.fbo.read(components=4, attachment=1, dtype="u4", alignment=1)
+        data = self.pick_fbo.read(components=4, dtype="u4", alignment=1)
         return np.frombuffer(data, np.uint32).reshape(h, w, 4)[::-1].copy()
 
-    def pick_at(self, x: int, y: int) -> PickResult | None:
-        """The pick record under framebuffer pixel (x, y) (top-left origin), None = nothing."""
-        w, h = self.size
-        if not (0 <= x < w and 0 <= y < h):
-            return None
-        data = self.fbo.read(viewport=(int(x), h - 1 - int(y), 1, 1), components=4, attachment=1,
-                             dtype="u4", alignment=1)
-        obj, inst, cls, kp = (int(v) for v in np.frombuffer(data, np.uint32))
-        if obj == 0:
-            return None
-        return PickResult(obj, inst, cls - 1 if cls else None, kp - 1 if kp else None)
+    def pick_texel(self, x: int, y: int) -> PickResult | None:
+        """The pick record at framebuffer pixel (x, y) (top-left origin) after a pick pass."""
+        h = self.size[1]
+        data = self.pick_fbo.read(viewport=(int(x), h - 1 - int(y), 1, 1), components=4, dtype="u4", alignment=1)
+        return decode_pick(np.frombuffer(data, np.uint32))
 
     def display_texture(self, resolve_program: moderngl.Program) -> moderngl.Texture:
         """A plain RGBA8 copy of the color target (same bytes), for imgui-style displays that
@@ -97,7 +112,7 @@ class FrameTarget:
         return self._display
 
     def release(self) -> None:
-        for obj in (self.fbo, self._fbo_color, self._fbo_pick, self._fbo_depth, self.color, self.pick, self.depth,
+        for obj in (self.fbo, self.pick_fbo, self.fbo_3d, self.pick_fbo_3d, self._fbo_depth, self.color, self.pick, self.depth,
                     self._display_fbo, self._display):
             if obj is not None:
                 obj.release()

@@ -22,7 +22,7 @@ GPU, else `default_color`. Radii: negative = screen pixels, positive = scene uni
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Hashable, Literal, Sequence
 
 import numpy as np
@@ -242,6 +242,7 @@ class ImageVisual(Visual):
 
     image: np.ndarray
     opacity: float = 1.0
+    opaque: bool = False          # caller knows an RGBA image's alpha is 255 everywhere: no blending
     draw_order: float = DRAW_ORDER_IMAGE
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
