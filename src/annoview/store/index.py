@@ -69,6 +69,11 @@ class ComponentIndex:
         ok[ok] = self.slot[pos[ok]] == slots[ok]
         return np.where(ok, pos, -1)
 
+    def distinct_times(self) -> np.ndarray:
+        """Sorted distinct times of every row."""
+        self._build()
+        return self._unique
+
     def slot_times(self, slot: int) -> np.ndarray:
         self._build()
         a, b = np.searchsorted(self.slot, [slot, slot + 1])

@@ -143,6 +143,13 @@ class Store:
         with self._lock:
             return [p for p, s in self._slots.items() if component in self._components[s]]
 
+    def timeline_times(self, timeline: str) -> np.ndarray:
+        """Sorted distinct times at which anything was logged on the timeline (the viewer's
+        step-to-next-data and the tick marks of its time bar)."""
+        with self._lock:
+            parts = [idx.distinct_times() for (tl, _), idx in self._indexes.items() if tl == timeline]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+
     def times(self, entity_path: str, timeline: str, component: str) -> np.ndarray:
         """Sorted times at which the entity logged the component on the timeline."""
         with self._lock:

@@ -1,0 +1,562 @@
+"""The desktop viewer: one App owns the window, the UI, the renderer and the open recordings.
+
+Frame = pump state (loaders, streams, playback) -> build the scene if its inputs changed ->
+imgui frame (menu, dockspace, panels, views) -> draw the UI through moderngl -> swap.
+
+Input arrives through `handle_*` methods (glfw callbacks call them; tests call them directly
+with synthetic events), so the App can be driven and inspected without a real user: e.g.
+`app.handle_mouse_move(x, y); app.frame(); app.views["2d"].hover`.
+
+The loop sleeps while nothing happens (no input, no playback, no loading/streaming): on
+llvmpipe a frame costs several milliseconds of CPU, so an idle viewer should cost none.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+from annoview.render import Renderer
+from annoview.render.visuals import LabelsVisual
+
+from ..scene_render import SceneRenderer
+from . import theme
+from .hover import InstanceInfo
+from .imgui_backend import ImguiRenderer
+from .keys import key_map, modifier_keys
+from .layout import DOCKSPACE, VIEW_2D, VIEW_3D, build_default_layout
+from .loader import FileLoader
+from .notifications import Notifications
+from .present import Presenter
+from .panels import entities, inspector, legend, problems, timeline
+from .panels.entities import EntityPanel
+from .panels.file_dialog import FileDialog
+from .panels.inspector import InspectorPanel
+from .panels.legend import LegendPanel
+from .panels.menubar import MenuBar
+from .panels.overlays import draw_hover_tooltip, draw_loading_card
+from .panels.problems import ProblemsPanel, draw_toasts
+from .panels.timeline import TimePanel
+from .recording import Recording, Selection
+from .streams import StreamHub
+from .surface import GlfwSurface, Surface
+from .views import ViewPanel
+
+CATCH_UP_INTERVAL = 0.15     # s between adopting new data while a store keeps changing
+ACTIVE_AFTER_INPUT = 0.6     # s of continuous frames after input (hover delays, tooltips)
+LAYOUT_WAIT = 1.0            # s to wait for the first files before fixing the default layout
+WINDOW_IDS = {"entities": entities.WINDOW, "legend": legend.WINDOW, "inspector": inspector.WINDOW,
+              "time": timeline.WINDOW, "problems": problems.WINDOW, "2d": VIEW_2D, "3d": VIEW_3D}
+
+
+class App:
+    """The viewer application. `surface=None` opens a glfw window of `size`."""
+
+    def __init__(self, surface: Surface | None = None, *, size: tuple[int, int] = (1280, 800),
+                 visible: bool = True, vsync: bool = True, listen: tuple[str, int] | None = None,
+                 title: str = "annoview") -> None:
+        from imgui_bundle import imgui
+
+        self.notifications = Notifications()
+        self.stream: StreamHub | None = None
+        if listen is not None:   # listen first: rr.spawn() waits for the port while the window opens
+            self.stream = StreamHub(listen[0], listen[1], self.notifications, wake=self._wake)
+        self.surface: Any = surface if surface is not None else GlfwSurface(size, title, visible=visible, vsync=vsync)
+        self.ctx = self.surface.ctx
+        self.imgui_ctx = imgui.create_context()
+        imgui.set_current_context(self.imgui_ctx)
+        io = imgui.get_io()
+        io.config_flags |= imgui.ConfigFlags_.docking_enable
+        io.set_ini_filename(None)             # the default layout every start (View > Reset layout)
+        io.config_windows_move_from_title_bar_only = True
+        io.config_drag_click_to_input_text = True
+        # UI scale: the monitor's content scale, less what the framebuffer scale already gives
+        # (macOS: content scale 2 = framebuffer scale 2, coordinates stay logical -> 1;
+        # Windows/Linux at 150 %: window in pixels, content scale 1.5 -> 1.5)
+        win, fb = self.surface.window_size(), self.surface.framebuffer_size()
+        self.content_scale = self.surface.content_scale()
+        self.ui_scale = max(1.0, self.content_scale / max(fb[0] / max(win[0], 1), 1e-6))
+        self.fonts = theme.load_fonts(imgui)
+        theme.apply_style(imgui, self.ui_scale)
+        self.gui = ImguiRenderer(self.ctx)
+        self.renderer = Renderer(self.ctx, background=theme.VIEW_BG)
+        self.recordings: list[Recording] = []
+        self.active: Recording | None = None
+        self.views = {"2d": ViewPanel(self, "2d"), "3d": ViewPanel(self, "3d")}
+        self.entity_panel = EntityPanel(self)
+        self.legend_panel = LegendPanel(self)
+        self.inspector_panel = InspectorPanel(self)
+        self.time_panel = TimePanel(self)
+        self.problems_panel = ProblemsPanel(self)
+        self.menu = MenuBar(self)
+        self.file_dialog = FileDialog(self.open_many)
+        self.fb_scale = (1.0, 1.0)
+        self.frame_count = 0
+        self.scene_builds = 0
+        self.frame_times: deque[float] = deque(maxlen=240)   # seconds of CPU per frame
+        self.last_capture: np.ndarray | None = None
+        self._layout_state = "pending"
+        self._layout_kinds: tuple[bool, bool] | None = None
+        self._layout_deadline = time.monotonic() + LAYOUT_WAIT
+        self._focus: str | None = None
+        self._active_until = time.monotonic() + ACTIVE_AFTER_INPUT
+        self._last = time.perf_counter()
+        self._last_sig: tuple | None = None
+        self._toast_sig: tuple = ()
+        self._visuals: tuple[Any, dict[int, Any]] = (None, {})
+        self.presenter = Presenter(self.ctx, self.gui, self.surface)
+        self._reported: set[int] = set()
+        self._docked: dict[str, bool] = {}
+        self._panel_errors: set[str] = set()
+        self._front_view: tuple[str | None, int] = (None, 0)
+        self.start_time: str | None = None       # --time, applied when the first recording loaded
+        self._in_frame = False
+        self.surface.attach(self)
+
+    def _wake(self) -> None:
+        """From any thread: make the event loop draw soon (new chunks arrived)."""
+        surface = getattr(self, "surface", None)
+        if surface is not None:
+            surface.wake()
+
+    # ---- input (glfw callbacks and tests) ---------------------------------------------------
+    def _use(self) -> Any:
+        from imgui_bundle import imgui
+
+        imgui.set_current_context(self.imgui_ctx)
+        self._active_until = time.monotonic() + ACTIVE_AFTER_INPUT
+        return imgui.get_io()
+
+    def handle_mouse_move(self, x: float, y: float) -> None:
+        self._use().add_mouse_pos_event(float(x), float(y))
+
+    def handle_mouse_button(self, button: int, down: bool) -> None:
+        if 0 <= button < 5:
+            self._use().add_mouse_button_event(int(button), bool(down))
+
+    def handle_scroll(self, dx: float, dy: float) -> None:
+        self._use().add_mouse_wheel_event(float(dx), float(dy))
+
+    def handle_key(self, key: int, down: bool, mods: int = 0) -> None:
+        io = self._use()
+        k = key_map().get(key)
+        if k is None:
+            return
+        io.add_key_event(k, bool(down))
+        mod = modifier_keys().get(k)
+        if mod is not None:
+            io.add_key_event(mod, bool(down))
+
+    def handle_char(self, codepoint: int) -> None:
+        if 0 < codepoint < 0x110000:
+            self._use().add_input_character(int(codepoint))
+
+    def handle_drop(self, paths: list[str]) -> None:
+        self._use()
+        self.open_many(paths)
+
+    def handle_focus(self, focused: bool) -> None:
+        self._use().add_focus_event(bool(focused))
+
+    def handle_refresh(self) -> None:
+        """The window needs redrawing (exposed, or resized while the OS holds the loop)."""
+        if not self._in_frame:
+            self.frame()
+
+    # ---- recordings -------------------------------------------------------------------------
+    def open(self, path: str, *, wait: bool = False, activate: bool = True) -> Recording:
+        """Open a recording file; it loads in the background unless `wait`."""
+        path = os.path.abspath(os.fspath(path))
+        for rec in self.recordings:
+            if rec.kind == "file" and rec.source == path and not (rec.progress and rec.progress.state == "failed"):
+                if activate:
+                    self.set_active(rec)
+                return rec
+        rec = Recording.from_file(path)
+        rec.loader = FileLoader(path, rec.store, on_warning=self.notifications.warning, wake=self._wake)
+        self.add_recording(rec, activate=activate)
+        if wait:
+            rec.loader.run_here()
+            self._poll_loaders()
+        else:
+            rec.loader.start()
+        return rec
+
+    def open_many(self, paths: list[str]) -> None:
+        for i, p in enumerate(paths):
+            self.open(p, activate=(i == len(paths) - 1))
+
+    def add_recording(self, rec: Recording, activate: bool = True) -> None:
+        self.recordings.append(rec)
+        if activate or self.active is None:
+            self.set_active(rec)
+
+    def set_active(self, rec: Recording | None) -> None:
+        self.active = rec
+        self.surface.set_title(f"annoview - {rec.name}" if rec is not None else "annoview")
+        self._active_until = time.monotonic() + ACTIVE_AFTER_INPUT
+
+    def close_recording(self, rec: Recording | None) -> None:
+        if rec is None or rec not in self.recordings:
+            return
+        self.recordings.remove(rec)
+        if self.stream is not None:
+            self.stream.forget(rec)
+        rec.release()
+        if self.active is rec:
+            self.set_active(self.recordings[-1] if self.recordings else None)
+
+    def wait_loaded(self, timeout: float = 30.0) -> bool:
+        """Block until every file finished loading (tests, screenshots)."""
+        deadline = time.monotonic() + timeout
+        for rec in list(self.recordings):
+            if rec.loader is not None and not rec.loader.join(max(0.0, deadline - time.monotonic())):
+                return False
+        self._poll_loaders()
+        return True
+
+    def _poll_loaders(self) -> None:
+        for rec in list(self.recordings):
+            p = rec.progress
+            if p is None or p.active or rec.id in self._reported:
+                continue
+            self._reported.add(rec.id)
+            if p.state == "failed":
+                self.notifications.error(f"Could not open {rec.name}: {p.error}")
+                if not rec.store.entity_paths():
+                    self.close_recording(rec)
+
+    def _adopt_streams(self) -> None:
+        if self.stream is None:
+            return
+        for rec in self.stream.take_new():
+            self.add_recording(rec, activate=self.active is None or not self.active.store.entity_paths())
+
+    # ---- selection --------------------------------------------------------------------------
+    def select_entity(self, rec: Recording, path: str, scroll: bool = True) -> None:
+        rec.selection = Selection(path)
+        if scroll:
+            self.entity_panel.scroll_to(path)
+
+    def select_instance(self, rec: Recording, info: InstanceInfo | None) -> None:
+        if info is None:
+            rec.selection = None
+            return
+        rec.selection = Selection(info.entity, info.object_id, info.instance)
+        self.entity_panel.scroll_to(info.entity)
+
+    def set_time_arg(self, arg: str) -> None:
+        """`TIMELINE=VALUE` (the --time option) on the active recording; UsageError if bad."""
+        from ..timeparse import UsageError, parse_time_value
+
+        rec = self.active
+        if rec is None:
+            raise UsageError("--time: no recording is open")
+        rec.catch_up(float("inf"), 0.0)
+        name, sep, value = arg.partition("=")
+        if not sep:
+            raise UsageError(f"--time: expected TIMELINE=VALUE, got {arg!r}")
+        info = rec.store.timelines().get(name)
+        if info is None:
+            known = ", ".join(rec.store.timelines()) or "none"
+            raise UsageError(f"--time: no timeline {name!r} in this recording (timelines: {known})")
+        rec.time.select_timeline(info)
+        rec.time.set_time(parse_time_value(info, value))
+
+    def _apply_start_time(self) -> None:
+        """--time in a window: applied once the active recording has loaded."""
+        from ..timeparse import UsageError
+
+        rec = self.active
+        if self.start_time is None or rec is None or rec.loading:
+            return
+        arg, self.start_time = self.start_time, None
+        try:
+            self.set_time_arg(arg)
+        except UsageError as e:
+            self.notifications.error(str(e))
+
+    def focus_window(self, name: str) -> None:
+        self._focus = WINDOW_IDS.get(name, name)
+
+    def request_layout(self) -> None:
+        self._layout_state = "now"
+        self._layout_kinds = None
+
+    # ---- per-recording helpers --------------------------------------------------------------
+    def scene_renderer_for(self, rec: Recording) -> SceneRenderer:
+        if rec.scene_renderer is None:
+            rec.scene_renderer = SceneRenderer(self.renderer)
+        return rec.scene_renderer
+
+    def visuals_by_object(self, rec: Recording) -> dict[int, Any]:
+        """Object id -> its visual (images/boxes need the arrays for hover and outlines)."""
+        if self._visuals[0] is not rec.scene:
+            out: dict[int, Any] = {}
+            if rec.scene is not None:
+                for v in (*rec.scene.visuals_2d, *rec.scene.visuals_3d):
+                    if not isinstance(v, LabelsVisual):
+                        out.setdefault(v.object_id, v)
+            self._visuals = (rec.scene, out)
+        return self._visuals[1]
+
+    def update_scene(self, rec: Recording | None) -> None:
+        """Rebuild the active scene when time, data, visibility or view options changed."""
+        if rec is None:
+            return
+        ents = rec.entities
+        key = (rec.seen_generation, rec.time.timeline, rec.time.time, ents.generation, ents.shape_generation,
+               rec.options_generation)
+        if key == rec.scene_key:
+            return
+        rec.scene = rec.builder.build(rec.time.timeline, rec.time.time, hidden=ents.effective_hidden(),
+                                      options=rec.options)
+        rec.scene_key = key
+        rec.scene_serial += 1
+        self.scene_builds += 1
+
+    # ---- the frame --------------------------------------------------------------------------
+    def frame(self, capture: bool = False) -> np.ndarray | None:
+        """Run one frame. With `capture`, also return the UI as (H, W, 3) uint8 (top row first)."""
+        self._in_frame = True
+        try:
+            return self._frame(capture)
+        finally:
+            self._in_frame = False
+
+    def _frame(self, capture: bool) -> np.ndarray | None:
+        from imgui_bundle import imgui
+
+        t0 = time.perf_counter()
+        self.surface.make_current()
+        imgui.set_current_context(self.imgui_ctx)
+        io = imgui.get_io()
+        dt = min(max(t0 - self._last, 1e-4), 0.25)
+        self._last = t0
+        win = self.surface.window_size()
+        fb = self.surface.framebuffer_size()
+        self.fb_scale = (fb[0] / max(win[0], 1), fb[1] / max(win[1], 1))
+        io.display_size = imgui.ImVec2(float(win[0]), float(win[1]))
+        io.display_framebuffer_scale = imgui.ImVec2(*self.fb_scale)
+        io.delta_time = dt
+
+        self._adopt_streams()
+        self._poll_loaders()
+        self._apply_start_time()
+        rec = self.active
+        now = time.monotonic()
+        for r in self.recordings:
+            if r is rec or r.seen_generation < 0:
+                r.catch_up(now, CATCH_UP_INTERVAL)
+        if rec is not None:
+            rec.time.advance(dt)
+        self.update_scene(rec)
+
+        imgui.new_frame()
+        self._shortcuts(rec)
+        self.menu.draw()
+        vp = imgui.get_main_viewport()
+        dock_id = imgui.get_id(DOCKSPACE)
+        imgui.dock_space_over_viewport(dock_id, vp)
+        ready = self._maybe_build_layout(imgui, dock_id, vp, rec)
+        if ready:
+            self._panels(imgui, rec)
+        self.file_dialog.draw()
+        draw_toasts(self)
+        draw_loading_card(self, vp)
+        imgui.render()
+        image = self.presenter.present(imgui.get_draw_data(), fb, capture)
+        if image is not None:
+            self.last_capture = image
+        self.frame_count += 1
+        self.frame_times.append(time.perf_counter() - t0)
+        return image
+
+    def _begin(self, imgui: Any, name: str) -> bool:
+        """imgui.begin for a panel; a panel dragged out of the dock gets its background back
+        (docked panels draw none: the cleared window shows through, see theme.PANEL_RGB)."""
+        if not self._docked.get(name, True):
+            imgui.set_next_window_bg_alpha(1.0)
+        shown = imgui.begin(name)[0]
+        self._docked[name] = imgui.is_window_docked()
+        return shown
+
+    def _guarded(self, imgui: Any, name: str, draw: Any, rec: Recording | None) -> None:
+        """Draw one panel; a bug in it is reported once and the panel is skipped, not the
+        whole viewer (imgui's stacks are restored to the window's state)."""
+        state = imgui.internal.ErrorRecoveryState()
+        imgui.internal.error_recovery_store_state(state)
+        try:
+            draw(rec)
+        except Exception as e:
+            imgui.internal.error_recovery_try_to_recover_window_state(state)
+            msg = f"{name} panel failed: {type(e).__name__}: {e}"
+            if msg not in self._panel_errors:
+                self._panel_errors.add(msg)
+                self.notifications.error(msg)
+                import traceback
+
+                traceback.print_exc()
+
+    def _panels(self, imgui: Any, rec: Recording | None) -> None:
+        if self._focus is not None:
+            imgui.set_window_focus(self._focus)
+            self._focus = None
+        if self._begin(imgui, entities.WINDOW):
+            self._guarded(imgui, "Entities", self.entity_panel.draw, rec)
+        imgui.end()
+        if self._begin(imgui, timeline.WINDOW):
+            self._guarded(imgui, "Time", self.time_panel.draw, rec)
+        imgui.end()
+        if self._begin(imgui, problems.WINDOW):
+            self._guarded(imgui, "Problems", self.problems_panel.draw, rec)
+        imgui.end()
+        self.update_scene(rec)     # visibility/time changed by the panels above: same frame
+        legend_open = self._begin(imgui, legend.WINDOW)
+        if legend_open:
+            self._guarded(imgui, "Annotations", self.legend_panel.draw, rec)
+        imgui.end()
+        if rec is not None:
+            edits = self.scene_renderer_for(rec).edits
+            want = self.legend_panel.hovered_class if legend_open else None
+            if want != edits.highlight:
+                edits.highlight = want
+                edits.touch()
+        if self._begin(imgui, inspector.WINDOW):
+            self._guarded(imgui, "Inspector", self.inspector_panel.draw, rec)
+        imgui.end()
+        imgui.push_style_var(imgui.StyleVar_.window_padding, imgui.ImVec2(0, 0))
+        front, n = self._front_view
+        for space, name in (("2d", VIEW_2D), ("3d", VIEW_3D)):
+            if name == front and n > 0:
+                imgui.set_next_window_focus()
+                self._front_view = (front, n - 1)
+            shown = self._begin(imgui, name)
+            if shown:
+                self._guarded(imgui, f"{space.upper()} view", self.views[space].draw, rec)
+            else:
+                self.views[space].hover = None
+            imgui.end()
+        imgui.pop_style_var()
+
+    def _maybe_build_layout(self, imgui: Any, dock_id: int, vp: Any, rec: Recording | None) -> bool:
+        """Build the default layout on the first frame; while the first files load (up to
+        LAYOUT_WAIT s) rebuild it once the content is known, so the views are arranged for
+        2D, 3D or both. Afterwards only View > Reset layout rebuilds it."""
+        if self._layout_state == "built":
+            return True
+        scene = rec.scene if rec is not None else None
+        has_2d = scene is None or bool(scene.visuals_2d) or not scene.visuals_3d
+        has_3d = scene is None or bool(scene.visuals_3d)
+        kinds = (has_2d, has_3d)
+        settled = self._layout_state == "now" or time.monotonic() > self._layout_deadline or (
+            scene is not None and not any(r.loading for r in self.recordings)) or (rec is None and not self.recordings)
+        if kinds != self._layout_kinds or self._layout_state == "now":
+            build_default_layout(imgui, dock_id, (vp.work_size.x, vp.work_size.y), has_2d=has_2d, has_3d=has_3d)
+            self._layout_kinds = kinds
+            if has_2d != has_3d:      # tabbed views: bring the one with content to the front
+                self._front_view = (VIEW_2D if has_2d else VIEW_3D, 3)
+        self._layout_state = "built" if settled else "provisional"
+        return True
+
+    def _shortcuts(self, rec: Recording | None) -> None:
+        from imgui_bundle import imgui
+
+        io = imgui.get_io()
+        K = imgui.Key
+        if io.key_ctrl and imgui.is_key_pressed(K.o, False):
+            self.file_dialog.open()
+        if io.key_ctrl and imgui.is_key_pressed(K.q, False):
+            self.surface.request_close()
+        if rec is None or io.want_text_input or imgui.is_popup_open("", imgui.PopupFlags_.any_popup_id):
+            return
+        tc = rec.time
+        if imgui.is_key_pressed(K.space, False):
+            tc.toggle_play()
+        if imgui.is_key_pressed(K.left_arrow):
+            tc.step(-1, rec.timeline_data_times())
+        if imgui.is_key_pressed(K.right_arrow):
+            tc.step(1, rec.timeline_data_times())
+        if imgui.is_key_pressed(K.home, False):
+            tc.home()
+        if imgui.is_key_pressed(K.end, False):
+            tc.end()
+
+    def draw_hover_tooltip(self, info: InstanceInfo) -> None:
+        draw_hover_tooltip(self, info)
+
+    def needs_frame(self) -> bool:
+        """Whether the next loop iteration must draw (else the loop sleeps until an event)."""
+        now = time.monotonic()
+        if now < self._active_until:
+            return True
+        rec = self.active
+        if rec is not None and rec.time.playing:
+            return True
+        if any(r.loading for r in self.recordings):
+            return True
+        if rec is not None and rec.seen_generation != rec.store.generation:
+            return True          # new data for what is on screen (inactive recordings wait)
+        toasts = tuple(n.id for n in self.notifications.toasts())
+        if toasts != self._toast_sig:
+            self._toast_sig = toasts
+            return True
+        if self.file_dialog._pending is not None:
+            return True
+        sig = self._state_sig()
+        if sig != self._last_sig:
+            self._last_sig = sig
+            return True
+        return False
+
+    def _state_sig(self) -> tuple:
+        rec = self.active
+        if rec is None:
+            return (None, len(self.recordings))
+        edits = rec.scene_renderer.edits.generation if rec.scene_renderer is not None else 0
+        return (rec.id, rec.scene_key, edits, len(self.recordings), self._layout_state)
+
+    def run(self) -> int:
+        """The event loop; returns when the window closes."""
+        while not self.surface.should_close():
+            busy = self.needs_frame()
+            self.surface.wait(0.0 if busy else self._idle_timeout())
+            if busy or self.needs_frame():
+                self.frame()
+        return 0
+
+    def _idle_timeout(self) -> float:
+        toasts = self.notifications.toasts()
+        if toasts:
+            return 0.25
+        return 0.5 if self.stream is not None else 2.0
+
+    def screenshot(self, path: str, frames: int = 6) -> np.ndarray:
+        """Draw a few frames so the layout settles, then save the whole UI as a PNG."""
+        from PIL import Image
+
+        image = None
+        for i in range(max(2, frames)):
+            image = self.frame(capture=(i == max(2, frames) - 1))
+        assert image is not None
+        Image.fromarray(image, "RGB").save(path)
+        return image
+
+    def release(self) -> None:
+        from imgui_bundle import imgui
+
+        if self.stream is not None:
+            self.stream.close()
+        for rec in self.recordings:
+            rec.release()
+        self.recordings.clear()
+        imgui.set_current_context(self.imgui_ctx)
+        self.surface.make_current()
+        self.renderer.release()
+        self.presenter.release()
+        self.gui.release()
+        imgui.destroy_context(self.imgui_ctx)
+        self.surface.release()

@@ -1,0 +1,144 @@
+"""Loading recording files in a background thread, with progress, into a Store.
+
+The store's ingest is thread-safe, so the loader adds chunks directly and the UI picks them up
+through `store.generation`. For `.avr` files the footer index says how many chunks there are,
+so progress is exact; a file without a footer (a crashed logger) is indexed by a scan first,
+during which progress is indeterminate. A damaged chunk is skipped with a warning; a file that
+cannot be read at all ends in `error`, and the UI shows it without stopping.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from annoview.errors import AnnoviewError
+from annoview.store import Store
+
+
+@dataclass
+class LoadProgress:
+    path: str
+    state: str = "queued"        # queued | indexing | loading | done | failed | cancelled
+    done: int = 0
+    total: int | None = None     # None: unknown (indeterminate progress)
+    error: str | None = None
+    warnings: int = 0
+
+    @property
+    def fraction(self) -> float | None:
+        if self.state == "done":
+            return 1.0
+        if not self.total:
+            return None
+        return self.done / self.total
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("queued", "indexing", "loading")
+
+
+class FileLoader:
+    """Loads one file into `store` on a daemon thread."""
+
+    def __init__(self, path: str, store: Store, *, on_warning: Callable[[str], None] | None = None,
+                 wake: Callable[[], None] | None = None) -> None:
+        self.path = os.fspath(path)
+        self.store = store
+        self.progress = LoadProgress(self.path)
+        self._on_warning = on_warning or (lambda msg: None)
+        self._wake = wake or (lambda: None)
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"annoview-load:{os.path.basename(self.path)}",
+                                        daemon=True)
+
+    def start(self) -> "FileLoader":
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """True once loading has ended (also for a loader that ran on the caller's thread)."""
+        if self._thread.ident is None:
+            return not self.progress.active
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def run_here(self) -> None:
+        """Load on the calling thread (screenshots, tests)."""
+        self._run()
+
+    # ---- worker ---------------------------------------------------------------------------
+    def _run(self) -> None:
+        p = self.progress
+        try:
+            if not os.path.exists(self.path):
+                raise AnnoviewError(f"{self.path}: no such file")
+            if os.path.isdir(self.path):
+                raise AnnoviewError(f"{self.path}: is a directory, not a recording")
+            if self.path.lower().endswith(".rrd"):
+                self._load_stream()
+            else:
+                self._load_avr()
+            if p.state != "cancelled":
+                p.state = "done"
+        except AnnoviewError as e:
+            p.error, p.state = str(e), "failed"
+        except Exception as e:  # a bad file must never take the viewer down
+            p.error, p.state = f"{os.path.basename(self.path)}: {type(e).__name__}: {e}", "failed"
+        finally:
+            self._wake()
+
+    def _load_avr(self) -> None:
+        from annoview.io.avr import open_index
+
+        p = self.progress
+        p.state = "indexing"
+        # catch_warnings is process-global; the loader is the only code warning while it runs
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            index = open_index(self.path)
+        for w in caught:
+            self._warn(str(w.message))
+        if index.header is None:
+            raise AnnoviewError(f"{self.path}: not a complete annoview recording (the file ends inside its header)")
+        entries = index.entries
+        p.total, p.done, p.state = len(entries), 0, "loading"
+        for entry in entries:
+            if self._cancel.is_set():
+                p.state = "cancelled"
+                return
+            try:
+                chunk = index.load_chunk(entry)
+            except AnnoviewError as e:
+                self._warn(f"{os.path.basename(self.path)}: skipped a damaged chunk of {entry.entity_path}: {e}")
+                p.done += 1
+                continue
+            self.store.add_chunk(chunk)
+            p.done += 1
+            if p.done % 16 == 0:
+                self._wake()
+
+    def _load_stream(self) -> None:
+        from annoview.io import load_chunks
+
+        p = self.progress
+        p.state, p.total = "loading", None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for chunk in load_chunks(self.path):
+                if self._cancel.is_set():
+                    p.state = "cancelled"
+                    return
+                self.store.add_chunk(chunk)
+                p.done += 1
+        for w in caught:
+            self._warn(str(w.message))
+
+    def _warn(self, message: str) -> None:
+        self.progress.warnings += 1
+        self._on_warning(message)

@@ -1,0 +1,154 @@
+"""Inspector: the selected entity or instance, every component value, and how its class and
+keypoint were resolved (label, color, and which entity's AnnotationContext was used)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from annoview.annotations import find_context_entity
+from annoview.render import PickResult
+
+from ..hover import InstanceInfo, describe, format_value, packed_color_hex
+from .common import dim_text, hex_rgba, section_title, swatch
+
+if TYPE_CHECKING:
+    from ..app import App
+    from ..recording import Recording
+
+WINDOW = "Inspector###inspector"
+
+
+def selected_info(app: "App", rec: "Recording") -> InstanceInfo | None:
+    """The selected instance resolved against the current scene (None: not present now)."""
+    sel = rec.selection
+    if sel is None or sel.object_id is None or sel.instance is None or rec.scene is None:
+        return None
+    obj = rec.scene.objects.get(sel.object_id)
+    if obj is None or obj.entity != sel.entity:
+        return None
+    edits = app.scene_renderer_for(rec).edits
+    return describe(rec.scene, PickResult(sel.object_id, sel.instance, None, None), app.visuals_by_object(rec),
+                    edits.colors)
+
+
+class InspectorPanel:
+    def __init__(self, app: "App") -> None:
+        self.app = app
+        self.context_link_rect: tuple[float, float, float, float] | None = None   # tests click it
+
+    def draw(self, rec: "Recording | None") -> None:
+        from imgui_bundle import imgui
+
+        self.context_link_rect = None
+        if rec is None or rec.selection is None:
+            imgui.text_disabled("Click an entity or an instance to inspect it")
+            return
+        sel = rec.selection
+        section_title(self.app.fonts, sel.entity)
+        info = selected_info(self.app, rec)
+        if sel.instance is not None:
+            if info is None:
+                dim_text(f"instance {sel.instance}: not present at this time")
+            else:
+                self._instance(rec, info, imgui)
+        self._entity(rec, sel.entity, imgui)
+
+    def _kv_table(self, imgui: Any, id_: str) -> bool:
+        flags = imgui.TableFlags_.sizing_stretch_prop | imgui.TableFlags_.row_bg | imgui.TableFlags_.borders_inner_h
+        if imgui.begin_table(id_, 2, flags):
+            imgui.table_setup_column("k", imgui.TableColumnFlags_.width_fixed, 90)
+            imgui.table_setup_column("v", imgui.TableColumnFlags_.width_stretch)
+            return True
+        return False
+
+    def _row(self, imgui: Any, key: str) -> None:
+        imgui.table_next_row()
+        imgui.table_next_column()
+        dim_text(key)
+        imgui.table_next_column()
+
+    def _instance(self, rec: "Recording", info: InstanceInfo, imgui: Any) -> None:
+        mono = self.app.fonts.mono
+        if not self._kv_table(imgui, "##inst"):
+            return
+        self._row(imgui, "archetype")
+        imgui.text(info.archetype + ("  (skeleton line)" if info.kind == "connections" else ""))
+        if info.pixel is not None:
+            self._row(imgui, "pixel")
+            imgui.text(f"x {info.pixel[0]}, y {info.pixel[1]}")
+            if info.pixel_value is not None and info.kind == "image":
+                self._row(imgui, "value")
+                imgui.text(", ".join(str(v) for v in info.pixel_value))
+        else:
+            self._row(imgui, "instance")
+            imgui.text(str(info.instance))
+        if info.class_id is not None:
+            self._row(imgui, "class")
+            swatch("##cc", info.class_color or (0, 0, 0, 0))
+            imgui.same_line()
+            imgui.text(f"{info.class_id}  {info.class_label or '(no label)'}")
+        if info.keypoint_id is not None:
+            self._row(imgui, "keypoint")
+            if info.keypoint_color is not None:
+                swatch("##kc", info.keypoint_color)
+                imgui.same_line()
+            imgui.text(f"{info.keypoint_id}  {info.keypoint_label or '(no label)'}")
+        if info.label and info.kind != "segmentation":
+            self._row(imgui, "label")
+            imgui.text(info.label)
+        if info.color is not None:
+            self._row(imgui, "color")
+            swatch("##dc", info.color)
+            imgui.same_line()
+            imgui.push_font(mono, 0.0)
+            imgui.text(hex_rgba(info.color))
+            imgui.pop_font()
+        if info.position is not None:
+            self._row(imgui, "position")
+            imgui.push_font(mono, 0.0)
+            imgui.text(format_value(list(info.position)))
+            imgui.pop_font()
+        self._row(imgui, "context")
+        if info.context_entity is not None:
+            clicked = imgui.text_link(f"{info.context_entity}##ctx")
+            lo, hi = imgui.get_item_rect_min(), imgui.get_item_rect_max()
+            self.context_link_rect = (lo.x, lo.y, hi.x - lo.x, hi.y - lo.y)
+            if clicked:
+                self.app.select_entity(rec, info.context_entity)
+            if imgui.is_item_hovered():
+                imgui.set_tooltip("The AnnotationContext that resolved this instance; click to select")
+        else:
+            dim_text("none (auto colors)")
+        imgui.end_table()
+        if info.components:
+            imgui.spacing()
+            section_title(self.app.fonts, "Components")
+            if self._kv_table(imgui, "##comps"):
+                for name in sorted(info.components):
+                    value = info.components[name]
+                    self._row(imgui, name)
+                    hexc = packed_color_hex(value) if name == "colors" else None
+                    imgui.push_font(mono, 0.0)
+                    imgui.text_wrapped(hexc or format_value(value, 200))
+                    imgui.pop_font()
+                imgui.end_table()
+
+    def _entity(self, rec: "Recording", path: str, imgui: Any) -> None:
+        imgui.spacing()
+        section_title(self.app.fonts, "Entity")
+        store = rec.store
+        if not self._kv_table(imgui, "##ent"):
+            return
+        archs = store.archetypes(path)
+        self._row(imgui, "path")
+        imgui.text(path)
+        self._row(imgui, "archetypes")
+        imgui.text_wrapped(", ".join(f"{a} ({n} rows)" for a, n in sorted(archs.items())) or "none (a path only)")
+        owner = find_context_entity(path, rec.entities.contexts.__contains__)
+        self._row(imgui, "context")
+        if owner is None:
+            dim_text("none (auto colors)")
+        elif imgui.text_link(f"{owner}##ectx"):
+            self.app.select_entity(rec, owner)
+        self._row(imgui, "visible")
+        imgui.text("yes" if rec.entities.is_visible(path) else "no (hidden in the entity tree)")
+        imgui.end_table()

@@ -1,0 +1,256 @@
+"""Annotations legend: the classes of every context in effect for visible entities.
+
+Per class: visibility, solo, a color picker, id, label and how many instances the current
+frame holds. All of it edits `SceneRenderer.edits` (keyed by the context's owner entity), which
+rewrites palette textures only, so a change shows in the next frame without touching geometry.
+Hovering a class row highlights that class in the views. Keypoints and skeleton connections
+of a class expand under it. Segmentation entities get their display options here too.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import theme
+from .common import dim_text, icon_button, swatch, vec4
+
+if TYPE_CHECKING:
+    from ..app import App
+    from ..recording import Recording
+
+WINDOW = "Annotations###legend"
+CLIP_ABOVE = 256    # contexts with more classes than this (and no keypoints) draw through a clipper
+
+
+class LegendPanel:
+    def __init__(self, app: "App") -> None:
+        self.app = app
+        self.hovered_class: tuple[str | None, int] | None = None   # set while drawing
+        self.row_rects: dict[tuple[str | None, int], tuple[float, float, float, float]] = {}
+        self.option_rects: dict[tuple[str, str], tuple[float, float, float, float]] = {}   # (entity, option)
+
+    def draw(self, rec: "Recording | None") -> None:
+        from imgui_bundle import imgui
+
+        self.hovered_class = None
+        self.row_rects = {}
+        self.option_rects = {}
+        if rec is None or rec.scene is None:
+            imgui.text_disabled("No recording open")
+            return
+        scene = rec.scene
+        edits = self.app.scene_renderer_for(rec).edits
+        keys = sorted(scene.contexts, key=lambda k: (scene.context_owner.get(k) is None, str(scene.context_owner.get(k))))
+        shown = 0
+        for key in keys:
+            ctx = scene.contexts[key]
+            owner = scene.context_owner.get(key)
+            counts = scene.class_counts.get(key, {})
+            if owner is None and not counts:
+                continue          # entities without class ids: nothing to list
+            shown += 1
+            self._context(rec, key, ctx, owner, counts, edits, imgui)
+        if scene.segmentation_entities:
+            self._segmentation(rec, imgui)
+        if not shown and not scene.segmentation_entities:
+            imgui.text_disabled("No annotated classes in view")
+        if edits.colors or edits.hidden or edits.solo is not None:
+            imgui.spacing()
+            if imgui.button("Reset all class edits"):
+                edits.colors.clear()
+                edits.hidden.clear()
+                edits.solo = None
+                edits.touch()
+
+    # ---- one context ------------------------------------------------------------------------
+    def _context(self, rec: "Recording", key: Any, ctx: Any, owner: str | None, counts: dict[int, int],
+                 edits: Any, imgui: Any) -> None:
+        from imgui_bundle import icons_fontawesome_6 as fa
+
+        title = f"{fa.ICON_FA_PALETTE}  {owner}" if owner is not None else f"{fa.ICON_FA_PALETTE}  Auto colors (no context)"
+        open_ = imgui.collapsing_header(f"{title}###ctx{owner}", imgui.TreeNodeFlags_.default_open)
+        if imgui.is_item_hovered():
+            imgui.set_tooltip(f"Classes of the AnnotationContext logged at {owner}" if owner is not None else
+                              "Class ids of entities without an AnnotationContext, in Rerun's auto colors")
+        if not open_:
+            return
+        class_ids = sorted(set(ctx.classes) | set(counts))
+        in_view = sum(1 for c in class_ids if counts.get(c))
+        dim_text(f"{len(class_ids)} class{'es' if len(class_ids) != 1 else ''}, {in_view} in view")
+        if owner is not None:
+            imgui.same_line()
+            if imgui.text_link(f"select {fa.ICON_FA_ARROW_RIGHT}##ctxlink{owner}"):
+                self.app.select_entity(rec, owner)
+            if imgui.is_item_hovered():
+                imgui.set_tooltip(f"Select {owner} in the entity tree")
+        has_kp = any(ctx.classes[c].keypoints or ctx.classes[c].connections for c in ctx.classes)
+        flags = (imgui.TableFlags_.row_bg | imgui.TableFlags_.borders_inner_h | imgui.TableFlags_.sizing_fixed_fit |
+                 imgui.TableFlags_.pad_outer_x)
+        if not imgui.begin_table(f"##classes{owner}", 6, flags):
+            return
+        imgui.table_setup_column("##vis", imgui.TableColumnFlags_.width_fixed)
+        imgui.table_setup_column("##color", imgui.TableColumnFlags_.width_fixed)
+        imgui.table_setup_column("id", imgui.TableColumnFlags_.width_fixed)
+        imgui.table_setup_column("label", imgui.TableColumnFlags_.width_stretch)
+        imgui.table_setup_column("n", imgui.TableColumnFlags_.width_fixed)
+        imgui.table_setup_column("##solo", imgui.TableColumnFlags_.width_fixed)
+        if not has_kp and len(class_ids) > CLIP_ABOVE:
+            clipper = imgui.ListClipper()
+            clipper.begin(len(class_ids))
+            while clipper.step():
+                for i in range(clipper.display_start, clipper.display_end):
+                    self._class_row(rec, ctx, owner, class_ids[i], counts, edits, imgui, fa)
+            clipper.end()
+        else:
+            for cid in class_ids:
+                self._class_row(rec, ctx, owner, cid, counts, edits, imgui, fa)
+        imgui.end_table()
+
+    def _class_row(self, rec: "Recording", ctx: Any, owner: str | None, cid: int, counts: dict[int, int],
+                   edits: Any, imgui: Any, fa: Any) -> None:
+        k = (owner, cid)
+        entry = ctx.classes.get(cid)
+        imgui.table_next_row()
+        imgui.push_id(f"c{cid}")
+        # visibility
+        imgui.table_next_column()
+        hidden = k in edits.hidden
+        if icon_button(fa.ICON_FA_EYE_SLASH if hidden else fa.ICON_FA_EYE, "vis", "Show class" if hidden else "Hide class",
+                       dim=hidden):
+            (edits.hidden.discard if hidden else edits.hidden.add)(k)
+            edits.touch()
+        row_min = imgui.get_item_rect_min()
+        # color
+        imgui.table_next_column()
+        base = ctx.class_color(cid)
+        rgba = edits.colors.get(k, base)
+        self._color_picker(k, rgba, base, edits, imgui)
+        # id
+        imgui.table_next_column()
+        imgui.push_font(self.app.fonts.mono, 0.0)
+        imgui.text(str(cid))
+        imgui.pop_font()
+        # label (tree node when the class has keypoints)
+        imgui.table_next_column()
+        label = (entry.label if entry is not None else None)
+        text = label if label else ("(not in context)" if entry is None and owner is not None else "")
+        kp_open = False
+        if entry is not None and (entry.keypoints or entry.connections):
+            kp_open = imgui.tree_node_ex(f"{text}##tn", imgui.TreeNodeFlags_.span_all_columns | imgui.TreeNodeFlags_.allow_overlap)
+        else:
+            if not label:
+                imgui.push_style_color(imgui.Col_.text, vec4(theme.TEXT_DIM))
+            imgui.selectable(f"{text}##lbl", False, imgui.SelectableFlags_.span_all_columns | imgui.SelectableFlags_.allow_overlap)
+            if not label:
+                imgui.pop_style_color()
+        if imgui.is_item_hovered(imgui.HoveredFlags_.allow_when_overlapped_by_item):
+            self.hovered_class = k
+        # instances in this frame
+        imgui.table_next_column()
+        n = counts.get(cid, 0)
+        if n:
+            imgui.text(str(n))
+        else:
+            imgui.text_disabled("0")
+        # solo
+        imgui.table_next_column()
+        solo = edits.solo == k
+        if icon_button(fa.ICON_FA_BULLSEYE, "solo", "Show only this class" if not solo else "Show all classes",
+                       active=solo, dim=not solo):
+            edits.solo = None if solo else k
+            edits.touch()
+        row_max = imgui.get_item_rect_max()
+        self.row_rects[k] = (row_min.x, row_min.y, row_max.x - row_min.x, row_max.y - row_min.y)
+        if kp_open:
+            self._keypoints(ctx, cid, entry, imgui)
+            imgui.tree_pop()
+        imgui.pop_id()
+
+    def _color_picker(self, k: tuple[str | None, int], rgba: tuple, base: tuple, edits: Any, imgui: Any) -> None:
+        flags = (imgui.ColorEditFlags_.no_inputs | imgui.ColorEditFlags_.no_label | imgui.ColorEditFlags_.alpha_preview_half |
+                 imgui.ColorEditFlags_.alpha_bar)
+        changed, col = imgui.color_edit4("##color", [c / 255.0 for c in rgba], flags)
+        if changed:
+            edits.colors[k] = tuple(int(round(max(0.0, min(1.0, c)) * 255)) for c in col)
+            edits.touch()
+        if k in edits.colors and imgui.begin_popup_context_item("##reset"):
+            if imgui.menu_item_simple("Reset color"):
+                edits.colors.pop(k, None)
+                edits.touch()
+            imgui.end_popup()
+
+    def _keypoints(self, ctx: Any, cid: int, entry: Any, imgui: Any) -> None:
+        for kid in sorted(entry.keypoints):
+            imgui.table_next_row()
+            imgui.push_id(f"k{kid}")
+            imgui.table_next_column()
+            imgui.table_next_column()
+            swatch("##kc", ctx.keypoint_color(cid, kid))
+            imgui.table_next_column()
+            imgui.push_font(self.app.fonts.mono, 0.0)
+            imgui.text_disabled(str(kid))
+            imgui.pop_font()
+            imgui.table_next_column()
+            imgui.indent()
+            imgui.text(ctx.keypoint_label(cid, kid) or "")
+            imgui.unindent()
+            imgui.pop_id()
+        if entry.connections:
+            imgui.table_next_row()
+            imgui.table_next_column()
+            imgui.table_next_column()
+            imgui.table_next_column()
+            imgui.table_next_column()
+            imgui.indent()
+
+            def name(k: int) -> str:
+                kp = entry.keypoints.get(k)
+                return kp[0] if kp is not None and kp[0] else str(k)
+
+            dim_text(f"{len(entry.connections)} connections")
+            imgui.push_text_wrap_pos(0.0)
+            imgui.text(",  ".join(f"{name(a)} - {name(b)}" for a, b in entry.connections))
+            imgui.pop_text_wrap_pos()
+            imgui.unindent()
+
+    def _remember(self, path: str, option: str, imgui: Any) -> None:
+        lo, hi = imgui.get_item_rect_min(), imgui.get_item_rect_max()
+        self.option_rects[(path, option)] = (lo.x, lo.y, hi.x - lo.x, hi.y - lo.y)
+
+    # ---- segmentation options ---------------------------------------------------------------
+    def _segmentation(self, rec: "Recording", imgui: Any) -> None:
+        from imgui_bundle import icons_fontawesome_6 as fa
+
+        if not imgui.collapsing_header(f"{fa.ICON_FA_LAYER_GROUP}  Segmentation###segopts", imgui.TreeNodeFlags_.default_open):
+            return
+        opts = rec.options
+        for path in rec.scene.segmentation_entities:
+            imgui.push_id(path)
+            imgui.text(path)
+            value = opts.seg_opacity.get(path)
+            imgui.set_next_item_width(-60)
+            changed, v = imgui.slider_float("##opacity", 0.5 if value is None else value, 0.0, 1.0,
+                                            "opacity: auto" if value is None else "opacity: %.2f")
+            self._remember(path, "opacity", imgui)
+            if changed:
+                opts.seg_opacity[path] = float(v)
+                rec.touch_options()
+            imgui.same_line()
+            imgui.begin_disabled(value is None)
+            if imgui.small_button("auto"):
+                opts.seg_opacity.pop(path, None)
+                rec.touch_options()
+            imgui.end_disabled()
+            changed, zero = imgui.checkbox("class 0 transparent", opts.seg_zero_transparent.get(path, False))
+            self._remember(path, "zero", imgui)
+            if changed:
+                opts.seg_zero_transparent[path] = zero
+                rec.touch_options()
+            imgui.same_line()
+            changed, outline = imgui.checkbox("outline only", opts.seg_outline.get(path, False))
+            self._remember(path, "outline", imgui)
+            if changed:
+                opts.seg_outline[path] = outline
+                rec.touch_options()
+            imgui.spacing()
+            imgui.pop_id()
+

@@ -1,0 +1,92 @@
+"""`annoview [FILE...]` (and `annoview view FILE...`): the desktop viewer.
+
+    annoview recording.avr                  open a recording
+    annoview                                an empty viewer, listening for live recordings
+    annoview --port 9000 --bind 127.0.0.1   listen elsewhere (rr.spawn / rr.connect)
+    annoview rec.avr --screenshot-to ui.png --window-size 1280x720 [--time frame=10]
+                                            render the whole UI once, save it, exit
+
+glfw / imgui / moderngl are imported inside run_viewer, so `annoview info` stays light.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .timeparse import UsageError, parse_size
+
+DEFAULT_PORT = 9877
+DEFAULT_BIND = "127.0.0.1"
+
+
+def build_parser(prog: str = "annoview") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description="Open recordings in the annoview desktop viewer.")
+    add_arguments(p)
+    return p
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="*", metavar="FILE", help=".avr (or .rrd) recordings to open")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"TCP port for live recordings (default {DEFAULT_PORT})")
+    p.add_argument("--bind", default=DEFAULT_BIND, help=f"address to listen on (default {DEFAULT_BIND})")
+    p.add_argument("--no-listen", action="store_true", help="do not listen for live recordings")
+    p.add_argument("--window-size", default="1280x800", metavar="WxH", help="window size (default 1280x800)")
+    p.add_argument("--time", metavar="TIMELINE=VALUE", help="start at this time (e.g. frame=10, time=1.5)")
+    p.add_argument("--screenshot-to", metavar="OUT.png", help="render the UI once into a PNG and exit")
+    p.add_argument("--headless", action="store_true",
+                   help="with --screenshot-to: render offscreen (EGL), no window or display needed")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("view", help="open recordings in the desktop viewer (same as `annoview FILE...`)")
+    add_arguments(p)
+    p.set_defaults(func=lambda args: _run(args))
+
+
+def run_viewer(argv: list[str]) -> int:
+    return _run(build_parser().parse_args(argv))
+
+
+def _run(args: argparse.Namespace) -> int:
+    size = parse_size(args.window_size, "--window-size")
+    if args.screenshot_to and not str(args.screenshot_to).lower().endswith(".png"):
+        raise UsageError(f"--screenshot-to: expected a .png path, got {args.screenshot_to!r}")
+    if not 0 <= args.port < 65536:
+        raise UsageError(f"--port: expected 0..65535, got {args.port}")
+    if args.screenshot_to:
+        return _screenshot(args, size)
+    from .viewer.app import App
+    from .viewer.surface import has_display
+
+    if not has_display():
+        raise UsageError("no display to open a window on (run under xvfb-run, or use --screenshot-to with --headless)")
+    listen = None if args.no_listen else (args.bind, args.port)
+    app = App(size=size, listen=listen)
+    try:
+        for path in args.files:
+            app.open(path)
+        app.start_time = args.time
+        return app.run()
+    finally:
+        app.release()
+
+
+def _screenshot(args: argparse.Namespace, size: tuple[int, int]) -> int:
+    from .viewer.app import App
+    from .viewer.surface import GlfwSurface, HeadlessSurface, has_display
+
+    headless = args.headless or not has_display()
+    surface = HeadlessSurface(size) if headless else GlfwSurface(size, visible=False, vsync=False)
+    app = App(surface)
+    try:
+        for path in args.files:
+            app.open(path, wait=True)
+        if args.time:
+            app.set_time_arg(args.time)
+        for n in app.notifications.log():
+            print(f"annoview: {n.level}: {n.text}", file=sys.stderr)
+        app.screenshot(args.screenshot_to)
+        print(f"wrote {args.screenshot_to} ({size[0]}x{size[1]}{', headless' if headless else ''})", file=sys.stderr)
+        return 1 if app.notifications.count("error") else 0
+    finally:
+        app.release()
