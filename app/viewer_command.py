@@ -30,6 +30,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"TCP port for live recordings (default {DEFAULT_PORT})")
     p.add_argument("--bind", default=DEFAULT_BIND, help=f"address to listen on (default {DEFAULT_BIND})")
     p.add_argument("--no-listen", action="store_true", help="do not listen for live recordings")
+    p.add_argument("--allow-remote", action="store_true",
+                   help="allow --bind to a non-loopback address (anyone who can reach it can stream data in)")
+    p.add_argument("--wait-for-data", type=float, default=30.0, metavar="SECONDS",
+                   help="with --screenshot-to and no FILE: wait this long for streamed data (default 30)")
     p.add_argument("--window-size", default="1280x800", metavar="WxH", help="window size (default 1280x800)")
     p.add_argument("--time", metavar="TIMELINE=VALUE", help="start at this time (e.g. frame=10, time=1.5)")
     p.add_argument("--screenshot-to", metavar="OUT.png", help="render the UI once into a PNG and exit")
@@ -61,7 +65,7 @@ def _run(args: argparse.Namespace) -> int:
     if not has_display():
         raise UsageError("no display to open a window on (run under xvfb-run, or use --screenshot-to with --headless)")
     listen = None if args.no_listen else (args.bind, args.port)
-    app = App(size=size, listen=listen)
+    app = App(size=size, listen=listen, allow_remote=args.allow_remote)
     try:
         for path in args.files:
             app.open(path)
@@ -77,10 +81,15 @@ def _screenshot(args: argparse.Namespace, size: tuple[int, int]) -> int:
 
     headless = args.headless or not has_display()
     surface = HeadlessSurface(size) if headless else GlfwSurface(size, visible=False, vsync=False)
-    app = App(surface)
+    # without files, a screenshot is of what streams in (e.g. a viewer started by rr.spawn)
+    listen = None if args.files or args.no_listen else (args.bind, args.port)
+    app = App(surface, listen=listen, allow_remote=args.allow_remote)
     try:
         for path in args.files:
             app.open(path, wait=True)
+        if listen is not None and not app.wait_for_stream_data(args.wait_for_data):
+            app.notifications.error(f"no streamed data arrived on {args.bind}:{args.port} "
+                                    f"within {args.wait_for_data:g} s")
         if args.time:
             app.set_time_arg(args.time)
         for n in app.notifications.log():

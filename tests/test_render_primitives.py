@@ -236,8 +236,10 @@ def test_rect_mapping(renderer, pal):
 
 
 def test_camera2d_fit_pan_zoom():
-    cam = Camera2D.fit(np.array([0, 0]), np.array([100, 50]), (200, 200), margin=0.0)
+    cam = Camera2D.fit(np.array([0, 0]), np.array([100, 50]), (200, 200), margin=0.0, pad_px=0.0)
     assert np.allclose(cam.scene_to_pixel(np.array([[0, 25], [100, 25]]), (200, 200)), [[0, 100], [200, 100]])
+    padded = Camera2D.fit(np.array([0, 0]), np.array([100, 50]), (200, 200), margin=0.0, pad_px=10.0)
+    assert np.allclose(padded.scene_to_pixel(np.array([[0, 25], [100, 25]]), (200, 200)), [[10, 100], [190, 100]])
     anchor = cam.pixel_to_scene(np.array([50.0, 60.0]), (200, 200))
     cam.zoom(2.0, (50.0, 60.0), (200, 200))
     assert np.allclose(cam.scene_to_pixel(anchor, (200, 200)), [50.0, 60.0])

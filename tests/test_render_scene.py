@@ -80,9 +80,10 @@ def test_render_to_png_fits_content(renderer, tmp_path):
     rgba = render_to_png(tmp_path / "scene.png", visuals, (160, 100), palettes, renderer=renderer)
     assert (tmp_path / "scene.png").exists() and rgba.shape == (100, 160, 4)
     save_png(rgba, "scene_fit_160x100", 3)
-    # fit keeps the content's aspect (the same as the view's here) with a 2% margin
+    # fit keeps the content's aspect (the same as the view's here) with a 2% margin plus 12 px
+    # of padding per side, so points at the edge are not cut in half
     img_px = (rgba[..., :3] != (18, 18, 20)).any(-1)
-    assert img_px[50, 5:155].all() and not img_px[50, :1].any()
+    assert img_px[50, 24:136].all() and not img_px[50, :18].any() and not img_px[50, 146:].any()
     assert renderer.ctx.error == "GL_NO_ERROR"
 
 

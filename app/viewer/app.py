@@ -57,13 +57,14 @@ class App:
 
     def __init__(self, surface: Surface | None = None, *, size: tuple[int, int] = (1280, 800),
                  visible: bool = True, vsync: bool = True, listen: tuple[str, int] | None = None,
-                 title: str = "annoview") -> None:
+                 title: str = "annoview", allow_remote: bool = False) -> None:
         from imgui_bundle import imgui
 
         self.notifications = Notifications()
         self.stream: StreamHub | None = None
         if listen is not None:   # listen first: rr.spawn() waits for the port while the window opens
-            self.stream = StreamHub(listen[0], listen[1], self.notifications, wake=self._wake)
+            self.stream = StreamHub(listen[0], listen[1], self.notifications, wake=self._wake,
+                                    allow_remote=allow_remote)
         self.surface: Any = surface if surface is not None else GlfwSurface(size, title, visible=visible, vsync=vsync)
         self.ctx = self.surface.ctx
         self.imgui_ctx = imgui.create_context()
@@ -533,6 +534,24 @@ class App:
         if toasts:
             return 0.25
         return 0.5 if self.stream is not None else 2.0
+
+    def wait_for_stream_data(self, timeout_s: float, quiet_s: float = 0.5) -> bool:
+        """Run frames until a streamed recording has data and nothing new arrived for `quiet_s`
+        (for `--screenshot-to` of a live stream, e.g. the one `rr.spawn` starts)."""
+        import time as _time
+
+        deadline = _time.monotonic() + timeout_s
+        last_gen, last_change = -1, _time.monotonic()
+        while _time.monotonic() < deadline:
+            self.frame()
+            rec = self.active
+            gen = rec.store.generation if rec is not None else -1
+            if gen != last_gen:
+                last_gen, last_change = gen, _time.monotonic()
+            elif rec is not None and rec.store.entity_paths() and _time.monotonic() - last_change >= quiet_s:
+                return True
+            _time.sleep(0.02)
+        return False
 
     def screenshot(self, path: str, frames: int = 6) -> np.ndarray:
         """Draw a few frames so the layout settles, then save the whole UI as a PNG."""

@@ -17,7 +17,7 @@ from .recording import Recording
 
 class StreamHub:
     def __init__(self, bind: str, port: int, notifications: Notifications,
-                 wake: Callable[[], None] = lambda: None) -> None:
+                 wake: Callable[[], None] = lambda: None, allow_remote: bool = False) -> None:
         self.notifications = notifications
         self.wake = wake
         self._lock = threading.Lock()
@@ -31,7 +31,8 @@ class StreamHub:
             return
         try:
             self.server = StreamServer(bind, port, on_chunk=self._on_chunk, on_recording=self._on_recording,
-                                       on_error=self._on_error, on_disconnect=self._on_disconnect)
+                                       on_error=self._on_error, on_disconnect=self._on_disconnect,
+                                       allow_remote=allow_remote)
             self.address = self.server.address
         except (OSError, ValueError) as e:
             notifications.warning(f"Not listening for live recordings on {bind}:{port}: "

@@ -48,13 +48,17 @@ class Camera2D:
         return cls(0.0, 0.0, float(width), float(height), (int(width), int(height)))
 
     @classmethod
-    def fit(cls, bmin: np.ndarray, bmax: np.ndarray, size: Size, margin: float = 0.02) -> "Camera2D":
-        """Fit content bounds into `size`, keeping square scene pixels, centered, with a margin."""
+    def fit(cls, bmin: np.ndarray, bmax: np.ndarray, size: Size, margin: float = 0.02,
+            pad_px: float = 12.0) -> "Camera2D":
+        """Fit content bounds into `size`, keeping square scene pixels, centered, with a relative
+        margin plus `pad_px` screen pixels per side (bounds are point centers: a point drawn
+        with a radius must not be cut in half at the edge)."""
         w, h = size
         bmin = np.asarray(bmin, np.float64)[:2]
         bmax = np.asarray(bmax, np.float64)[:2]
         extent = np.maximum(bmax - bmin, 1e-6) * (1.0 + 2.0 * margin)
-        scale = min(w / extent[0], h / extent[1])     # px per scene unit
+        pad = min(pad_px, w / 4.0, h / 4.0)
+        scale = min((w - 2 * pad) / extent[0], (h - 2 * pad) / extent[1])     # px per scene unit
         center = (bmin + bmax) / 2.0
         half = np.array([w, h], np.float64) / scale / 2.0
         return cls(center[0] - half[0], center[1] - half[1], center[0] + half[0], center[1] + half[1], (w, h))
