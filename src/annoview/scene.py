@@ -134,7 +134,7 @@ class SceneBuilder:
         context_entities = {query.paths[i] for i in query.hits[CONTEXT].entities} if CONTEXT in query.hits else set()
         has_image_under: set[str] = set()
         per_entity: list[tuple[str, dict[str, CellRef]]] = []
-        for path in query.paths:
+        for path in sorted(query.paths):  # deterministic draw order for equal draw orders
             cells = query.for_entity(path)
             if cells and path not in hidden_set:
                 per_entity.append((path, cells))
