@@ -9,7 +9,7 @@ import datetime as _dt
 from collections.abc import Iterable
 from typing import TextIO
 
-from annoview.annotations import context_from_cell, rgba_hex
+from annoview.annotations import context_from_cell
 from annoview.chunk import Chunk
 from annoview.io import is_rrd, load_chunks
 from annoview.store import Store

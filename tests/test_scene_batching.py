@@ -2,11 +2,10 @@
 pickable per entity, and cached frames upload nothing."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import annoview as rr
-from annoview.render import Camera2D, LinesVisual, PointsVisual, Renderer, create_headless_context
+from annoview.render import Camera2D, PointsVisual, Renderer, create_headless_context
 from annoview.scene import SceneBuilder
 from annoview.app.scene_render import SceneRenderer
 

@@ -6,7 +6,6 @@ processes), so a failure cannot hang the suite.
 from __future__ import annotations
 
 import os
-import queue
 import re
 import signal
 import socket
@@ -17,7 +16,6 @@ import textwrap
 import threading
 import time
 import warnings
-import zlib
 from collections import defaultdict
 from pathlib import Path
 

@@ -127,7 +127,7 @@ class ImguiRenderer:
     # ---- drawing ----------------------------------------------------------------------------
     def render(self, draw_data: Any, framebuffer: Any | None = None) -> None:
         """Draw one frame of UI. `framebuffer`: where (default: the one bound now)."""
-        imgui, mgl, ctx = self._imgui, self._mgl, self.ctx
+        mgl, ctx = self._mgl, self.ctx
         self._update_textures()
         dw, dh = draw_data.display_size.x, draw_data.display_size.y
         sx, sy = draw_data.framebuffer_scale.x, draw_data.framebuffer_scale.y

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Hashable, Iterable, Mapping
+from typing import Callable, Hashable, Iterable, Mapping
 
 import numpy as np
 import moderngl
@@ -186,3 +186,36 @@ def radius_inputs(radii: np.ndarray | float | None, default: float, n: int) -> t
 def uniform_color(v: _Colored) -> tuple[float, float, float, float]:
     """The sRGB color (0-1 floats) of a visual drawn in one color."""
     return tuple(c / 255.0 for c in v.uniform_color())  # type: ignore[return-value]
+
+
+# Per-instance attributes a cached entry may carry (only those present are bound).
+OPTIONAL_ATTRIBUTES = (("color", "4f1/i", "in_color"), ("radius", "f/i", "in_radius"), ("pick", "2u4/i", "in_pick"))
+
+
+def cached_entry(fs: FrameState, key: Hashable | None, build: Callable[[], CacheEntry]) -> CacheEntry:
+    """The cached geometry for `key`, built (uploaded) only on a miss."""
+    entry = fs.cache.get(key)
+    if entry is None:
+        entry = fs.cache.put(key, build())
+    return entry
+
+
+def with_optional_attributes(objects: dict, content: list[tuple]) -> list[tuple]:
+    for name, fmt, attribute in OPTIONAL_ATTRIBUTES:
+        if name in objects:
+            content.append((objects[name], fmt, attribute))
+    return content
+
+
+def draw_instanced_quads(fs: FrameState, ctx: moderngl.Context, entry: CacheEntry, prog: moderngl.Program,
+                         content: list[tuple], v: _Colored, **uniforms: object) -> None:
+    """The shared tail of the instanced primitives (points, lines, labels): bind the entry's
+    VAO, the palette and the common uniforms, then one draw of 4-vertex strips per instance."""
+    vao = vao_for(entry, ctx, prog, with_optional_attributes(entry.objects, content))
+    fs.set_blend(True)
+    fs.setup(prog, v.object_id)
+    fs.bind_palette(prog, v.palette_key)
+    for name, value in uniforms.items():
+        set_uniform(prog, name, value)
+    set_uniform(prog, "u_color", uniform_color(v))
+    fs.draw(vao, moderngl.TRIANGLE_STRIP, 4, entry.meta["n"])

@@ -10,8 +10,7 @@ import numpy as np
 import moderngl
 
 from .cache import CacheEntry, GeometryCache
-from .frame import IMAGE_UNIT, FrameState, color_inputs, pick_inputs, uniform_color, vao_for
-from .shaders import set_uniform
+from .frame import IMAGE_UNIT, FrameState, cached_entry, color_inputs, draw_instanced_quads, pick_inputs
 from .text import GlyphAtlas
 from .visuals import LabelsVisual
 
@@ -84,9 +83,7 @@ class LabelsRenderer:
         if not len(v.texts):
             return
         key = None if v.cache_key is None else ("labels", v.cache_key, v.font_size)
-        entry = fs.cache.get(key)
-        if entry is None:
-            entry = fs.cache.put(key, self._build(v, fs.cache))
+        entry = cached_entry(fs, key, lambda: self._build(v, fs.cache))
         m = entry.meta
         if m["n"] == 0:
             return
@@ -97,18 +94,8 @@ class LabelsRenderer:
                    (o["rect"], "4f/i", "in_rect"),
                    (o["uv"], "4f/i", "in_uv"),
                    (o["ids"], "2u4/i", "in_ids")]
-        if "color" in o:
-            content.append((o["color"], "4f1/i", "in_color"))
-        if "pick" in o:
-            content.append((o["pick"], "2u4/i", "in_pick"))
-        vao = vao_for(entry, self.ctx, prog, content)
-        fs.set_blend(True)
-        fs.setup(prog, v.object_id)
-        fs.bind_palette(prog, v.palette_key)
         self.atlas(v.font_size).upload().use(IMAGE_UNIT)
-        set_uniform(prog, "u_atlas", IMAGE_UNIT)
-        set_uniform(prog, "u_color", uniform_color(v))
-        fs.draw(vao, moderngl.TRIANGLE_STRIP, 4, m["n"])
+        draw_instanced_quads(fs, self.ctx, entry, prog, content, v, u_atlas=IMAGE_UNIT)
 
     def release(self) -> None:
         for a in self.atlases.values():

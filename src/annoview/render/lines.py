@@ -10,8 +10,7 @@ import numpy as np
 import moderngl
 
 from .cache import CacheEntry, GeometryCache
-from .frame import FrameState, color_inputs, pick_inputs, radius_inputs, uniform_color, vao_for
-from .shaders import set_uniform
+from .frame import FrameState, cached_entry, color_inputs, draw_instanced_quads, pick_inputs, radius_inputs
 from .visuals import DEFAULT_LINE_RADIUS, BoxesVisual, LinesVisual
 
 
@@ -50,9 +49,7 @@ class LinesRenderer:
     def draw(self, v: LinesVisual | BoxesVisual, fs: FrameState) -> None:
         kind = "boxes" if isinstance(v, BoxesVisual) else "lines"
         key = None if v.cache_key is None else (kind, v.cache_key)
-        entry = fs.cache.get(key)
-        if entry is None:
-            entry = fs.cache.put(key, self._build(v, fs.cache))
+        entry = cached_entry(fs, key, lambda: self._build(v, fs.cache))
         m = entry.meta
         if m["n"] == 0:
             return
@@ -62,19 +59,7 @@ class LinesRenderer:
         content = [(self.corners, "2f", "in_corner"),
                    (o["segments"], f"{d}f {d}f/i", "in_p0", "in_p1"),
                    (o["ids"], "2u4/i", "in_ids")]
-        if "color" in o:
-            content.append((o["color"], "4f1/i", "in_color"))
-        if "radius" in o:
-            content.append((o["radius"], "f/i", "in_radius"))
-        if "pick" in o:
-            content.append((o["pick"], "2u4/i", "in_pick"))
-        vao = vao_for(entry, self.ctx, prog, content)
-        fs.set_blend(True)
-        fs.setup(prog, v.object_id)
-        fs.bind_palette(prog, v.palette_key)
-        set_uniform(prog, "u_radius", float(m["radius"]))
-        set_uniform(prog, "u_color", uniform_color(v))
-        fs.draw(vao, moderngl.TRIANGLE_STRIP, 4, m["n"])
+        draw_instanced_quads(fs, self.ctx, entry, prog, content, v, u_radius=float(m["radius"]))
 
     def release(self) -> None:
         self.corners.release()

@@ -43,7 +43,7 @@ def load_shader_source(name: str, defines: Iterable[str] = ()) -> str:
     if not lines or not lines[0].startswith("#version"):
         raise ValueError(f"shader {name} must start with a #version line")
     extra = [f"#define {d}" for d in sorted(defines)]
-    return "\n".join([lines[0], *extra, f"#line 2", *lines[1:]])
+    return "\n".join([lines[0], *extra, "#line 2", *lines[1:]])
 
 
 class ShaderLibrary:
