@@ -9,7 +9,10 @@
 
     python benchmarks/bench_render.py [--quick] [--view 1280x720]
 
-The last line is `segmentation_speedup_vs_cpu=X.XX` for the --view framebuffer. On a machine
+The last line is `segmentation_speedup_vs_cpu=X.XX` for the --view framebuffer, against the CPU
+path the renderer issue defines (numpy `palette[ids]` -> (H, W, 4) RGBA, upload, draw); the line
+before it gives the ratio against a faster hand-written CPU path (a uint32 gather, half the
+bytes to write), which is the harder comparison. On a machine
 without a GPU (Mesa llvmpipe) the "GPU" rasterizes on the CPU too, so both paths pay the same
 per-view-pixel draw cost and the ratio shrinks as the view grows; the full run also prints
 1920x1080 and a 1:1 3840x2160 view so that dependence is visible.
@@ -96,8 +99,9 @@ def bench_segmentation(r: Renderer, frames: int, view: tuple[int, int],
                 r.render_2d([ImageVisual(image=rgba, object_id=1, opaque=True)], cam, size, palettes, view="bench")
                 r.ctx.finish()
             t_rows = statistics.median(timed(cpu_rows, max(3, frames // 2)))
-            print(f"    (literal uint8 palette[ids] rows: {ms(t_rows)}/frame, speedup {t_rows / t_gpu:.2f}x; "
-                  f"not used for the summary line: the uint32 gather is the stronger CPU baseline)")
+            print(f"    CPU path as the issue defines it, palette[ids] -> (H, W, 4) RGBA: {ms(t_rows)}/frame, "
+                  f"speedup {t_rows / t_gpu:.2f}x")
+            results["view_rgba"] = t_rows / t_gpu
     return results
 
 
@@ -225,7 +229,9 @@ def main() -> None:
     bench_skeletons_per_entity(r, 5 if args.quick else 20, 1000, (1280, 720))
     assert r.ctx.error == "GL_NO_ERROR", r.ctx.error
     r.release()
-    print(f"segmentation_speedup_vs_cpu={speedups['view']:.2f}")
+    # both CPU baselines, the stronger one first; the summary line is the issue's baseline
+    print(f"segmentation_speedup_vs_cpu_uint32_gather={speedups['view']:.2f}")
+    print(f"segmentation_speedup_vs_cpu={speedups['view_rgba']:.2f}")
 
 
 if __name__ == "__main__":
