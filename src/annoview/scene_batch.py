@@ -35,44 +35,59 @@ def _scalar(r: Any) -> float | None:
     return float(a[0]) if a.size == 1 else None
 
 
-def _per_instance(values: Any, n: int, fill: float | int, dtype: type) -> np.ndarray:
-    if values is None:
-        return np.full(n, fill, dtype)
-    arr = broadcast_last(np.asarray(values).reshape(-1), n)
-    return np.asarray(arr, dtype) if len(arr) == n else np.full(n, fill, dtype)
+def _concat_per_instance(values: list[Any], ns: np.ndarray, fill: float | int, dtype: type) -> np.ndarray:
+    """Each member's per-instance values broadcast to its instance count (shorter repeat their
+    last value, missing ones get `fill`), concatenated. The common shapes (one value per member,
+    or exactly one per instance) take one numpy call instead of a loop."""
+    arrays = [None if v is None else np.asarray(v).reshape(-1) for v in values]
+    if all(a is not None and a.size == 1 for a in arrays):
+        return np.repeat(np.array([a[0] for a in arrays], dtype), ns)  # type: ignore[index]
+    if all(a is not None and a.size == n for a, n in zip(arrays, ns)):
+        return np.concatenate(arrays).astype(dtype, copy=False)  # type: ignore[arg-type]
+    parts = []
+    for a, n in zip(arrays, ns.tolist()):
+        if a is None or a.size == 0:
+            parts.append(np.full(n, fill, dtype))
+        else:
+            parts.append(np.asarray(broadcast_last(a, n), dtype)[:n])
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+
+def _pick_ids(object_ids: list[int], ns: np.ndarray) -> np.ndarray:
+    """(object id, instance index within its member) per instance."""
+    total = int(ns.sum())
+    starts = np.repeat(np.cumsum(ns) - ns, ns)
+    return np.stack([np.repeat(np.asarray(object_ids, np.uint32), ns),
+                     (np.arange(total) - starts).astype(np.uint32)], 1)
 
 
 def _merge_points(members: list[PointsVisual]) -> PointsVisual:
-    pos, cls, kps, radii, pick = [], [], [], [], []
-    for v in members:
-        p = np.asarray(v.positions, np.float32)
-        n = len(p)
-        pos.append(p)
-        cls.append(_per_instance(v.class_ids, n, 0, np.uint32))
-        kps.append(_per_instance(v.keypoint_ids, n, NO_KEYPOINT, np.uint32))
-        radii.append(_per_instance(v.radii, n, DEFAULT_POINT_RADIUS, np.float32))
-        pick.append(np.stack([np.full(n, v.object_id, np.uint32), np.arange(n, dtype=np.uint32)], 1))
+    positions = [np.asarray(v.positions, np.float32) for v in members]
+    ns = np.array([len(p) for p in positions], np.int64)
     first = members[0]
-    return PointsVisual(positions=np.concatenate(pos), class_ids=np.concatenate(cls), keypoint_ids=np.concatenate(kps),
-                        radii=np.concatenate(radii), palette_key=first.palette_key, draw_order=first.draw_order,
-                        pick_ids=np.concatenate(pick), cache_key=("batch", tuple(v.cache_key for v in members)))
+    return PointsVisual(
+        positions=np.concatenate(positions),
+        class_ids=_concat_per_instance([v.class_ids for v in members], ns, 0, np.uint32),
+        keypoint_ids=_concat_per_instance([v.keypoint_ids for v in members], ns, NO_KEYPOINT, np.uint32),
+        radii=_concat_per_instance([DEFAULT_POINT_RADIUS if v.radii is None else v.radii for v in members], ns,
+                                   DEFAULT_POINT_RADIUS, np.float32),
+        palette_key=first.palette_key, draw_order=first.draw_order,
+        pick_ids=_pick_ids([v.object_id for v in members], ns),
+        cache_key=("batch", tuple(v.cache_key for v in members)))
 
 
 def _merge_connections(members: list[LinesVisual]) -> LinesVisual:
-    pts, pairs, cls, pick = [], [], [], []
-    offset = 0
-    for v in members:
-        p = np.asarray(v.points, np.float32)
-        pr = np.asarray(v.pairs, np.int64).reshape(-1, 2)
-        pts.append(p)
-        pairs.append(pr + offset)
-        offset += len(p)
-        cls.append(_per_instance(v.class_ids, len(pr), 0, np.uint32))
-        pick.append(np.stack([np.full(len(pr), v.object_id, np.uint32), np.arange(len(pr), dtype=np.uint32)], 1))
+    points = [np.asarray(v.points, np.float32) for v in members]
+    pairs = [np.asarray(v.pairs, np.int64).reshape(-1, 2) for v in members]
+    offsets = np.cumsum([0] + [len(p) for p in points[:-1]])
+    ns = np.array([len(p) for p in pairs], np.int64)
     first = members[0]
-    return LinesVisual(points=np.concatenate(pts), pairs=np.concatenate(pairs), class_ids=np.concatenate(cls),
+    return LinesVisual(points=np.concatenate(points),
+                       pairs=np.concatenate(pairs) + np.repeat(offsets, ns)[:, None],
+                       class_ids=_concat_per_instance([v.class_ids for v in members], ns, 0, np.uint32),
                        radii=DEFAULT_CONNECTION_RADIUS if first.radii is None else first.radii,
-                       palette_key=first.palette_key, draw_order=first.draw_order, pick_ids=np.concatenate(pick),
+                       palette_key=first.palette_key, draw_order=first.draw_order,
+                       pick_ids=_pick_ids([v.object_id for v in members], ns),
                        cache_key=("batch", tuple(v.cache_key for v in members)))
 
 
