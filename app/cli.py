@@ -22,7 +22,12 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="annoview", description="Viewer and tools for annotated recordings.")
+    parser = argparse.ArgumentParser(
+        prog="annoview", description="Viewer and tools for annotated recordings.",
+        usage="annoview [FILE ...] [viewer options]  |  annoview COMMAND ...",
+        epilog="Without a command, `annoview FILE...` opens the desktop viewer (listening for live recordings "
+               "on 127.0.0.1:9877); `annoview view --help` lists the viewer's options (--port, --bind, "
+               "--screenshot-to, --window-size, --time, --headless).")
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("info", help="print entity tree, timelines and annotation contexts of recordings")
     p.add_argument("files", nargs="+", metavar="FILE")

@@ -82,3 +82,20 @@ def test_labels_follow_hidden_class_and_explicit_colors(renderer):
     rgba = renderer.render_2d([explicit], Camera2D.pixel_exact(60, 40), (60, 40)).read_rgba()
     assert ((rgba[..., :3] == (0, 0, 255)).all(-1)).sum() > 20
     assert renderer.ctx.error == "GL_NO_ERROR"
+
+
+def test_point_label_clears_a_scene_unit_radius(renderer):
+    """A point with a radius in scene units (zoomed 4x here) gets its label past its right edge."""
+    pal = make_palette(21)
+    palettes = {"c": PaletteTexture(renderer.ctx, pal)}
+    pts = PointsVisual(positions=np.array([[10.0, 10.0]]), class_ids=np.array([6]), palette_key="c", radii=3.0,
+                       object_id=4, cache_key="big")
+    labels = point_labels(pts, ["big"])
+    cam = Camera2D.from_rect(0, 0, 40, 20, 160, 80)      # 4 px per scene unit: the point spans x 28..52
+    rgba = renderer.render_2d([pts, labels], cam, (160, 80), palettes).read_rgba()
+    save_png(rgba, "label_big_point", 2)
+    row = rgba[40, :, :3]
+    text_cols = np.flatnonzero((row != pal[6, :3]).any(-1) & (row != BG[:3]).any(-1))
+    assert len(text_cols) and text_cols.min() > 52, f"label text starts at x={text_cols.min()}, inside the point"
+    assert (row[30:50] == pal[6, :3]).all(), "the point itself is intact"
+    assert renderer.ctx.error == "GL_NO_ERROR"

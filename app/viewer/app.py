@@ -100,6 +100,7 @@ class App:
         self.frame_times: deque[float] = deque(maxlen=240)   # seconds of CPU per frame
         self.last_capture: np.ndarray | None = None
         self._layout_state = "pending"
+        self._layout_before_data = True
         self._layout_kinds: tuple[bool, bool] | None = None
         self._layout_deadline = time.monotonic() + LAYOUT_WAIT
         self._focus: str | None = None
@@ -447,9 +448,17 @@ class App:
         """Build the default layout on the first frame; while the first files load (up to
         LAYOUT_WAIT s) rebuild it once the content is known, so the views are arranged for
         2D, 3D or both. Afterwards only View > Reset layout rebuilds it."""
-        if self._layout_state == "built":
-            return True
         scene = rec.scene if rec is not None else None
+        has_content = scene is not None and bool(scene.visuals_2d or scene.visuals_3d)
+        if self._layout_state == "built":
+            if self._layout_before_data and has_content:
+                # built while the viewer was empty (e.g. started by rr.spawn): arrange the views
+                # once for the first content that arrives
+                self._layout_before_data = False
+                self._layout_state = "now"
+            else:
+                return True
+        self._layout_before_data = not has_content
         has_2d = scene is None or bool(scene.visuals_2d) or not scene.visuals_3d
         has_3d = scene is None or bool(scene.visuals_3d)
         kinds = (has_2d, has_3d)

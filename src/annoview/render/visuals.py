@@ -304,8 +304,15 @@ def point_labels(points: PointsVisual, texts: Sequence[str | None], **kw: object
     colors = broadcast_last(as_rgba(points.colors), n)
     class_ids = broadcast_last(points.class_ids, n)
     key = None if points.cache_key is None else ("labels", points.cache_key)
+    anchors = pos
+    if pos.ndim == 2 and pos.shape[1] == 2 and points.radii is not None:
+        # 2D points with radii in scene units: start the label at the point's right edge, which
+        # only the scene knows (a pixel offset cannot follow the zoom)
+        r = broadcast_last(np.asarray(points.radii, np.float32).reshape(-1), n)
+        if r is not None and len(r) == n:
+            anchors = pos + np.stack([np.maximum(r, 0.0), np.zeros(n, np.float32)], 1)
     args: dict[str, object] = dict(
-        positions=pos[keep] if len(keep) else pos[:0],
+        positions=anchors[keep] if len(keep) else anchors[:0],
         texts=[texts[i] for i in keep],
         instances=keep.astype(np.uint32),
         colors=None if colors is None else colors[keep],
