@@ -99,3 +99,33 @@ def test_point_label_clears_a_scene_unit_radius(renderer):
     assert len(text_cols) and text_cols.min() > 52, f"label text starts at x={text_cols.min()}, inside the point"
     assert (row[30:50] == pal[6, :3]).all(), "the point itself is intact"
     assert renderer.ctx.error == "GL_NO_ERROR"
+
+
+def test_ui_scale_grows_screen_pixel_sizes_and_labels(renderer):
+    """HiDPI: with 2 framebuffer pixels per UI point, a -3 (UI points) radius covers 6 pixels and
+    label text is drawn twice as tall; scene-unit sizes do not change."""
+    pal = make_palette(21)
+    palettes = {"c": PaletteTexture(renderer.ctx, pal)}
+
+    def render(scale: float):
+        renderer.ui_scale = scale
+        try:
+            pts = PointsVisual(positions=np.array([[20.5, 30.5]]), class_ids=np.array([6]), palette_key="c",
+                               radii=-3.0, object_id=4, cache_key="hidpi")
+            res = renderer.render_2d([pts, point_labels(pts, ["Hg"])], Camera2D.pixel_exact(120, 60), (120, 60),
+                                     palettes)
+            return res.read_rgba()
+        finally:
+            renderer.ui_scale = 1.0
+
+    one, two = render(1.0), render(2.0)
+    save_png(two, "label_hidpi_2x", 3)
+
+    def point_width(rgba):
+        return int((rgba[30, :20, :3] == pal[6, :3]).all(-1).sum()) * 2 + 1  # left half, symmetric
+
+    assert point_width(one) in (5, 7) and point_width(two) in (11, 13)
+    rows1 = np.flatnonzero(_non_bg(one)[:, 26:].any(1))
+    rows2 = np.flatnonzero(_non_bg(two)[:, 30:].any(1))
+    assert (rows2.max() - rows2.min()) >= 1.7 * (rows1.max() - rows1.min())
+    assert renderer.ctx.error == "GL_NO_ERROR"

@@ -341,6 +341,7 @@ class App:
         win = self.surface.window_size()
         fb = self.surface.framebuffer_size()
         self.fb_scale = (fb[0] / max(win[0], 1), fb[1] / max(win[1], 1))
+        self.renderer.ui_scale = self.fb_scale[0] * self.ui_scale  # HiDPI: labels and pixel radii follow the UI
         io.display_size = imgui.ImVec2(float(win[0]), float(win[1]))
         io.display_framebuffer_scale = imgui.ImVec2(*self.fb_scale)
         io.delta_time = dt

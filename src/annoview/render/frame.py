@@ -48,6 +48,7 @@ class FrameState:
     stats: FrameStats = field(default_factory=FrameStats)
     eye: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 0.0)   # camera position (w=1) / direction (w=0)
     pick_pass: bool = False          # drawing pick records instead of colors
+    ui_scale: float = 1.0            # framebuffer pixels per UI point (screen-pixel radii, labels)
     blending: bool = True            # current GL blend state (color pass)
     # per-frame bookkeeping so thousands of small visuals do not re-set the same state
     _frame_uniforms_set: set[int] = field(default_factory=set)
@@ -75,6 +76,7 @@ class FrameState:
             set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj))
             set_uniform(prog, "u_viewport", (float(self.viewport[0]), float(self.viewport[1])))
             set_uniform(prog, "u_px_scale", float(self.px_scale))
+            set_uniform(prog, "u_ui_scale", float(self.ui_scale))
             set_uniform(prog, "u_eye", self.eye)
             set_uniform(prog, "u_palette", PALETTE_UNIT)
             set_uniform(prog, "u_kp_index", PALETTE_UNIT + 1)

@@ -29,8 +29,8 @@ class LabelsRenderer:
             a = self.atlases[size] = GlyphAtlas(self.ctx, size)
         return a
 
-    def _build(self, v: LabelsVisual, cache: GeometryCache) -> CacheEntry:
-        atlas = self.atlas(v.font_size)
+    def _build(self, v: LabelsVisual, cache: GeometryCache, font_px: int, scale: float) -> CacheEntry:
+        atlas = self.atlas(font_px)
         pos = np.asarray(v.positions, np.float32)
         n = len(v.texts)
         dim = pos.shape[1] if pos.ndim == 2 else 2
@@ -40,8 +40,9 @@ class LabelsRenderer:
         lh = atlas.line_height
         for i, text in enumerate(v.texts):
             glyphs, width = atlas.layout(str(text))
-            bw, bh = width + 2 * PAD_X, lh + 2 * PAD_Y
-            off = float(v.offset_px)
+            pad_x, pad_y = round(PAD_X * scale), round(PAD_Y * scale)
+            bw, bh = width + 2 * pad_x, lh + 2 * pad_y
+            off = float(v.offset_px) * scale
             if v.anchor == "right":
                 bx, by = off, -(bh // 2)
             elif v.anchor == "below":
@@ -49,7 +50,7 @@ class LabelsRenderer:
             else:
                 bx, by = -(bw // 2), -(bh // 2)
             quads = [((bx, by, bw, bh), (0, 0, 0, 0))]
-            quads += [((bx + PAD_X + gx, by + PAD_Y, g.w, g.h), (g.x, g.y, g.w, g.h)) for gx, g in glyphs]
+            quads += [((bx + pad_x + gx, by + pad_y, g.w, g.h), (g.x, g.y, g.w, g.h)) for gx, g in glyphs]
             for rect, uv in quads:
                 anchors.append(pos[i])
                 rects.append(rect)
@@ -82,8 +83,10 @@ class LabelsRenderer:
     def draw(self, v: LabelsVisual, fs: FrameState) -> None:
         if not len(v.texts):
             return
-        key = None if v.cache_key is None else ("labels", v.cache_key, v.font_size)
-        entry = cached_entry(fs, key, lambda: self._build(v, fs.cache))
+        scale = float(fs.ui_scale)
+        font_px = max(6, round(v.font_size * scale))
+        key = None if v.cache_key is None else ("labels", v.cache_key, font_px, scale)
+        entry = cached_entry(fs, key, lambda: self._build(v, fs.cache, font_px, scale))
         m = entry.meta
         if m["n"] == 0:
             return
@@ -94,7 +97,7 @@ class LabelsRenderer:
                    (o["rect"], "4f/i", "in_rect"),
                    (o["uv"], "4f/i", "in_uv"),
                    (o["ids"], "2u4/i", "in_ids")]
-        self.atlas(v.font_size).upload().use(IMAGE_UNIT)
+        self.atlas(font_px).upload().use(IMAGE_UNIT)
         draw_instanced_quads(fs, self.ctx, entry, prog, content, v, u_atlas=IMAGE_UNIT)
 
     def release(self) -> None:

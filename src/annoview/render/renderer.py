@@ -51,6 +51,7 @@ class FrameRecord:
     depth: bool
     grid: LinesVisual | None
     eye: tuple[float, float, float, float]
+    ui_scale: float = 1.0
 
 
 @dataclass
@@ -125,6 +126,9 @@ class Renderer:
         self.segmentation = SegmentationRenderer(self.ctx)
         self.labels = LabelsRenderer(self.ctx)
         self.draw_calls = 0          # total over the renderer's life
+        # framebuffer pixels per UI point: screen-pixel radii and labels grow with it on HiDPI
+        # screens (the viewer sets it from the window's scale; headless renders use 1)
+        self.ui_scale = 1.0
         # The framebuffer to leave bound between frames: the window's, or GL's default in a
         # standalone context (moderngl reports None there). Never leave a target of ours bound:
         # releasing a bound FBO makes moderngl's next framebuffer creation rebind a dead name.
@@ -201,8 +205,10 @@ class Renderer:
             if key in palettes:
                 stats.palette_writes += palettes[key].sync()
         order = sorted(range(len(visuals)), key=lambda i: (visuals[i].draw_order, i))
-        record = FrameRecord([visuals[i] for i in order], view_proj, px_scale, size, palettes, depth, grid, eye)
-        fs = FrameState(ctx, self.shaders, self.cache, view_proj, px_scale, size, palettes, stats, eye=eye)
+        record = FrameRecord([visuals[i] for i in order], view_proj, px_scale, size, palettes, depth, grid, eye,
+                             self.ui_scale)
+        fs = FrameState(ctx, self.shaders, self.cache, view_proj, px_scale, size, palettes, stats, eye=eye,
+                        ui_scale=self.ui_scale)
         self.cache.begin_frame()
         try:
             target.clear(background or self.background, depth=depth)
@@ -228,7 +234,7 @@ class Renderer:
         prev_fbo = ctx.fbo or self._home_fbo
         stats = FrameStats(visuals=len(rec.visuals))
         fs = FrameState(ctx, self.shaders, self.cache, rec.view_proj, rec.px_scale, rec.size, rec.palettes, stats,
-                        eye=rec.eye, pick_pass=True)
+                        eye=rec.eye, pick_pass=True, ui_scale=rec.ui_scale)
         self.cache.begin_frame()
         try:
             target.clear_pick(rect, rec.depth)
