@@ -114,6 +114,7 @@ class SceneBuilder:
         self.store = store
         self._object_ids: dict[tuple[str, str], int] = {}
         self._skeleton_memo: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._mask_classes: dict[tuple, list[int]] = {}
         self._entity_colors: dict[str, tuple[int, int, int, int]] = {}
         self._owners: dict[str, str | None] = {}
         self._owners_for: frozenset[str] = frozenset()
@@ -223,10 +224,8 @@ class SceneBuilder:
                 outline=options.seg_outline.get(path, False), draw_order=_draw_order(value, 0.0)))
             scene.objects[oid] = SceneObject(oid, kind="segmentation", **common)
             scene.segmentation_entities.append(path)
-            counts = np.bincount(ids.reshape(-1), minlength=1)
-            nz = np.flatnonzero(counts)
             bucket = scene.class_counts.setdefault(key, {})
-            for i in nz.tolist():
+            for i in self._classes_present(cache, ids):
                 bucket[i] = bucket.get(i, 0) + 1  # one instance (region) per class present
         else:
             scene.problems.append((path, f"{arch}: not rendered by annoview (kept in the store)"))
@@ -270,6 +269,16 @@ class SceneBuilder:
             if len(self._skeleton_memo) > 4096:
                 self._skeleton_memo.clear()
             hit = self._skeleton_memo[memo_key] = skeleton_segments(ctx, class_ids, kp_ids, n)
+        return hit
+
+    def _classes_present(self, cache: tuple, ids: np.ndarray) -> list[int]:
+        """Class ids present in a mask, memoized by its cells' row ids: a 4K mask costs a full
+        pass to count, and the same mask is seen again whenever the scene is rebuilt."""
+        hit = self._mask_classes.get(cache)
+        if hit is None:
+            if len(self._mask_classes) > 1024:
+                self._mask_classes.clear()
+            hit = self._mask_classes[cache] = np.flatnonzero(np.bincount(ids.reshape(-1), minlength=1)).tolist()
         return hit
 
     def _default_color(self, path: str) -> tuple[int, int, int, int]:
