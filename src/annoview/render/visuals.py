@@ -296,14 +296,35 @@ class LabelsVisual(_Colored):
         return _bounds_of(np.asarray(self.positions))
 
 
-def point_labels(points: PointsVisual, texts: Sequence[str | None], **kw: object) -> LabelsVisual:
-    """Labels right of points, in the points' colors; None/empty texts are skipped."""
+def _labels_for(v: "_Colored", n: int, texts: Sequence[str | None], anchors: np.ndarray, anchor: LabelAnchor,
+                offset_px: float, kw: dict[str, object]) -> LabelsVisual:
+    """Labels of a visual's instances at `anchors`, in the instances' colors (explicit, or the
+    palette via class ids); None/empty texts are skipped, pick ids follow their instances."""
     keep = np.array([i for i, t in enumerate(texts) if t], np.int64)
+    colors = broadcast_last(as_rgba(v.colors), n)
+    class_ids = broadcast_last(v.class_ids, n)
+    args: dict[str, object] = dict(
+        positions=anchors[keep] if len(keep) else anchors[:0],
+        texts=[texts[i] for i in keep],
+        instances=keep.astype(np.uint32),
+        colors=None if colors is None else colors[keep],
+        class_ids=None if class_ids is None else class_ids[keep],
+        pick_ids=None if v.pick_ids is None else np.asarray(v.pick_ids)[keep],
+        palette_key=v.palette_key,
+        default_color=v.default_color,
+        object_id=v.object_id,
+        cache_key=None if v.cache_key is None else ("labels", v.cache_key),
+        anchor=anchor,
+        offset_px=offset_px,
+    )
+    args.update(kw)
+    return LabelsVisual(**args)  # type: ignore[arg-type]
+
+
+def point_labels(points: PointsVisual, texts: Sequence[str | None], **kw: object) -> LabelsVisual:
+    """Labels right of points, in the points' colors."""
     pos = np.asarray(points.positions)
     n = len(pos)
-    colors = broadcast_last(as_rgba(points.colors), n)
-    class_ids = broadcast_last(points.class_ids, n)
-    key = None if points.cache_key is None else ("labels", points.cache_key)
     anchors = pos
     if pos.ndim == 2 and pos.shape[1] == 2 and points.radii is not None:
         # 2D points with radii in scene units: start the label at the point's right edge, which
@@ -311,50 +332,16 @@ def point_labels(points: PointsVisual, texts: Sequence[str | None], **kw: object
         r = broadcast_last(np.asarray(points.radii, np.float32).reshape(-1), n)
         if r is not None and len(r) == n:
             anchors = pos + np.stack([np.maximum(r, 0.0), np.zeros(n, np.float32)], 1)
-    args: dict[str, object] = dict(
-        positions=anchors[keep] if len(keep) else anchors[:0],
-        texts=[texts[i] for i in keep],
-        instances=keep.astype(np.uint32),
-        colors=None if colors is None else colors[keep],
-        class_ids=None if class_ids is None else class_ids[keep],
-        pick_ids=None if points.pick_ids is None else np.asarray(points.pick_ids)[keep],
-        palette_key=points.palette_key,
-        default_color=points.default_color,
-        object_id=points.object_id,
-        cache_key=key,
-        anchor="right",
-        offset_px=_radius_px_hint(points.radii) + 3.0,
-    )
-    args.update(kw)
-    return LabelsVisual(**args)  # type: ignore[arg-type]
+    return _labels_for(points, n, texts, anchors, "right", _radius_px_hint(points.radii) + 3.0, kw)
 
 
 def box_labels(boxes: BoxesVisual, texts: Sequence[str | None], **kw: object) -> LabelsVisual:
     """Labels centered below boxes, in the box colors (REFERENCE rule 7)."""
-    keep = np.array([i for i, t in enumerate(texts) if t], np.int64)
     mins = np.asarray(boxes.mins, np.float32).reshape(-1, 2)
     sizes = np.asarray(boxes.sizes, np.float32).reshape(-1, 2)
     anchors = np.stack([mins[:, 0] + sizes[:, 0] / 2, np.maximum(mins[:, 1], mins[:, 1] + sizes[:, 1])], 1)
-    n = len(mins)
-    colors = broadcast_last(as_rgba(boxes.colors), n)
-    class_ids = broadcast_last(boxes.class_ids, n)
-    key = None if boxes.cache_key is None else ("labels", boxes.cache_key)
-    args: dict[str, object] = dict(
-        positions=anchors[keep] if len(keep) else anchors[:0],
-        texts=[texts[i] for i in keep],
-        instances=keep.astype(np.uint32),
-        colors=None if colors is None else colors[keep],
-        class_ids=None if class_ids is None else class_ids[keep],
-        pick_ids=None if boxes.pick_ids is None else np.asarray(boxes.pick_ids)[keep],
-        palette_key=boxes.palette_key,
-        default_color=boxes.default_color,
-        object_id=boxes.object_id,
-        cache_key=key,
-        anchor="below",
-        offset_px=_radius_px_hint(boxes.radii, DEFAULT_LINE_RADIUS) + 2.0,
-    )
-    args.update(kw)
-    return LabelsVisual(**args)  # type: ignore[arg-type]
+    return _labels_for(boxes, len(mins), texts, anchors, "below",
+                       _radius_px_hint(boxes.radii, DEFAULT_LINE_RADIUS) + 2.0, kw)
 
 
 def _radius_px_hint(radii: np.ndarray | float | None, default: float = DEFAULT_POINT_RADIUS) -> float:
