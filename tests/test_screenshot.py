@@ -115,3 +115,17 @@ def test_broken_entity_is_a_problem_and_the_rest_renders():
     assert "image buffer has 5 bytes" in problems["/bad_image"]
     assert "Tensor: not rendered" in problems["/mystery"]
     assert len(scene.visuals_2d) == 1 and scene.objects[1].entity == "/good"
+
+
+def test_line_strips_show_their_class_label_at_the_center():
+    rr.init("strip-labels")
+    mem = rr.memory_recording()
+    rr.log("/", rr.AnnotationContext([(3, "lane", (255, 255, 0))]), static=True)
+    rr.log("road/lanes", rr.LineStrips2D([[[0, 0], [10, 0]], [[0, 10], [4, 10], [8, 10]]], class_ids=3), static=True)
+    rr.log("road/hidden", rr.LineStrips2D([[[0, 20], [5, 20]]], class_ids=3, show_labels=False), static=True)
+    rr.flush()
+    scene = SceneBuilder(mem.to_store()).build(None, None)
+    labels = [v for v in scene.visuals_2d if type(v).__name__ == "LabelsVisual"]
+    assert len(labels) == 1
+    assert list(labels[0].texts) == ["lane", "lane"] and labels[0].anchor == "center"
+    assert np.allclose(labels[0].positions, [[5, 0], [4, 10]])

@@ -18,7 +18,7 @@ import numpy as np
 from .annotations import (ResolvedContext, ResolvedInstances, context_from_cell, default_entity_color,
                           find_context_entity, resolve_instances, skeleton_segments)
 from .render.visuals import (BoxesVisual, ImageVisual, LabelsVisual, LinesVisual, PointsVisual, SegmentationVisual,
-                             Visual, box_labels, point_labels)
+                             Visual, box_labels, point_labels, strip_labels)
 from .scene_batch import batch_visuals
 from .store import CellRef, Store
 from .types.archetypes import DTYPE_OF_CHANNEL
@@ -344,17 +344,21 @@ class SceneBuilder:
         oid = self.object_id(path, "lines")
         colors = _explicit_colors(colors_packed)
         target = scene.visuals_2d if arch == "LineStrips2D" else scene.visuals_3d
-        target.append(LinesVisual.from_strips(
+        lines = LinesVisual.from_strips(
             strips, radii=value("radii"), colors=colors, class_ids=None if class_ids is None else np.asarray(class_ids),
             palette_key=key, default_color=self._default_color(path), object_id=oid, cache_key=("strips", cache, key),
-            draw_order=_draw_order(value, 20.0)))
-        firsts = np.array([s[0] if len(s) else np.zeros(strips[0].shape[1] if strips else 2) for s in strips],
-                          np.float32) if strips else np.zeros((0, 2), np.float32)
-        scene.objects[oid] = SceneObject(
+            draw_order=_draw_order(value, 20.0))
+        target.append(lines)
+        dim = strips[0].shape[1] if strips else 2
+        firsts = np.array([s[0] if len(s) else np.zeros(dim) for s in strips], np.float32).reshape(-1, dim)
+        centers = np.array([s.mean(0) if len(s) else np.zeros(dim) for s in strips], np.float32).reshape(-1, dim)
+        obj = scene.objects[oid] = SceneObject(
             oid, kind="lines", positions=firsts, **common,
             resolve=lambda: resolve_instances(ctx, n, class_ids=class_ids, colors=colors_packed, labels=labels,
                                               entity_path=path))
         self._count(scene, key, class_ids, n)
+        # as Rerun does, a labeled strip (explicit or class label) shows it at the strip's center
+        self._labels(target, lines, obj, labels, value, n, lambda vis, texts: strip_labels(vis, texts, centers))
 
 
 def _explicit_colors(packed: np.ndarray | None) -> np.ndarray | None:

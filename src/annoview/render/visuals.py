@@ -344,6 +344,12 @@ def box_labels(boxes: BoxesVisual, texts: Sequence[str | None], **kw: object) ->
                        _radius_px_hint(boxes.radii, DEFAULT_LINE_RADIUS) + 2.0, kw)
 
 
+def strip_labels(lines: LinesVisual, texts: Sequence[str | None], anchors: np.ndarray,
+                 **kw: object) -> LabelsVisual:
+    """Labels centered on line strips (at the mean of each strip's points), in the strip colors."""
+    return _labels_for(lines, len(anchors), texts, np.asarray(anchors, np.float32), "center", 0.0, kw)
+
+
 def _radius_px_hint(radii: np.ndarray | float | None, default: float = DEFAULT_POINT_RADIUS) -> float:
     """A pixel offset that clears a point/line drawn with these radii (screen-px radii only)."""
     if radii is None:
