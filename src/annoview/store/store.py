@@ -189,12 +189,10 @@ class Store:
                     comps = [c for c in group if wanted is None or c in wanted]
                     if tl != timeline or not comps:
                         continue
-                    pos = idx.latest_at(slots, t)
-                    found = np.flatnonzero(pos >= 0)
-                    if not len(found):
+                    found = idx.lookup(slots, t)
+                    if not len(found.entities):
                         continue
-                    k = pos[found]
-                    h = ComponentHits(found, idx.chunk[k], idx.row[k], idx.time[k], idx.row_hi[k], idx.row_lo[k])
+                    h = ComponentHits(found.entities, found.chunk, found.row, found.time, found.hi, found.lo)
                     for comp in comps:
                         hits[comp] = hits[comp].newest(h) if comp in hits else h
             for comp, entries in self._static_by_component.items():
