@@ -44,22 +44,23 @@ class Hits:
 
 
 class _Run:
-    """Rows sorted by (slot, time, row id), with their composite key."""
+    """Rows kept in row-id order plus a permutation that sorts them by (slot, time, row id).
 
-    def __init__(self, cols: dict[str, np.ndarray], presorted_by_row_id: bool) -> None:
-        key = self._composite(cols["slot"], cols["time"])
-        if presorted_by_row_id:
-            # ties keep row-id order under a stable sort; skip the sort when already in order
-            order = None if (len(key) < 2 or bool((key[1:] >= key[:-1]).all())) else np.argsort(key, kind="stable")
-        else:
-            order = np.lexsort((cols["lo"], cols["hi"], cols["time"], cols["slot"]))
-        if order is not None:
-            cols = {k: v[order] for k, v in cols.items()}
-            key = key[order]
+    Keeping the columns in row-id order (and only the int64 key sorted) avoids gathering six
+    columns on every sort and merge: queries touch just the few rows they return."""
+
+    def __init__(self, cols: dict[str, np.ndarray], in_row_id_order: bool) -> None:
+        if not in_row_id_order:
+            o = np.lexsort((cols["lo"], cols["hi"]))
+            cols = {k: v[o] for k, v in cols.items()}
         self.cols = cols
-        self.key = key
-        self.max_row_id = _max_row_id(cols["hi"], cols["lo"])
-        self.min_row_id = _min_row_id(cols["hi"], cols["lo"])
+        key = self._composite(cols["slot"], cols["time"])
+        # stable: rows with equal (slot, time) stay in row-id order, so the last one wins
+        self.perm = np.argsort(key, kind="stable")
+        self.key = key[self.perm]
+        n = len(key)
+        self.min_row_id = (int(cols["hi"][0]), int(cols["lo"][0])) if n else None
+        self.max_row_id = (int(cols["hi"][-1]), int(cols["lo"][-1])) if n else None
 
     def __len__(self) -> int:
         return len(self.key)
@@ -67,44 +68,33 @@ class _Run:
     def _composite(self, slot: np.ndarray, time: np.ndarray) -> np.ndarray:
         self.unique: np.ndarray | None = None
         if not len(time):
-            self.span, self.tmin = 0, 0
+            self.span, self.tmin, self.div = 0, 0, 1
             return np.zeros(0, np.int64)
         tmin, tmax = int(time.min()), int(time.max())
         span = tmax - tmin + 2
         if (int(slot.max()) + 2) * span < _KEY_LIMIT:
-            self.tmin, self.span = tmin, span
+            self.tmin, self.span, self.div = tmin, span, span
             return slot * span + (time - tmin + 1)
         self.span, self.tmin = 0, 0
         self.unique = np.unique(time)
-        return slot * (len(self.unique) + 1) + np.searchsorted(self.unique, time)
+        self.div = len(self.unique) + 1
+        return slot * self.div + np.searchsorted(self.unique, time)
 
     def latest_at(self, slots: np.ndarray, t: int) -> np.ndarray:
-        """Position of each slot's last row with time <= t in this run, or -1."""
+        """Row index (into `cols`) of each slot's last row with time <= t in this run, or -1."""
         if self.span:
             q = min(max(int(t) - self.tmin + 1, 0), self.span - 1)
-            target = slots * self.span + q
         else:
             assert self.unique is not None
-            r = int(np.searchsorted(self.unique, t, side="right"))  # distinct times <= t
-            target = slots * (len(self.unique) + 1) + r - 1
-        pos = np.searchsorted(self.key, target, side="right") - 1
+            q = int(np.searchsorted(self.unique, t, side="right")) - 1  # rank of the last time <= t
+        pos = np.searchsorted(self.key, slots * self.div + q, side="right") - 1
         ok = pos >= 0
-        ok[ok] = self.cols["slot"][pos[ok]] == slots[ok]
-        return np.where(ok, pos, -1)
+        ok[ok] = self.key[pos[ok]] // self.div == slots[ok]
+        return np.where(ok, self.perm[np.maximum(pos, 0)], -1)
 
-
-def _max_row_id(hi: np.ndarray, lo: np.ndarray) -> tuple[int, int] | None:
-    if not len(hi):
-        return None
-    top = hi == hi.max()
-    return int(hi.max()), int(lo[top].max())
-
-
-def _min_row_id(hi: np.ndarray, lo: np.ndarray) -> tuple[int, int] | None:
-    if not len(hi):
-        return None
-    bottom = hi == hi.min()
-    return int(hi.min()), int(lo[bottom].min())
+    def slot_times(self, slot: int) -> np.ndarray:
+        a, b = np.searchsorted(self.key, [slot * self.div, (slot + 1) * self.div])
+        return self.cols["time"][self.perm[a:b]]
 
 
 class ComponentIndex:
@@ -131,10 +121,12 @@ class ComponentIndex:
         self._pending = []
         self._distinct = None
         self._runs.append(_Run(cols, _row_id_increasing(cols["hi"], cols["lo"])))
-        while len(self._runs) > 1 and 2 * len(self._runs[-1]) >= len(self._runs[-2]):
-            newer = self._runs.pop()
-            older = self._runs.pop()
-            self._runs.append(_merge(older, newer))
+        # at most one merge per build, the smallest eligible pair: a frame never pays for a whole
+        # cascade, and the run count still stays logarithmic
+        for i in range(len(self._runs) - 1, 0, -1):
+            if 2 * len(self._runs[i]) >= len(self._runs[i - 1]):
+                self._runs[i - 1:i + 1] = [_merge(self._runs[i - 1], self._runs[i])]
+                break
 
     # ---- queries -----------------------------------------------------------------------------
     def lookup(self, slots: np.ndarray, t: int) -> Hits:
@@ -167,10 +159,7 @@ class ComponentIndex:
     def slot_times(self, slot: int) -> np.ndarray:
         """Sorted times of one slot's rows."""
         self._build()
-        parts = []
-        for run in self._runs:
-            a, b = np.searchsorted(run.cols["slot"], [slot, slot + 1])
-            parts.append(run.cols["time"][a:b])
+        parts = [run.slot_times(slot) for run in self._runs]
         if len(parts) == 1:
             return parts[0]
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
@@ -178,8 +167,8 @@ class ComponentIndex:
 
 def _merge(older: _Run, newer: _Run) -> _Run:
     cols = {k: np.concatenate([older.cols[k], newer.cols[k]]) for k in _FIELDS}
-    # [older, newer] is in row-id order for ties when every newer row id is larger: both halves
-    # are sorted, so a stable sort merges them; otherwise sort by all four keys
+    # both runs keep their rows in row-id order, so the concatenation does too when every newer
+    # row id is larger (the usual case); otherwise the merged run re-sorts its rows by row id
     in_order = older.max_row_id is None or newer.min_row_id is None or newer.min_row_id > older.max_row_id
     return _Run(cols, in_order)
 
