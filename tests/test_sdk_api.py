@@ -213,3 +213,24 @@ def test_sdk_imports_without_gui_or_gl():
            "bad = [m for m in ('glfw', 'imgui_bundle', 'moderngl', 'OpenGL') if m in sys.modules]; print(bad)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_unsupported_rerun_archetypes_are_skipped_with_one_warning(mem):
+    from annoview import unsupported
+
+    unsupported._warned.clear()
+    assert not hasattr(rr, "NotARerunThing") and hasattr(rr, "Transform3D")
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i in range(3):
+            rr.set_time("frame", sequence=i)
+            rr.log("cam", rr.Transform3D(translation=[i, 0, 0]))
+            rr.log("cam/points", rr.Points2D([[i, i]]))
+        rr.log("/", rr.ViewCoordinates.RIGHT_HAND_Z_UP, static=True)
+    messages = [str(w.message) for w in caught if issubclass(w.category, rr.AnnoviewWarning)]
+    assert any("rr.Transform3D is not supported yet" in m for m in messages)
+    assert sum("Transform3D" in m for m in messages) == 1 and sum("ViewCoordinates" in m for m in messages) == 1
+    store = store_of(mem)
+    assert store.entity_paths() == ["/cam/points"]

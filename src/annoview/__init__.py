@@ -144,6 +144,23 @@ def disconnect(recording: RecordingStream | None = None) -> None:
         rec.disconnect()
 
 
+def send_blueprint(*args: Any, **kwargs: Any) -> None:
+    """Rerun's blueprint call: accepted and ignored (annoview arranges its own views)."""
+    from .unsupported import warn_once
+
+    warn_once("rr.send_blueprint")
+
+
+def __getattr__(name: str) -> Any:
+    """Rerun archetypes annoview does not handle yet resolve to stand-ins that `log` skips with one
+    warning, so Rerun scripts that also use them still run (see unsupported.py)."""
+    from .unsupported import RERUN_ARCHETYPES, archetype
+
+    if name in RERUN_ARCHETYPES:
+        return archetype(name)
+    raise AttributeError(f"module 'annoview' has no attribute {name!r}")
+
+
 __all__ = [
     "init", "new_recording", "log", "set_time", "set_time_sequence", "set_time_seconds", "set_time_nanos",
     "disable_timeline", "reset_time", "save", "memory_recording", "spawn", "connect", "connect_grpc", "flush",

@@ -20,6 +20,7 @@ from ..errors import ValidationError
 from ..strict import report, set_strict_mode, strict_mode
 from ..types.annotation import as_context
 from ..types.archetypes import Archetype
+from ..unsupported import UnsupportedArchetype, warn_once
 from .batcher import Batcher
 from .sinks import BufferSink, FileSink, MemorySink, Sink
 from .time import TimeContext, to_index_value
@@ -194,6 +195,9 @@ class RecordingStream:
         components: dict[str, tuple[Any, Any]] = {}
         for item in items:
             item = as_context(item)
+            if isinstance(item, UnsupportedArchetype):
+                warn_once(f"rr.{item.rerun_name}")
+                continue
             if not isinstance(item, Archetype):
                 report(ValidationError("log", "entity", f"{path}: expected an archetype such as rr.Points2D, "
                                        f"got {type(item).__name__}"), "that item not logged")
