@@ -3,11 +3,10 @@
 `import annoview as rr` and log as with Rerun: rr.init, rr.log, rr.set_time, rr.save, ...
 This module imports neither glfw, imgui nor moderngl, so logging works in headless jobs.
 """
-import warnings
 from typing import Any
 
 from . import datatypes, encodings
-from .errors import AnnoviewError, AnnoviewWarning, ValidationError
+from .errors import AnnoviewError, AnnoviewWarning, ValidationError, warn_user
 from .sdk.recording import RecordingStream
 from .sdk.sinks import MemorySink
 from .strict import set_strict_mode, strict_mode
@@ -54,8 +53,7 @@ def _rec(recording: RecordingStream | None) -> RecordingStream | None:
     rec = recording if recording is not None else _global
     if rec is None and not _warned_no_init:
         _warned_no_init = True
-        warnings.warn("annoview: no recording; call rr.init(...) first. Logged data is dropped.", AnnoviewWarning,
-                      stacklevel=3)
+        warn_user("annoview: no recording; call rr.init(...) first. Logged data is dropped.", AnnoviewWarning)
     return rec
 
 

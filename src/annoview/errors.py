@@ -5,6 +5,12 @@ the call without reading annoview's sources.
 """
 from __future__ import annotations
 
+import os
+import sys
+import warnings
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
 
 class AnnoviewError(Exception):
     """Base class of every error annoview raises on purpose."""
@@ -34,3 +40,14 @@ class AnnoviewWarning(UserWarning):
 
 class RecordingRecoveryWarning(AnnoviewWarning):
     """A truncated or corrupt recording was loaded up to its last good frame."""
+
+
+def warn_user(message: str, category: type[Warning] = AnnoviewWarning) -> None:
+    """Warn with the location of the user's call (the first frame outside annoview), so the
+    message points at the line of the script that logged the bad data."""
+    frame = sys._getframe(0)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

@@ -6,11 +6,10 @@ Default is non-strict so that Rerun scripts run unchanged; set ANNOVIEW_STRICT=1
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Callable
 from typing import TypeVar
 
-from .errors import AnnoviewWarning, ValidationError
+from .errors import AnnoviewWarning, ValidationError, warn_user
 
 _strict = os.environ.get("ANNOVIEW_STRICT", "").lower() in ("1", "true", "yes")
 
@@ -30,7 +29,7 @@ def report(error: ValidationError, consequence: str) -> None:
     """Raise in strict mode; otherwise warn once for this bad call and carry on."""
     if _strict:
         raise error
-    warnings.warn(f"{error} ({consequence})", AnnoviewWarning, stacklevel=4)
+    warn_user(f"{error} ({consequence})", AnnoviewWarning)
 
 
 def checked(fn: Callable[[], T], error_consequence: str) -> T | None:

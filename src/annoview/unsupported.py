@@ -8,10 +8,9 @@ supports in the same script is recorded as usual. Only names Rerun really has ar
 """
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
-from .errors import AnnoviewWarning
+from .errors import AnnoviewWarning, warn_user
 
 RERUN_ARCHETYPES = frozenset({
     "AnyValues", "Arrows2D", "Arrows3D", "Asset3D", "AssetVideo", "BarChart", "Boxes3D", "Capsules3D", "Clear",
@@ -26,8 +25,8 @@ _warned: set[str] = set()
 def warn_once(what: str) -> None:
     if what not in _warned:
         _warned.add(what)
-        warnings.warn(f"annoview: {what} is not supported yet and is ignored (the rest of the script is recorded)",
-                      AnnoviewWarning, stacklevel=3)
+        warn_user(f"annoview: {what} is not supported yet and is ignored (the rest of the script is recorded)",
+                  AnnoviewWarning)
 
 
 class _AnyAttribute(type):
