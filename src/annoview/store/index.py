@@ -21,6 +21,7 @@ import numpy as np
 
 _KEY_LIMIT = 1 << 62
 _FIELDS = ("slot", "time", "chunk", "row", "hi", "lo")
+HIT_FIELDS = ("entities", "chunk", "row", "time", "hi", "lo")
 
 
 def _row_id_increasing(hi: np.ndarray, lo: np.ndarray) -> bool:
@@ -142,7 +143,7 @@ class ComponentIndex:
             k = pos[found]
             c = run.cols
             hits = Hits(found, c["chunk"][k], c["row"][k], c["time"][k], c["hi"][k], c["lo"][k])
-            best = hits if best is None else _newest(best, hits)
+            best = hits if best is None else newest(best, hits)
         if best is None:
             z = np.zeros(0, np.int64)
             return Hits(z, z, z, z, z.astype(np.uint64), z.astype(np.uint64))
@@ -173,8 +174,9 @@ def _merge(older: _Run, newer: _Run) -> _Run:
     return _Run(cols, in_order)
 
 
-def _newest(a: Hits, b: Hits) -> Hits:
-    """Per queried entity, the later of two hits (time, then row id)."""
+def newest(a: Hits, b: Hits) -> Hits:
+    """Per queried entity, the later of two hits (time, then row id): the same component found
+    in two runs, or in two component groups of the store."""
     ent = np.union1d(a.entities, b.entities)
     out = {}
     for name in ("chunk", "row", "time", "hi", "lo"):

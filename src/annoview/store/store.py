@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..chunk import Chunk
-from .index import ComponentIndex
+from .index import HIT_FIELDS, ComponentIndex, Hits, newest
 from .tree import EntityTree
 
 
@@ -183,7 +183,7 @@ class Store:
                 paths = [p for p in entity_paths if p in self._slots]
                 slots = np.array([self._slots[p] for p in paths], np.int64)
             wanted = set(components) if components is not None else None
-            hits: dict[str, ComponentHits] = {}
+            hits: dict[str, Hits] = {}
             if timeline is not None and t is not None and len(slots):
                 for (tl, group), idx in self._indexes.items():
                     comps = [c for c in group if wanted is None or c in wanted]
@@ -192,9 +192,8 @@ class Store:
                     found = idx.lookup(slots, t)
                     if not len(found.entities):
                         continue
-                    h = ComponentHits(found.entities, found.chunk, found.row, found.time, found.hi, found.lo)
                     for comp in comps:
-                        hits[comp] = hits[comp].newest(h) if comp in hits else h
+                        hits[comp] = newest(hits[comp], found) if comp in hits else found
             for comp, entries in self._static_by_component.items():
                 if wanted is not None and comp not in wanted:
                     continue
@@ -204,54 +203,23 @@ class Store:
                 ent = np.array([i for i, _ in local], np.int64)
                 st_chunk = np.array([e[2] for _, e in local], np.int64)
                 st_row = np.array([e[3] for _, e in local], np.int64)
-                hits[comp] = hits[comp].merge_static(ent, st_chunk, st_row) if comp in hits else \
-                    ComponentHits(ent, st_chunk, st_row, np.full(len(ent), STATIC_TIME, np.int64))
+                hits[comp] = with_static(hits.get(comp), ent, st_chunk, st_row)
             return FrameQuery(paths, hits, list(self.chunks))
 
 
 STATIC_TIME = np.iinfo(np.int64).min
 
 
-@dataclass
-class ComponentHits:
-    """For one component: which queried entities (indices into FrameQuery.paths) have a value,
-    and where it lives. `times` is STATIC_TIME for static values."""
-
-    entities: np.ndarray
-    chunk_ids: np.ndarray
-    rows: np.ndarray
-    times: np.ndarray
-    row_hi: np.ndarray | None = None
-    row_lo: np.ndarray | None = None
-
-    def newest(self, other: "ComponentHits") -> "ComponentHits":
-        """Per entity, the later of two hits (time, then row id): the same component found in
-        two index groups."""
-        ent = np.union1d(self.entities, other.entities)
-        out = {}
-        for name in ("chunk_ids", "rows", "times", "row_hi", "row_lo"):
-            a = np.zeros(len(ent), getattr(self, name).dtype)
-            a[np.searchsorted(ent, self.entities)] = getattr(self, name)
-            out[name] = a
-        mine = np.zeros(len(ent), bool)
-        mine[np.searchsorted(ent, self.entities)] = True
-        pos = np.searchsorted(ent, other.entities)
-        o_key = (other.times, other.row_hi, other.row_lo)
-        s_key = (out["times"][pos], out["row_hi"][pos], out["row_lo"][pos])
-        later = ~mine[pos] | (o_key[0] > s_key[0]) | ((o_key[0] == s_key[0]) & (
-            (o_key[1] > s_key[1]) | ((o_key[1] == s_key[1]) & (o_key[2] > s_key[2]))))
-        take = pos[later]
-        for name in out:
-            out[name][take] = getattr(other, name)[later]
-        return ComponentHits(ent, out["chunk_ids"], out["rows"], out["times"], out["row_hi"], out["row_lo"])
-
-    def merge_static(self, ent: np.ndarray, chunk_ids: np.ndarray, rows: np.ndarray) -> "ComponentHits":
-        keep = ~np.isin(self.entities, ent)
-        order_ent = np.concatenate([self.entities[keep], ent])
-        order = np.argsort(order_ent, kind="stable")
-        return ComponentHits(order_ent[order], np.concatenate([self.chunk_ids[keep], chunk_ids])[order],
-                             np.concatenate([self.rows[keep], rows])[order],
-                             np.concatenate([self.times[keep], np.full(len(ent), STATIC_TIME, np.int64)])[order])
+def with_static(hits: Hits | None, ent: np.ndarray, chunk: np.ndarray, row: np.ndarray) -> Hits:
+    """Static values replace temporal ones for the same entity (static wins, as in Rerun)."""
+    z64 = np.zeros(len(ent), np.uint64)
+    static = Hits(ent, chunk, row, np.full(len(ent), STATIC_TIME, np.int64), z64, z64)
+    if hits is None:
+        return static
+    keep = ~np.isin(hits.entities, ent)
+    merged = [np.concatenate([getattr(hits, f)[keep], getattr(static, f)]) for f in HIT_FIELDS]
+    order = np.argsort(merged[0], kind="stable")
+    return Hits(*(m[order] for m in merged))
 
 
 @dataclass
@@ -259,7 +227,7 @@ class FrameQuery:
     """The result of one latest-at query over many entities."""
 
     paths: list[str]
-    hits: dict[str, ComponentHits]
+    hits: dict[str, Hits]
     chunks: list[Chunk]
     _by_entity: dict[str, dict[str, CellRef]] | None = None
 
@@ -267,7 +235,7 @@ class FrameQuery:
         if self._by_entity is None:
             by: dict[str, dict[str, CellRef]] = {p: {} for p in self.paths}
             for comp, h in self.hits.items():
-                for e, c, r, t in zip(h.entities.tolist(), h.chunk_ids.tolist(), h.rows.tolist(), h.times.tolist()):
+                for e, c, r, t in zip(h.entities.tolist(), h.chunk.tolist(), h.row.tolist(), h.time.tolist()):
                     by[self.paths[e]][comp] = _ref(self.chunks[c], r, comp, None if t == STATIC_TIME else t)
             self._by_entity = by
         return self._by_entity.get(path, {})
