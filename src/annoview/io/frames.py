@@ -81,17 +81,23 @@ def header_size(prefix: bytes, source: str = "stream") -> int | None:
     return PREAMBLE_SIZE + json_len
 
 
+def json_object(data: bytes | memoryview, what: str) -> dict:
+    """A UTF-8 JSON object read from untrusted bytes (json only: never pickle or eval)."""
+    try:
+        info = json.loads(bytes(data).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise RecordingFormatError(f"{what} is not valid UTF-8 JSON: {e}") from None
+    if not isinstance(info, dict):
+        raise RecordingFormatError(f"{what} JSON is a {type(info).__name__}, expected an object")
+    return info
+
+
 def decode_header(data: bytes, source: str = "stream") -> AvrHeader:
     """Parse a complete file header (at least header_size(data) bytes)."""
     size = header_size(data, source)
     if size is None or len(data) < size:
         raise RecordingFormatError(f"{source}: truncated header ({len(data)} bytes)")
-    try:
-        info = json.loads(bytes(data[PREAMBLE_SIZE:size]).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise RecordingFormatError(f"{source}: header is not valid UTF-8 JSON: {e}") from None
-    if not isinstance(info, dict):
-        raise RecordingFormatError(f"{source}: header JSON is a {type(info).__name__}, expected an object")
+    info = json_object(data[PREAMBLE_SIZE:size], f"{source}: header")
     app, rec, created = info.get("application_id"), info.get("recording_id"), info.get("created_ns")
     if not isinstance(app, str) or not isinstance(rec, str):
         raise RecordingFormatError(f"{source}: header needs string application_id and recording_id")

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from ..chunk import Chunk
 from ..errors import RecordingFormatError
-from .frames import DEFAULT_MAX_FRAME_LEN, FORMAT_VERSION, FRAME_CHUNK, FrameDecoder
+from .frames import DEFAULT_MAX_FRAME_LEN, FORMAT_VERSION, FRAME_CHUNK, FrameDecoder, json_object
 
 __all__ = [
     "STREAM_MAGIC", "DEFAULT_PORT", "MAX_HANDSHAKE_JSON", "REPLY_OK", "REPLY_REJECT", "HandshakeInfo",
@@ -105,12 +105,7 @@ def parse_handshake(buf: bytes | bytearray) -> tuple[HandshakeInfo, int] | None:
     end = HANDSHAKE_PREAMBLE_SIZE + json_len
     if len(buf) < end:
         return None
-    try:
-        info = json.loads(bytes(buf[HANDSHAKE_PREAMBLE_SIZE:end]).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise RecordingFormatError(f"handshake is not valid UTF-8 JSON: {e}") from None
-    if not isinstance(info, dict):
-        raise RecordingFormatError(f"handshake JSON is a {type(info).__name__}, expected an object")
+    info = json_object(buf[HANDSHAKE_PREAMBLE_SIZE:end], "handshake")
     app, rec, pid = info.get("application_id"), info.get("recording_id"), info.get("pid")
     if not isinstance(app, str) or not isinstance(rec, str) or not rec:
         raise RecordingFormatError("handshake needs string application_id and a non-empty string recording_id")
