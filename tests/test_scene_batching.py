@@ -83,3 +83,27 @@ def test_keypoints_without_color_follow_a_recolored_class(renderer):
     assert tuple(img[30, 10, :3]) == (0, 0, 255)   # foot follows the class
     assert tuple(img[10, 10, :3]) == (255, 0, 0)   # head keeps its own color
     assert tuple(img[20, 10, :3]) == (0, 0, 255)   # connection in the class color
+
+
+def test_rebuilding_reuses_unchanged_entities_and_batches():
+    """A live stream that updates one entity rebuilds only that entity; the others keep their
+    built parts, and a batch whose members did not change is not concatenated again."""
+    store = people_store(4, 1)
+    builder = SceneBuilder(store)
+    first = builder.build("frame", 0)
+    again = builder.build("frame", 0)
+    assert [id(v) for v in first.visuals_2d] == [id(v) for v in again.visuals_2d]
+    before = {p: builder._parts[(p, "Points2D")][1] for p in ("/people/1", "/people/2")}
+    rr.init("batching-more")
+    mem = rr.memory_recording()
+    rr.set_time("frame", sequence=0)
+    rr.log("people/2", rr.Points2D([[99, 99], [99, 120]], class_ids=1, keypoint_ids=[0, 1], show_labels=False))
+    rr.flush()
+    store.add_chunks(mem.chunks())
+    updated = builder.build("frame", 0)
+    after = {p: builder._parts[(p, "Points2D")][1] for p in ("/people/1", "/people/2")}
+    assert after["/people/1"] is before["/people/1"]          # untouched entity: reused
+    assert after["/people/2"] is not before["/people/2"]      # updated entity: rebuilt
+    pts = next(v for v in updated.visuals_2d if isinstance(v, PointsVisual))
+    old_pts = next(v for v in first.visuals_2d if isinstance(v, PointsVisual))
+    assert pts is not old_pts and [99, 99] in pts.positions.tolist()

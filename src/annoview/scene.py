@@ -115,6 +115,8 @@ class SceneBuilder:
         self._object_ids: dict[tuple[str, str], int] = {}
         self._skeleton_memo: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._mask_classes: dict[tuple, list[int]] = {}
+        self._parts: dict[tuple[str, str], tuple[tuple, _Part]] = {}
+        self._batches: dict[Hashable, tuple[tuple, Visual]] = {}
         self._entity_colors: dict[str, tuple[int, int, int, int]] = {}
         self._owners: dict[str, str | None] = {}
         self._owners_for: frozenset[str] = frozenset()
@@ -133,14 +135,11 @@ class SceneBuilder:
         query = self.store.query(None, timeline, t)
         scene = Scene()
         context_entities = {query.paths[i] for i in query.hits[CONTEXT].entities} if CONTEXT in query.hits else set()
-        has_image_under: set[str] = set()
         per_entity: list[tuple[str, dict[str, CellRef]]] = []
         for path in sorted(query.paths):  # deterministic draw order for equal draw orders
             cells = query.for_entity(path)
             if cells and path not in hidden_set:
                 per_entity.append((path, cells))
-                if "Image:buffer" in cells:
-                    has_image_under.add(path)
         if context_entities != self._owners_for:
             self._owners, self._owners_for = {}, frozenset(context_entities)
         for path, cells in per_entity:
@@ -150,15 +149,33 @@ class SceneBuilder:
             key, ctx = self._context(scene, owner, query.for_entity(owner) if owner else {})
             archetypes = {c.split(":", 1)[0] for c in cells}
             for arch in sorted(archetypes):
-                if arch == "AnnotationContext":
-                    continue
-                try:
-                    self._build_archetype(scene, path, arch, cells, key, ctx, owner, options, has_image_under)
-                except Exception as e:  # bad data in one entity must not take the view down
-                    scene.problems.append((path, f"{arch}: {type(e).__name__}: {e}"))
-        scene.visuals_2d = batch_visuals(scene.visuals_2d)
-        scene.visuals_3d = batch_visuals(scene.visuals_3d)
+                if arch != "AnnotationContext":
+                    _merge_part(scene, self._part(path, arch, cells, key, ctx, owner, options))
+        scene.visuals_2d = batch_visuals(scene.visuals_2d, self._batches)
+        scene.visuals_3d = batch_visuals(scene.visuals_3d, self._batches)
         return scene
+
+    def _part(self, path: str, arch: str, cells: dict[str, CellRef], key: Hashable, ctx: ResolvedContext,
+              owner: str | None, options: ViewOptions) -> "_Part":
+        """One entity's archetype, reused while the row ids of its cells, its context and its view
+        options are unchanged: a live stream that updates a few entities, or a paused view whose
+        store grows elsewhere, rebuilds only what changed. One part is kept per entity and
+        archetype, so memory stays proportional to the entity count."""
+        cache = tuple(sorted((c, r.row_key) for c, r in cells.items() if c.startswith(arch + ":")))
+        view = ((options.seg_opacity.get(path), options.seg_zero_transparent.get(path), options.seg_outline.get(path))
+                if arch == "SegmentationImage" else None)
+        memo_key = (cache, key, view)
+        held = self._parts.get((path, arch))
+        if held is not None and held[0] == memo_key:
+            return held[1]
+        part = _Part()
+        try:
+            self._build_archetype(part, path, arch, cells, cache, key, ctx, owner, options)  # type: ignore[arg-type]
+        except Exception as e:  # bad data in one entity must not take the view down
+            part = _Part()
+            part.problems.append((path, f"{arch}: {type(e).__name__}: {e}"))
+        self._parts[(path, arch)] = (memo_key, part)
+        return part
 
     # ---- contexts --------------------------------------------------------------------------
     def _context(self, scene: Scene, owner: str | None, cells: dict[str, CellRef]) -> tuple[Hashable, ResolvedContext]:
@@ -189,14 +206,12 @@ class SceneBuilder:
             counts[i] = counts.get(i, 0) + c
 
     # ---- archetypes ------------------------------------------------------------------------
-    def _build_archetype(self, scene: Scene, path: str, arch: str, cells: dict[str, CellRef], key: Hashable,
-                         ctx: ResolvedContext, owner: str | None, options: ViewOptions,
-                         has_image_under: set[str]) -> None:
+    def _build_archetype(self, scene: Scene, path: str, arch: str, cells: dict[str, CellRef], cache: tuple,
+                         key: Hashable, ctx: ResolvedContext, owner: str | None, options: ViewOptions) -> None:
         def value(field_name: str) -> Any:
             ref = cells.get(f"{arch}:{field_name}")
             return None if ref is None else ref.value
 
-        cache = tuple(sorted((c, r.row_key) for c, r in cells.items() if c.startswith(arch + ":")))
         common = dict(entity=path, archetype=arch, context_entity=owner, palette_key=key,
                       cells={c.split(":", 1)[1]: r for c, r in cells.items() if c.startswith(arch + ":")})
         if arch in ("Points2D", "Points3D"):
@@ -359,6 +374,32 @@ class SceneBuilder:
         self._count(scene, key, class_ids, n)
         # as Rerun does, a labeled strip (explicit or class label) shows it at the strip's center
         self._labels(target, lines, obj, labels, value, n, lambda vis, texts: strip_labels(vis, texts, centers))
+
+
+class _Part:
+    """What one entity's archetype adds to a scene (the fields of Scene it writes)."""
+
+    __slots__ = ("visuals_2d", "visuals_3d", "objects", "problems", "segmentation_entities", "class_counts")
+
+    def __init__(self) -> None:
+        self.visuals_2d: list[Visual] = []
+        self.visuals_3d: list[Visual] = []
+        self.objects: dict[int, SceneObject] = {}
+        self.problems: list[tuple[str, str]] = []
+        self.segmentation_entities: list[str] = []
+        self.class_counts: dict[Hashable, dict[int, int]] = {}
+
+
+def _merge_part(scene: Scene, part: _Part) -> None:
+    scene.visuals_2d.extend(part.visuals_2d)
+    scene.visuals_3d.extend(part.visuals_3d)
+    scene.objects.update(part.objects)
+    scene.problems.extend(part.problems)
+    scene.segmentation_entities.extend(part.segmentation_entities)
+    for key, counts in part.class_counts.items():
+        into = scene.class_counts.setdefault(key, {})
+        for cid, n in counts.items():
+            into[cid] = into.get(cid, 0) + n
 
 
 def _explicit_colors(packed: np.ndarray | None) -> np.ndarray | None:

@@ -91,9 +91,11 @@ def _merge_connections(members: list[LinesVisual]) -> LinesVisual:
                        cache_key=("batch", tuple(v.cache_key for v in members)))
 
 
-def batch_visuals(visuals: list[Visual]) -> list[Visual]:
+def batch_visuals(visuals: list[Visual], memo: dict[Hashable, tuple[tuple, Visual]] | None = None) -> list[Visual]:
     """Merge batchable visuals; others keep their place. Draw order is preserved because only
-    visuals of equal draw order merge (the renderer sorts stably by draw order)."""
+    visuals of equal draw order merge (the renderer sorts stably by draw order). With `memo`
+    (one entry per group), a group whose members' cache keys are unchanged reuses its merged
+    visual instead of concatenating again."""
     groups: dict[Hashable, list[Visual]] = {}
     out: list[Visual | Hashable] = []
     for v in visuals:
@@ -113,8 +115,15 @@ def batch_visuals(visuals: list[Visual]) -> list[Visual]:
         members = groups[item[1]]
         if len(members) == 1:
             merged.append(members[0])
-        elif item[1][0] == "points":
-            merged.append(_merge_points(members))  # type: ignore[arg-type]
-        else:
-            merged.append(_merge_connections(members))  # type: ignore[arg-type]
+            continue
+        member_keys = tuple(v.cache_key for v in members)
+        held = memo.get(item[1]) if memo is not None else None
+        if held is not None and held[0] == member_keys:
+            merged.append(held[1])
+            continue
+        batch = (_merge_points(members) if item[1][0] == "points"  # type: ignore[arg-type]
+                 else _merge_connections(members))  # type: ignore[arg-type]
+        if memo is not None:
+            memo[item[1]] = (member_keys, batch)
+        merged.append(batch)
     return merged
