@@ -4,7 +4,7 @@
 // from the atlas map 1:1 onto framebuffer pixels.
 // Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; PICK_ATTRIB.
 #include "screen.glsl"
-#include "palette.glsl"
+#include "instance_color.glsl"
 #include "pick_ids.glsl"
 
 in vec2 in_corner;                 // (0,0) top-left .. (1,1) bottom-right
@@ -16,12 +16,6 @@ in vec3 in_anchor;
 in vec4 in_rect;                   // x, y offset (px, y down) of the quad's top-left; w, h (px)
 in vec4 in_uv;                     // atlas x, y, w, h in atlas pixels; w == 0: solid background
 in uvec2 in_ids;                   // class id (0xFFFFFFFF = none), instance index
-#ifdef COLOR_ATTRIB
-in vec4 in_color;
-#endif
-#ifdef COLOR_UNIFORM
-uniform vec4 u_color;
-#endif
 
 out vec2 v_atlas;
 flat out vec4 v_color;             // linear label color
@@ -47,12 +41,6 @@ void main() {
     gl_Position = vec4(ndc_out, -1.0, 1.0);   // labels sit in front of everything
     v_atlas = in_uv.xy + in_corner * in_uv.zw;
     v_solid = in_uv.z == 0.0 ? 1 : 0;
-#if defined(COLOR_ATTRIB)
-    v_color = srgb_to_linear(in_color);          // explicit colors are sRGB
-#elif defined(COLOR_UNIFORM)
-    v_color = srgb_to_linear(u_color);
-#else
-    v_color = class_color(in_ids.x);             // palette lookups are already linear
-#endif
+    v_color = instance_color(class_color(in_ids.x));
     v_pick = uvec3(pick_object_instance(in_ids.y), in_ids.x + 1u);
 }

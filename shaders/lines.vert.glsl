@@ -4,7 +4,7 @@
 // box corners join without gaps. Segments crossing the near plane are clipped first.
 // Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; RADIUS_ATTRIB; PICK_ATTRIB.
 #include "screen.glsl"
-#include "palette.glsl"
+#include "instance_color.glsl"
 #include "pick_ids.glsl"
 
 in vec2 in_corner;                 // per vertex: x in {0, 1} (start/end), y in {-1, 1} (side)
@@ -16,12 +16,6 @@ in vec3 in_p0;
 in vec3 in_p1;
 #endif
 in uvec2 in_ids;                   // class id (0xFFFFFFFF = none), instance index
-#ifdef COLOR_ATTRIB
-in vec4 in_color;
-#endif
-#ifdef COLOR_UNIFORM
-uniform vec4 u_color;
-#endif
 #ifdef RADIUS_ATTRIB
 in float in_radius;
 #else
@@ -64,12 +58,6 @@ void main() {
     vec2 off = normal * in_corner.y * r + dir * (at_end ? r : -r);
     gl_Position = offset_px(c, off);
 
-#if defined(COLOR_ATTRIB)
-    v_color = srgb_to_linear(in_color);          // explicit colors are sRGB
-#elif defined(COLOR_UNIFORM)
-    v_color = srgb_to_linear(u_color);
-#else
-    v_color = class_color(in_ids.x);             // palette lookups are already linear
-#endif
+    v_color = instance_color(class_color(in_ids.x));
     v_pick = uvec3(pick_object_instance(in_ids.y), in_ids.x + 1u);
 }

@@ -2,7 +2,7 @@
 // Instanced round points: one quad (4 vertices, triangle strip) per instance, one draw call.
 // Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; RADIUS_ATTRIB; PICK_ATTRIB.
 #include "screen.glsl"
-#include "palette.glsl"
+#include "instance_color.glsl"
 #include "pick_ids.glsl"
 
 in vec2 in_corner;                 // per vertex: (-1,-1) .. (1,1)
@@ -12,12 +12,6 @@ in vec2 in_position;               // per instance, scene units
 in vec3 in_position;
 #endif
 in uvec2 in_ids;                   // class id, keypoint id (NO_KEYPOINT / 0xFFFFFFFF = none)
-#ifdef COLOR_ATTRIB
-in vec4 in_color;                  // sRGB, normalized from uint8
-#endif
-#ifdef COLOR_UNIFORM
-uniform vec4 u_color;              // sRGB
-#endif
 #ifdef RADIUS_ATTRIB
 in float in_radius;                // < 0: screen pixels, > 0: scene units
 #else
@@ -55,12 +49,6 @@ void main() {
 #endif
     gl_Position = offset_px(clip, in_corner * r);
     v_corner = in_corner;
-#if defined(COLOR_ATTRIB)
-    v_color = srgb_to_linear(in_color);          // explicit colors are sRGB
-#elif defined(COLOR_UNIFORM)
-    v_color = srgb_to_linear(u_color);
-#else
-    v_color = keypoint_color(in_ids.x, in_ids.y); // palette lookups are already linear
-#endif
+    v_color = instance_color(keypoint_color(in_ids.x, in_ids.y));
     v_pick = uvec4(pick_object_instance(uint(gl_InstanceID)), in_ids.x + 1u, in_ids.y + 1u);
 }
