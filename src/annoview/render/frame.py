@@ -194,6 +194,25 @@ def uniform_color(v: _Colored) -> tuple[float, float, float, float]:
 OPTIONAL_ATTRIBUTES = (("color", "4f1/i", "in_color"), ("radius", "f/i", "in_radius"), ("pick", "2u4/i", "in_pick"))
 
 
+def attach_instance_data(entry: CacheEntry, cache: GeometryCache, dim: int, color_define: str, *,
+                         color: np.ndarray | None = None, radius: np.ndarray | None = None,
+                         pick: np.ndarray | None = None) -> frozenset[str]:
+    """Upload the optional per-instance attributes (the build-side twin of OPTIONAL_ATTRIBUTES)
+    and return the defines that select the matching shader variant."""
+    defines = {color_define}
+    if dim == 2:
+        defines.add("POS2D")
+    if color is not None:
+        entry.objects["color"] = cache.buffer(np.ascontiguousarray(color))
+    if radius is not None:
+        entry.objects["radius"] = cache.buffer(np.ascontiguousarray(radius, np.float32))
+        defines.add("RADIUS_ATTRIB")
+    if pick is not None:
+        entry.objects["pick"] = cache.buffer(np.ascontiguousarray(pick))
+        defines.add("PICK_ATTRIB")
+    return frozenset(defines)
+
+
 def cached_entry(fs: FrameState, key: Hashable | None, build: Callable[[], CacheEntry]) -> CacheEntry:
     """The cached geometry for `key`, built (uploaded) only on a miss."""
     entry = fs.cache.get(key)

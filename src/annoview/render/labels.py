@@ -10,7 +10,8 @@ import numpy as np
 import moderngl
 
 from .cache import CacheEntry, GeometryCache
-from .frame import IMAGE_UNIT, FrameState, cached_entry, color_inputs, draw_instanced_quads, pick_inputs
+from .frame import (IMAGE_UNIT, FrameState, attach_instance_data, cached_entry, color_inputs,
+                    draw_instanced_quads, pick_inputs)
 from .text import GlyphAtlas
 from .visuals import LabelsVisual
 
@@ -67,16 +68,11 @@ class LabelsRenderer:
         entry.objects["rect"] = cache.buffer(np.asarray(rects, np.float32).reshape(m, 4))
         entry.objects["uv"] = cache.buffer(np.asarray(uvs, np.float32).reshape(m, 4))
         entry.objects["ids"] = cache.buffer(ids)
-        defines = {color_define}
-        if dim == 2:
-            defines.add("POS2D")
-        if colors_n is not None:
-            entry.objects["color"] = cache.buffer(np.ascontiguousarray(colors_n[owner_a]))
         pick_n = pick_inputs(v, n)
-        if pick_n is not None:
-            entry.objects["pick"] = cache.buffer(np.ascontiguousarray(pick_n[owner_a]).reshape(m, 2))
-            defines.add("PICK_ATTRIB")
-        entry.meta.update(n=m, dim=dim, defines=frozenset(defines))
+        defines = attach_instance_data(entry, cache, dim, color_define,
+                                       color=None if colors_n is None else colors_n[owner_a],
+                                       pick=None if pick_n is None else pick_n[owner_a].reshape(m, 2))
+        entry.meta.update(n=m, dim=dim, defines=defines)
         atlas.upload()
         return entry
 

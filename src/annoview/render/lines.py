@@ -10,7 +10,8 @@ import numpy as np
 import moderngl
 
 from .cache import CacheEntry, GeometryCache
-from .frame import FrameState, cached_entry, color_inputs, draw_instanced_quads, pick_inputs, radius_inputs
+from .frame import (FrameState, attach_instance_data, cached_entry, color_inputs,
+                    draw_instanced_quads, pick_inputs, radius_inputs)
 from .visuals import DEFAULT_LINE_RADIUS, BoxesVisual, LinesVisual
 
 
@@ -31,19 +32,12 @@ class LinesRenderer:
         entry = CacheEntry()
         entry.objects["segments"] = cache.buffer(np.ascontiguousarray(seg.reshape(m, 2 * dim)))
         entry.objects["ids"] = cache.buffer(ids)
-        defines = {color_define}
-        if dim == 2:
-            defines.add("POS2D")
-        if colors_k is not None:
-            entry.objects["color"] = cache.buffer(np.ascontiguousarray(colors_k[inst]))
-        if radii_k is not None:
-            entry.objects["radius"] = cache.buffer(np.ascontiguousarray(radii_k[inst], np.float32))
-            defines.add("RADIUS_ATTRIB")
         pick_k = pick_inputs(v, k)
-        if pick_k is not None:
-            entry.objects["pick"] = cache.buffer(np.ascontiguousarray(pick_k[inst]))
-            defines.add("PICK_ATTRIB")
-        entry.meta.update(n=m, dim=dim, defines=frozenset(defines), radius=radius)
+        defines = attach_instance_data(entry, cache, dim, color_define,
+                                       color=None if colors_k is None else colors_k[inst],
+                                       radius=None if radii_k is None else radii_k[inst],
+                                       pick=None if pick_k is None else pick_k[inst])
+        entry.meta.update(n=m, dim=dim, defines=defines, radius=radius)
         return entry
 
     def draw(self, v: LinesVisual | BoxesVisual, fs: FrameState) -> None:

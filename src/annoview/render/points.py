@@ -10,7 +10,8 @@ import numpy as np
 import moderngl
 
 from .cache import CacheEntry, GeometryCache
-from .frame import FrameState, cached_entry, color_inputs, draw_instanced_quads, pick_inputs, radius_inputs
+from .frame import (FrameState, attach_instance_data, cached_entry, color_inputs,
+                    draw_instanced_quads, pick_inputs, radius_inputs)
 from .visuals import DEFAULT_POINT_RADIUS, PointsVisual
 
 
@@ -27,19 +28,9 @@ class PointsRenderer:
         entry = CacheEntry()
         entry.objects["position"] = cache.buffer(pos)
         entry.objects["ids"] = cache.buffer(ids)
-        defines = {color_define}
-        if dim == 2:
-            defines.add("POS2D")
-        if colors is not None:
-            entry.objects["color"] = cache.buffer(colors)
-        if radii is not None:
-            entry.objects["radius"] = cache.buffer(radii.astype(np.float32))
-            defines.add("RADIUS_ATTRIB")
-        pick = pick_inputs(v, n)
-        if pick is not None:
-            entry.objects["pick"] = cache.buffer(pick)
-            defines.add("PICK_ATTRIB")
-        entry.meta.update(n=n, dim=dim, defines=frozenset(defines), radius=radius)
+        defines = attach_instance_data(entry, cache, dim, color_define, color=colors, radius=radii,
+                                       pick=pick_inputs(v, n))
+        entry.meta.update(n=n, dim=dim, defines=defines, radius=radius)
         return entry
 
     def draw(self, v: PointsVisual, fs: FrameState) -> None:
