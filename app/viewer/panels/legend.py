@@ -212,6 +212,14 @@ class LegendPanel:
             imgui.pop_text_wrap_pos()
             imgui.unindent()
 
+    def _option_checkbox(self, imgui: Any, rec: Any, path: str, label: str, flags: dict[str, bool], name: str) -> None:
+        """One per-mask view option (ViewOptions flag); a change rebuilds the scene's options."""
+        changed, value = imgui.checkbox(label, flags.get(path, False))
+        self._remember(path, name, imgui)
+        if changed:
+            flags[path] = value
+            rec.touch_options()
+
     def _remember(self, path: str, option: str, imgui: Any) -> None:
         lo, hi = imgui.get_item_rect_min(), imgui.get_item_rect_max()
         self.option_rects[(path, option)] = (lo.x, lo.y, hi.x - lo.x, hi.y - lo.y)
@@ -240,17 +248,9 @@ class LegendPanel:
                 opts.seg_opacity.pop(path, None)
                 rec.touch_options()
             imgui.end_disabled()
-            changed, zero = imgui.checkbox("class 0 transparent", opts.seg_zero_transparent.get(path, False))
-            self._remember(path, "zero", imgui)
-            if changed:
-                opts.seg_zero_transparent[path] = zero
-                rec.touch_options()
+            self._option_checkbox(imgui, rec, path, "class 0 transparent", opts.seg_zero_transparent, "zero")
             imgui.same_line()
-            changed, outline = imgui.checkbox("outline only", opts.seg_outline.get(path, False))
-            self._remember(path, "outline", imgui)
-            if changed:
-                opts.seg_outline[path] = outline
-                rec.touch_options()
+            self._option_checkbox(imgui, rec, path, "outline only", opts.seg_outline, "outline")
             imgui.spacing()
             imgui.pop_id()
 
