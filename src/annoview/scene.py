@@ -26,8 +26,6 @@ from .types.colors import unpack_rgba
 
 CONTEXT = "AnnotationContext:context"
 AUTO_PALETTE_KEY = ("auto",)
-KNOWN_2D = ("Points2D", "Boxes2D", "LineStrips2D", "Image", "SegmentationImage")
-KNOWN_3D = ("Points3D", "LineStrips3D")
 LABELS_MAX_INSTANCES = 30  # Rerun's rule: labels shown below this many instances (or exactly one label)
 
 

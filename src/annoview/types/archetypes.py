@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ValidationError
-from ..strict import checked, report
+from ..strict import checked
 from . import validate as v
 from .colors import parse_colors
 from .kinds import Kind
@@ -389,11 +389,7 @@ class Image(Archetype):
             self._set("draw_order", lambda: v.scalar_float(draw_order, self.archetype_name, "draw_order"))
 
 
-def reject_unknown(obj: Any) -> None:
-    raise ValidationError("log", "archetype", f"expected an archetype such as rr.Points2D, got {type(obj).__name__}")
-
-
 __all__ = [
     "Archetype", "Points2D", "Points3D", "Boxes2D", "Box2DFormat", "LineStrips2D", "LineStrips3D",
-    "SegmentationImage", "Image", "report", "CHANNEL_DATATYPES", "DTYPE_OF_CHANNEL",
+    "SegmentationImage", "Image", "CHANNEL_DATATYPES", "DTYPE_OF_CHANNEL",
 ]
