@@ -199,7 +199,7 @@ def test_micro_batching_flushes_on_age(mem):
 
 
 def test_log_without_init_warns_once_and_drops(monkeypatch):
-    monkeypatch.setattr(rr, "_global", None)
+    monkeypatch.setattr(rr.current, "_global", None)
     monkeypatch.setattr(rr, "_warned_no_init", False)
     with pytest.warns(rr.AnnoviewWarning, match="rr.init"):
         rr.log("x", rr.Points2D([[0, 0]]))

@@ -7,7 +7,13 @@ from typing import Any
 
 from . import datatypes, encodings
 from .errors import AnnoviewError, AnnoviewWarning, ValidationError, warn_user
+from .logging_handler import LoggingHandler
+from .rerun_api import *  # noqa: F403  (Rerun's other top-level calls; names in rerun_api.__all__)
+from .rerun_api import __all__ as _rerun_api_names
+from .sdk import current
+from .sdk.byte_sinks import MemoryRecording
 from .sdk.recording import RecordingStream
+from .sdk.script_helpers import script_add_args, script_setup, script_teardown
 from .sdk.sinks import MemorySink
 from .strict import set_strict_mode, strict_mode
 from .types import (AnnotationContext, AnnotationInfo, Box2DFormat, Boxes2D, ClassDescription, Image, LineStrips2D,
@@ -15,42 +21,37 @@ from .types import (AnnotationContext, AnnotationInfo, Box2DFormat, Boxes2D, Cla
 
 __version__ = "0.1.0"
 
-_global: RecordingStream | None = None
 _warned_no_init = False
 
 
-def init(application_id: str, *, recording_id: Any = None, spawn: bool = False, default_enabled: bool = True,
-         strict: bool | None = None, **kwargs: Any) -> RecordingStream:
+def init(application_id: str, *, recording_id: Any = None, spawn: bool = False, init_logging: bool = True,
+         default_enabled: bool = True, strict: bool | None = None, default_blueprint: Any = None,
+         send_properties: bool = True, **kwargs: Any) -> RecordingStream:
     """Start a new global recording (closing the previous one)."""
-    global _global
-    if _global is not None:
-        _global.close()
-    _global = RecordingStream(application_id, recording_id=recording_id, strict=strict,
-                              default_enabled=default_enabled, **kwargs)
-    if spawn:
-        _global.spawn()
-    return _global
-
-
-def new_recording(application_id: str, *, recording_id: Any = None, make_default: bool = False,
-                  spawn: bool = False, **kwargs: Any) -> RecordingStream:
-    """A separate recording object (several recordings in one process)."""
-    global _global
-    rec = RecordingStream(application_id, recording_id=recording_id, **kwargs)
-    if make_default:
-        _global = rec
+    prev = current.get_global_data_recording()
+    if prev is not None:
+        prev.close()
+    rec = RecordingStream(application_id, recording_id=recording_id, strict=strict, default_enabled=default_enabled,
+                          **kwargs)
+    current.set_global_data_recording(rec)
     if spawn:
         rec.spawn()
     return rec
 
 
-def get_global_data_recording() -> RecordingStream | None:
-    return _global
+def new_recording(application_id: str, *, recording_id: Any = None, make_default: bool = False,
+                  spawn: bool = False, **kwargs: Any) -> RecordingStream:
+    """A separate recording object (several recordings in one process)."""
+    rec = RecordingStream(application_id, recording_id=recording_id, make_default=make_default, **kwargs)
+    if spawn:
+        rec.spawn()
+    return rec
 
 
 def _rec(recording: RecordingStream | None) -> RecordingStream | None:
+    """The recording a call goes to (given, else this thread's, else the global one)."""
     global _warned_no_init
-    rec = recording if recording is not None else _global
+    rec = current.get_data_recording(recording)
     if rec is None and not _warned_no_init:
         _warned_no_init = True
         warn_user("annoview: no recording; call rr.init(...) first. Logged data is dropped.", AnnoviewWarning)
@@ -101,13 +102,14 @@ def reset_time(recording: RecordingStream | None = None) -> None:
         rec.reset_time()
 
 
-def save(path: str, default_blueprint: Any = None, recording: RecordingStream | None = None) -> None:
+def save(path: str, default_blueprint: Any = None, recording: RecordingStream | None = None, *,
+         write_footer: bool = True) -> None:
     rec = _rec(recording)
     if rec is not None:
         rec.save(path)
 
 
-def memory_recording(recording: RecordingStream | None = None) -> MemorySink | None:
+def memory_recording(recording: RecordingStream | None = None) -> MemoryRecording | None:
     rec = _rec(recording)
     return rec.memory_recording() if rec is not None else None
 
@@ -130,10 +132,10 @@ def connect_grpc(url: str | None = None, recording: RecordingStream | None = Non
         rec.connect_grpc(url, **kwargs)
 
 
-def flush(blocking: bool = True, recording: RecordingStream | None = None) -> None:
+def flush(blocking: bool = True, recording: RecordingStream | None = None, *, timeout_sec: float = 1e38) -> None:
     rec = _rec(recording)
     if rec is not None:
-        rec.flush(blocking)
+        rec.flush(blocking, timeout_sec=timeout_sec)
 
 
 def disconnect(recording: RecordingStream | None = None) -> None:
@@ -142,7 +144,8 @@ def disconnect(recording: RecordingStream | None = None) -> None:
         rec.disconnect()
 
 
-def send_blueprint(*args: Any, **kwargs: Any) -> None:
+def send_blueprint(blueprint: Any, *, make_active: bool = True, make_default: bool = True,
+                   recording: RecordingStream | None = None) -> None:
     """Rerun's blueprint call: accepted and ignored (annoview arranges its own views)."""
     from .unsupported import warn_once
 
@@ -159,11 +162,25 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'annoview' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """Also list the names `__getattr__` serves, as `dir(rerun)` lists them."""
+    from .unsupported import RERUN_ARCHETYPES
+
+    return sorted(set(globals()) | RERUN_ARCHETYPES)
+
+
 __all__ = [
     "init", "new_recording", "log", "set_time", "set_time_sequence", "set_time_seconds", "set_time_nanos",
     "disable_timeline", "reset_time", "save", "memory_recording", "spawn", "connect", "connect_grpc", "flush",
     "disconnect", "get_global_data_recording", "set_strict_mode", "strict_mode", "RecordingStream", "MemorySink",
     "AnnotationContext", "AnnotationInfo", "ClassDescription", "Points2D", "Points3D", "Boxes2D", "Box2DFormat",
     "LineStrips2D", "LineStrips3D", "SegmentationImage", "Image", "AnnoviewError", "AnnoviewWarning",
-    "ValidationError", "datatypes", "encodings",
+    "ValidationError", "datatypes", "encodings", "MemoryRecording", "LoggingHandler", "script_add_args", "script_setup",
+    "script_teardown", *_rerun_api_names,
+    "blueprint", "utilities", "experimental", "notebook", "recording_stream", "sinks", "time", "web", "error_utils",
+    "bindings", "catalog", "auth", "server", "urdf",
 ]
+
+# Submodules under Rerun's names; imported last, since some re-export the functions above.
+from . import (auth, bindings, blueprint, catalog, error_utils, experimental, notebook, recording_stream,  # noqa: E402
+               server, sinks, time, urdf, utilities, web)

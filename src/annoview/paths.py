@@ -1,20 +1,18 @@
 """Entity paths: parsing, canonical form and ancestry.
 
 Canonical form is Rerun's: a leading slash, parts separated by '/', the root is "/". Users may
-omit the leading slash or pass a list of parts (parts are escaped then, as Rerun does).
+omit the leading slash or pass a list of parts (each part is escaped then, as Rerun does:
+entity_path_parts.py).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from .entity_path_parts import escape_entity_path_part as _escape_part
 from .errors import ValidationError
 
 ROOT = "/"
-
-
-def _escape_part(part: str) -> str:
-    return part.replace("\\", "\\\\").replace("/", "\\/")
 
 
 def _split_escaped(path: str) -> list[str]:

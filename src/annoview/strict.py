@@ -20,9 +20,9 @@ def strict_mode() -> bool:
     return _strict
 
 
-def set_strict_mode(strict: bool) -> None:
+def set_strict_mode(mode: bool) -> None:
     global _strict
-    _strict = bool(strict)
+    _strict = bool(mode)
 
 
 def report(error: ValidationError, consequence: str) -> None:

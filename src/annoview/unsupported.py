@@ -66,14 +66,3 @@ def archetype(name: str) -> type:
         cls = _classes[name] = _AnyAttribute(name, (UnsupportedArchetype,), {"rerun_name": name, "__module__": __name__})
     return cls
 
-
-class BlueprintPart(metaclass=_AnyAttribute):
-    """Any `rerun.blueprint` object: accepted and ignored (annoview arranges its own views)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        warn_once("rerun.blueprint")
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return _noop

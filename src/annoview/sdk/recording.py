@@ -21,8 +21,11 @@ from ..strict import report, set_strict_mode, strict_mode
 from ..types.annotation import as_context
 from ..types.archetypes import Archetype
 from ..unsupported import UnsupportedArchetype, warn_once
+from . import current
 from .batcher import Batcher
-from .sinks import BufferSink, FileSink, MemorySink, Sink
+from .byte_sinks import MemoryRecording
+from .sinks import BufferSink, FileSink, Sink
+from .stream_api import RerunStreamAPI
 from .time import TimeContext, to_index_value
 
 _row_counter = itertools.count(1)
@@ -36,11 +39,13 @@ def _tuid_hi() -> int:
     return _START_NS + (time.monotonic_ns() - _START_MONO)
 
 
-class RecordingStream:
-    """One recording: its id, time context, batcher and sink."""
+class RecordingStream(RerunStreamAPI):
+    """One recording: its id, time context, batcher and sink (Rerun's other methods: stream_api.py)."""
 
-    def __init__(self, application_id: str, *, recording_id: str | None = None, strict: bool | None = None,
-                 spawn: bool = False, default_enabled: bool = True, **_ignored: Any) -> None:
+    def __init__(self, application_id: str, *, recording_id: Any = None, make_default: bool = False,
+                 make_thread_default: bool = False, default_enabled: bool = True, send_properties: bool = True,
+                 batcher_config: Any = None, strict: bool | None = None, spawn: bool = False,
+                 **_ignored: Any) -> None:
         if not isinstance(application_id, str) or not application_id:
             raise ValidationError("init", "application_id", "expected a non-empty string")
         self.application_id = application_id
@@ -53,7 +58,12 @@ class RecordingStream:
         self._sink_lock = threading.Lock()
         self._batcher = Batcher(self._emit)
         self._closed = False
+        self.log_time_enabled = True
         _live_streams.add(self)
+        if make_default:
+            current.set_global_data_recording(self)
+        if make_thread_default:
+            current.set_thread_local_data_recording(self)
         if spawn:
             self.spawn()
 
@@ -89,13 +99,13 @@ class RecordingStream:
                 sink.send(chunk)
         return sink
 
-    def save(self, path: str, default_blueprint: Any = None) -> None:
+    def save(self, path: str, default_blueprint: Any = None, *, write_footer: bool = True) -> None:
         """Stream everything (also what was logged before this call) to a `.avr` file."""
         self._set_sink(FileSink(str(path), self.application_id, self.recording_id))
 
-    def memory_recording(self) -> MemorySink:
-        """Keep the recording in memory; `.chunks()` / `.to_store()` read it back."""
-        sink = MemorySink()
+    def memory_recording(self) -> MemoryRecording:
+        """Keep the recording in memory; `.chunks()` / `.to_store()` / `.drain_as_bytes()` read it back."""
+        sink = MemoryRecording(self.application_id, self.recording_id)
         self._set_sink(sink)
         return sink
 
@@ -120,7 +130,7 @@ class RecordingStream:
 
         connect_tcp(self, url, **_stream_options(options))  # parse_addr takes URLs as well
 
-    def flush(self, blocking: bool = True) -> None:
+    def flush(self, blocking: bool = True, *, timeout_sec: float = 1e38) -> None:
         """Turn every pending row into a chunk and push it through the sink.
 
         The sink's flush runs outside the sink lock: a live stream's flush waits on the network
@@ -213,7 +223,8 @@ class RecordingStream:
             times: dict[str, tuple[str, int]] = {}
         else:
             times = dict(self._time.snapshot())
-            times["log_time"] = ("timestamp", time.time_ns())
+            if self.log_time_enabled:
+                times["log_time"] = ("timestamp", time.time_ns())
         self._batcher.add_row(path, bool(static), _tuid_hi(), next(_row_counter), times, components)
 
 
