@@ -99,17 +99,24 @@ class Batcher:
                 self._emit(g.to_chunk())
 
     def flush(self, older_than_s: float | None = None) -> None:
-        """Emit pending groups (all of them, or only those older than the given age)."""
-        now = time.monotonic()
-        with self._lock:
-            if older_than_s is None:
-                groups = list(self._groups.values())
-                self._groups.clear()
-            else:
-                keys = [k for k, g in self._groups.items() if now - g.started >= older_than_s]
-                groups = [self._groups.pop(k) for k in keys]
-        if groups:
-            self._send(groups)
+        """Emit pending groups (all of them, or only those older than the given age).
+
+        Groups are taken and emitted under the emit lock, so when a flush returns, no group
+        taken by a concurrent flush (the age timer's) is still on its way to the sink: a
+        close at exit could otherwise finish the file while the timer thread, about to be
+        killed, still held rows.
+        """
+        with self._emit_lock:
+            now = time.monotonic()
+            with self._lock:
+                if older_than_s is None:
+                    groups = list(self._groups.values())
+                    self._groups.clear()
+                else:
+                    keys = [k for k, g in self._groups.items() if now - g.started >= older_than_s]
+                    groups = [self._groups.pop(k) for k in keys]
+            for g in groups:
+                self._emit(g.to_chunk())
 
     def close(self) -> None:
         self.flush()
