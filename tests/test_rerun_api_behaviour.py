@@ -176,6 +176,13 @@ def test_binary_stream_reads_concatenate_into_one_recording(fresh, tmp_path):
     assert positions(list(read_avr(path)), "/p") == [[[0, 0]], [[1, 1]], [[2, 2]]]
 
 
+def test_binary_stream_left_open_at_exit_does_not_hang():
+    code = ("import annoview as rr; rec = rr.RecordingStream('b'); s = rr.binary_stream(recording=rec); "
+            "rec.log('p', rr.Points2D([[0, 0]])); s.read(); rec.log('q', rr.Points2D([[1, 1]]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_stdout_streams_a_readable_recording(tmp_path):
     code = ("import annoview as rr; rr.init('out'); rr.stdout(); "
             "[rr.log('p', rr.Points2D([[i, i]])) for i in range(4)]")

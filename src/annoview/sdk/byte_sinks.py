@@ -12,12 +12,15 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ..chunk import Chunk
 from ..io.avr import IndexEntry, _summarize, encode_footer
 from ..io.frames import FRAME_CHUNK, FRAME_FOOTER, encode_header, encode_trailer, frame_header
 from .sinks import MemorySink, Sink
+
+if TYPE_CHECKING:
+    from .recording import RecordingStream
 
 
 def _chunk_frame(chunk: Chunk) -> bytes:
@@ -75,45 +78,49 @@ class _StreamEncoder:
         return head or b""
 
 
-class BinaryStream:
-    """`rr.binary_stream()`: `read()` returns the recording bytes produced since the last read
-    (the first read starts with the `.avr` header), so the reads concatenated are one stream."""
+class _ByteBuffer:
+    """The sink behind a BinaryStream: encodes each chunk as it arrives and keeps the bytes."""
 
-    def __init__(self, application_id: str = "unknown", recording_id: str = "unknown") -> None:
+    def __init__(self, application_id: str, recording_id: str) -> None:
         self._encoder = _StreamEncoder(application_id, recording_id)
         self._parts: list[bytes] = []
         self._lock = threading.Lock()
-        self._flush_stream: "object | None" = None  # the RecordingStream, to flush before read()
-        self._flushing = False
 
-    # Sink protocol
     def send(self, chunk: Chunk) -> None:
         data = self._encoder.encode(chunk)
         with self._lock:
             self._parts.append(data)
 
-    def flush(self, timeout_sec: float = 1e38) -> None:
-        """Turn the recording's pending rows into bytes for the next read(). (The recording also
-        calls this as its sink's flush; the guard stops that from coming back here.)"""
-        if self._flushing or self._flush_stream is None:
-            return
-        self._flushing = True
-        try:
-            self._flush_stream.flush()  # type: ignore[attr-defined]
-        finally:
-            self._flushing = False
+    def flush(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
+
+    def take(self) -> bytes:
+        with self._lock:
+            parts, self._parts = self._parts, []
+        return self._encoder.header() + b"".join(parts)
+
+
+class BinaryStream:
+    """`rr.binary_stream()`: `read()` returns the recording bytes produced since the last read
+    (the first read starts with the `.avr` header), so the reads concatenated are one stream."""
+
+    def __init__(self, stream: "RecordingStream") -> None:
+        self._stream = stream
+        self._buffer = _ByteBuffer(stream.application_id, stream.recording_id)
+        stream._set_sink(self._buffer)
+
+    def flush(self, timeout_sec: float = 1e38) -> None:
+        """Turn the recording's pending rows into bytes for the next read()."""
+        self._stream.flush()
 
     def read(self, *, flush: bool = True, flush_timeout_sec: float = float("inf")) -> bytes | None:
         """The bytes produced since the previous read (None when there are none)."""
         if flush:
             self.flush(flush_timeout_sec)
-        with self._lock:
-            parts, self._parts = self._parts, []
-        data = self._encoder.header() + b"".join(parts)
-        return data or None
+        return self._buffer.take() or None
 
 
 class StdoutSink:

@@ -83,11 +83,7 @@ class RerunStreamAPI:
         """The recording as bytes read on demand (see byte_sinks.BinaryStream)."""
         from .byte_sinks import BinaryStream
 
-        rec = recording
-        stream = BinaryStream(rec.application_id, rec.recording_id)  # type: ignore[union-attr]
-        stream._flush_stream = rec
-        rec._set_sink(stream)  # type: ignore[union-attr]
-        return stream
+        return BinaryStream(recording)  # type: ignore[arg-type]
 
     def serve_grpc(self, *, grpc_port: int | None = None, default_blueprint: Any = None,
                    server_memory_limit: str = "1GiB", newest_first: bool = False,
