@@ -85,25 +85,35 @@ def test_thread_local_recordings_are_per_thread(fresh):
     assert all(entities(sinks[i].chunks()) == {f"/job/{i}"} for i in range(3))
 
 
-def test_generator_keeps_the_recording_it_was_created_under(fresh):
+def test_generator_context_stays_inside_the_generator(fresh):
     rr.init("main")
     m_main = rr.memory_recording()
-    other = rr.RecordingStream("other")
-    m_other = other.memory_recording()
+    inner = rr.RecordingStream("inner")
+    m_inner = inner.memory_recording()
 
     @rr.recording_stream_generator_ctx
     def gen():
-        for i in range(3):
-            rr.log("gen", rr.Points2D([[i, i]]))
-            yield i
+        with inner:
+            for i in range(3):
+                rr.log("gen", rr.Points2D([[i, i]]))
+                yield i
 
-    with other:
-        g = gen()
-    for i in g:
-        rr.log("main", rr.Points2D([[i, 0]]))
-    rr.get_global_data_recording().flush(), other.flush()
-    assert positions(m_other.chunks(), "/gen") == [[[0, 0]], [[1, 1]], [[2, 2]]]
+    for i in gen():
+        rr.log("main", rr.Points2D([[i, 0]]))  # the generator's `with inner` does not leak here
+    rr.get_global_data_recording().flush(), inner.flush()
+    assert positions(m_inner.chunks(), "/gen") == [[[0, 0]], [[1, 1]], [[2, 2]]]
     assert len(positions(m_main.chunks(), "/main")) == 3 and "/gen" not in entities(m_main.chunks())
+    assert rr.get_thread_local_data_recording() is None
+
+    @rr.recording_stream_generator_ctx
+    def failing():
+        yield 1
+        raise KeyError("boom")
+
+    g = failing()
+    next(g)
+    with pytest.raises(KeyError):
+        next(g)
 
 
 def test_thread_local_stream_gives_each_call_its_own_recording(fresh):

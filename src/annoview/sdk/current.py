@@ -62,32 +62,44 @@ def _run_with(recording: "RecordingStream | None", func: Callable[..., Any], *ar
         set_thread_local_data_recording(prev)
 
 
-def _generator_with(recording: Callable[[], "RecordingStream | None"], gen: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]:
-    """Drive `gen` one step at a time with `recording()` as this thread's default during each
-    step, and the caller's own default in between (the generator may be resumed anywhere)."""
-    rec = recording()
-    sent: Any = None
+_UNSET: Any = object()
+
+
+def _generator_with(gen: Generator[Any, Any, Any], recording: Any = _UNSET) -> Generator[Any, Any, Any]:
+    """Drive `gen` one step at a time. The generator keeps its own thread default (`recording`,
+    else whatever its caller had when it first ran, or what its body set with `with rec:`) and
+    the caller gets its own back at every yield, wherever the generator is resumed."""
+    own = recording
+    method, arg = gen.send, None
     while True:
-        prev = set_thread_local_data_recording(rec)
+        caller = get_thread_local_data_recording()
+        if own is not _UNSET:
+            set_thread_local_data_recording(own)
         try:
-            value = gen.send(sent)
+            value = method(arg)
         except StopIteration as stop:
             return stop.value
         finally:
-            set_thread_local_data_recording(prev)
-        sent = yield value
+            own = set_thread_local_data_recording(caller)
+        try:
+            method, arg = gen.send, (yield value)
+        except GeneratorExit:
+            gen.close()
+            raise
+        except BaseException as e:  # thrown in by the caller: pass it on to the generator
+            method, arg = gen.throw, e
 
 
 def recording_stream_generator_ctx(func: _TFunc) -> _TFunc:
-    """Decorate a generator function so that its body logs to the recording that was this
-    thread's default when the generator was created, whenever and wherever it is resumed."""
+    """Decorate a generator function so that the recording context it runs under (including
+    a `with rec:` inside its body) stays its own across yields and does not leak to the code
+    that iterates it."""
     if not inspect.isgeneratorfunction(func):
         return func
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-        rec = get_thread_local_data_recording()
-        return _generator_with(lambda: rec, func(*args, **kwargs))
+        return _generator_with(func(*args, **kwargs))
 
     return wrapper  # type: ignore[return-value]
 
@@ -102,8 +114,7 @@ def thread_local_stream(application_id: str) -> Callable[[_TFunc], _TFunc]:
         if inspect.isgeneratorfunction(func):
             @functools.wraps(func)
             def gen_wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-                rec = RecordingStream(application_id)
-                return _generator_with(lambda: rec, func(*args, **kwargs))
+                return _generator_with(func(*args, **kwargs), RecordingStream(application_id))
 
             return gen_wrapper  # type: ignore[return-value]
 
