@@ -74,9 +74,16 @@ class RerunStreamAPI:
         self._set_sink(opened[0] if len(opened) == 1 else TeeSink(opened))  # type: ignore[attr-defined]
 
     def stdout(self, default_blueprint: Any = None, *, write_footer: bool = True) -> None:
-        """Stream the recording to standard output as `.avr` bytes (pipe it into a file)."""
+        """Stream the recording to standard output as `.avr` bytes (pipe it into a file). Like
+        Rerun, nothing is written to a terminal: the data stays in memory then, with a notice."""
+        import sys
+
         from .byte_sinks import StdoutSink
 
+        if sys.stdout.isatty():
+            notice_once("stdout-tty", "rr.stdout: standard output is a terminal, not a pipe; nothing is written "
+                        "there (the data stays in memory for a later save or connect)")
+            return
         self._set_sink(StdoutSink(self.application_id, self.recording_id))  # type: ignore[attr-defined]
 
     def binary_stream(recording: "RecordingStream | None" = None) -> "BinaryStream":  # noqa: N805 (Rerun's name)
