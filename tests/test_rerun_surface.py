@@ -187,6 +187,11 @@ def test_submodules_reachable_as_attributes_and_imports():
     import annoview.blueprint.components  # noqa: F401
     from annoview.blueprint import Spatial2DView  # noqa: F401
     from annoview.blueprint.components import Corner2D  # noqa: F401
+    from annoview.blueprint.components.corner_2d import Corner2D as Deep  # any deeper import works too
+
+    assert Deep.LeftTop is Deep.LeftTop
+    with pytest.raises(ImportError):
+        import annoview.no_such_module  # noqa: F401  (only blueprint is open-ended)
 
     for sub in ("blueprint", "experimental", "utilities", "notebook", "catalog", "auth", "server", "urdf", "bindings"):
         assert inspect.ismodule(getattr(annoview, sub))

@@ -6,8 +6,10 @@ submodules Rerun has (`rrb.components`, `rrb.archetypes`, `rrb.views`, ...) exis
 `from annoview.blueprint.components import Corner2D` works.
 """
 from . import api, archetypes, components, containers, encodings, experimental, table, views, visualizers
-from ._parts import BlueprintPart, module_hooks
+from ._parts import BlueprintPart, install_finder, module_hooks
 
 __getattr__, __dir__, _names = module_hooks("")
+_annoview_blueprint = True  # deeper imports below this package work too (_parts.py)
+install_finder()
 __all__ = [*_names, "BlueprintPart"]
 del _names

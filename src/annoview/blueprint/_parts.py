@@ -9,7 +9,10 @@ any attribute or call.
 """
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import sys
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -76,12 +79,44 @@ def module_hooks(submodule: str) -> tuple[Callable[[str], Any], Callable[[], lis
     prefix = "rerun.blueprint" + (f".{submodule}" if submodule else "")
 
     def __getattr__(name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return part(f"{prefix}.{name}")
+        return _part_or_error(prefix, name)
 
     def __dir__() -> list[str]:
         mod = sys.modules.get("annoview.blueprint" + (f".{submodule}" if submodule else ""))
         return sorted(set(names) | set(vars(mod) if mod is not None else ()))
 
     return __getattr__, __dir__, names
+
+
+class _AnySubmoduleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Makes any deeper import under the blueprint package work too
+    (`from rerun.blueprint.components.corner_2d import Corner2D`): such a module serves every
+    name as a part, like the package itself."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        parent = sys.modules.get(fullname.rpartition(".")[0])
+        if parent is None or not getattr(parent, "_annoview_blueprint", False):
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        module = types.ModuleType(spec.name, "Part of `rerun.blueprint`: every name is an ignored blueprint part.")
+        module.__path__ = []  # type: ignore[attr-defined]
+        module._annoview_blueprint = True  # type: ignore[attr-defined]
+        prefix = "rerun.blueprint." + spec.name.split(".blueprint.", 1)[-1]
+        module.__getattr__ = lambda name: _part_or_error(prefix, name)  # type: ignore[attr-defined]
+        return module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        pass
+
+
+def _part_or_error(prefix: str, name: str) -> Any:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return part(f"{prefix}.{name}")
+
+
+def install_finder() -> None:
+    if not any(isinstance(f, _AnySubmoduleFinder) for f in sys.meta_path):
+        sys.meta_path.append(_AnySubmoduleFinder())

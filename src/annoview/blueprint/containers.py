@@ -2,3 +2,5 @@
 from ._parts import module_hooks
 
 __getattr__, __dir__, __all__ = module_hooks("containers")
+_annoview_blueprint = True  # deeper imports below this module work too (_parts.py)
+__path__: list[str] = []
