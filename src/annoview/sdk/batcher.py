@@ -58,6 +58,8 @@ class Batcher:
         self._groups: dict[GroupKey, _Group] = {}
         self._lock = threading.Lock()
         self._emit_lock = threading.Lock()
+        self._in_flight = 0  # flushes that took groups and are still emitting them
+        self._idle = threading.Condition(self._lock)
         self._interval = flush_interval_s
         self._wake = threading.Event()
         self._closed = False
@@ -101,22 +103,30 @@ class Batcher:
     def flush(self, older_than_s: float | None = None) -> None:
         """Emit pending groups (all of them, or only those older than the given age).
 
-        Groups are taken and emitted under the emit lock, so when a flush returns, no group
-        taken by a concurrent flush (the age timer's) is still on its way to the sink: a
-        close at exit could otherwise finish the file while the timer thread, about to be
-        killed, still held rows.
+        A full flush also waits until groups that a concurrent flush (the age timer's) has
+        taken are emitted: otherwise a close at exit could finish the file while the timer
+        thread, about to be killed, still held rows.
         """
-        with self._emit_lock:
-            now = time.monotonic()
+        now = time.monotonic()
+        with self._lock:
+            if older_than_s is None:
+                groups = list(self._groups.values())
+                self._groups.clear()
+            else:
+                keys = [k for k, g in self._groups.items() if now - g.started >= older_than_s]
+                groups = [self._groups.pop(k) for k in keys]
+            self._in_flight += bool(groups)
+        if groups:
+            try:
+                self._send(groups)
+            finally:
+                with self._lock:
+                    self._in_flight -= 1
+                    self._idle.notify_all()
+        if older_than_s is None:
             with self._lock:
-                if older_than_s is None:
-                    groups = list(self._groups.values())
-                    self._groups.clear()
-                else:
-                    keys = [k for k, g in self._groups.items() if now - g.started >= older_than_s]
-                    groups = [self._groups.pop(k) for k in keys]
-            for g in groups:
-                self._emit(g.to_chunk())
+                while self._in_flight:
+                    self._idle.wait()
 
     def close(self) -> None:
         self.flush()
