@@ -70,6 +70,12 @@ def test_spatial_archetypes_record_what_rerun_records(tmp_path):
     assert ("/world/a", "Transform3D:translation") in ours and ("/world/boxes", "Boxes3D:half_sizes") in ours
 
 
+@needs_rerun
+def test_other_archetypes_record_what_rerun_records(tmp_path):
+    ours = assert_same_recording(SCRIPTS / "more_archetypes.py", tmp_path)
+    assert ("/log", "TextLog:text") in ours and ("/plots/sin", "Scalars:scalars") in ours
+
+
 def test_cells_follow_the_data_contract(tmp_path):
     out = tmp_path / "a.avr"
     run_script(SCRIPTS / "spatial_extras.py", out, "annoview")

@@ -158,7 +158,8 @@ from .types.batches import (ComponentBatchLike, ComponentBatchMixin, ComponentDe
                             ComponentMixin, DescribedComponentBatch)
 from .types.generic import REGISTRY as _GENERIC_ARCHETYPES  # noqa: E402
 
-globals().update(_GENERIC_ARCHETYPES)  # Transform3D, Pinhole, TextLog, ... (recorded as components)
+_TOP_LEVEL_ARCHETYPES = sorted(set(_GENERIC_ARCHETYPES) - {"RecordingInfo"})  # Rerun's top level lacks RecordingInfo
+globals().update({n: _GENERIC_ARCHETYPES[n] for n in _TOP_LEVEL_ARCHETYPES})  # Transform3D, TextLog, ...
 
 
 def __getattr__(name: str) -> Any:
@@ -182,5 +183,5 @@ __all__ = [
     "TextLogLevel", "TransformRelation", "VideoCodec", "Angle", "Quaternion", "RotationAxisAngle", "TensorData",
     "TensorDimensionSelection", "TimeInt", "TimeRange", "TimeRangeBoundary", "VisibleTimeRange",
     "ComponentBatchLike", "ComponentBatchMixin", "ComponentDescriptor", "ComponentMixin", "DescribedComponentBatch",
-    *_GENERIC_ARCHETYPES,
+    *_TOP_LEVEL_ARCHETYPES,
 ]

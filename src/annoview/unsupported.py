@@ -12,12 +12,8 @@ from typing import Any
 
 from .errors import AnnoviewWarning, warn_user
 
-# Rerun archetype names; those defined in types/rerun_archetypes.py shadow these stand-ins.
-RERUN_ARCHETYPES = frozenset({
-    "AnyValues", "Asset3D", "AssetVideo", "BarChart", "Capsules3D", "Clear", "Cylinders3D", "DepthImage",
-    "EncodedImage", "GeoLineStrings", "GeoPoints", "GraphEdges", "GraphNodes", "Mesh3D", "Scalars", "SeriesLines",
-    "SeriesPoints", "Tensor", "TextDocument", "TextLog", "VideoFrameReference", "VideoStream", "DynamicArchetype",
-})
+# Rerun archetypes other modules provide; the rest are in types/rerun_archetypes.py.
+RERUN_ARCHETYPES = frozenset({"AnyValues", "EncodedImage", "DynamicArchetype"})
 _warned: set[str] = set()
 
 
