@@ -29,7 +29,7 @@ EXPECTED_ENTITIES = {
     "segmentation_boxes.py": {"/camera", "/camera/image", "/camera/image/mask", "/camera/image/dets",
                               "/camera/image/centers"},
     "landmarks_enum.py": {"/", "/hand/landmarks", "/hand/outline", "/hand/2d"},
-    "extras_ignored.py": {"/camera", "/camera/detections"},
+    "extras_ignored.py": {"/", "/camera", "/camera/detections", "/log", "/speed"},
     "dna_script_helpers.py": {"/helix/structure/left", "/helix/structure/right", "/helix/structure/scaffolding",
                               "/helix/structure/scaffolding/beads"},
     "context_and_sinks.py": {"/", "/__properties", "/__properties/rig", "/cams/left\\ cam/boxes",
