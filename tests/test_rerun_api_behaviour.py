@@ -253,9 +253,10 @@ def test_properties_are_static_under_properties_path(mem):
     store = mem.to_store()
     assert {"/__properties", "/__properties/robot"} <= set(store.entity_paths())
     chunks = mem.chunks()
-    name = [c.column("RecordingInfo:name").cell(0) for c in chunks if c.entity_path == "/__properties"]
-    assert name == [["episode 7"]] and all(c.is_static for c in chunks)
-    assert rr.get_global_data_recording().recording_start_time_nanos == 1_700_000_000_000_000_000
+    info = {n: c.batch.column(n).to_pylist() for c in chunks if c.entity_path == "/__properties"
+            for n in c.component_names}
+    assert info == {"RecordingInfo:name": [["episode 7"]], "RecordingInfo:start_time": [[1_700_000_000_000_000_000]]}
+    assert all(c.is_static for c in chunks)
 
 
 def test_log_time_can_be_turned_off(mem):
