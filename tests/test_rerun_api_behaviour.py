@@ -265,8 +265,11 @@ def test_log_time_can_be_turned_off(mem):
     rr.set_time("frame", sequence=1)
     rr.log("b", rr.Points2D([[0, 0]]))
     rr.get_global_data_recording().flush()
-    timelines = {c.entity_path: set(c.timelines) for c in mem.chunks()}
-    assert timelines == {"/a": {"log_time"}, "/b": {"frame"}}
+    rr.reset_time()
+    rr.log("c", rr.Points2D([[0, 0]]))  # no time at all: static, as rerun-sdk records it
+    rr.get_global_data_recording().flush()
+    timelines = {c.entity_path: (set(c.timelines), c.is_static) for c in mem.chunks()}
+    assert timelines == {"/a": ({"log_time"}, False), "/b": ({"frame"}, False), "/c": (set(), True)}
 
 
 def _png(shape=(6, 8, 3)) -> tuple[bytes, np.ndarray]:

@@ -227,6 +227,7 @@ class RecordingStream(RerunStreamAPI):
             times = dict(self._time.snapshot())
             if self.log_time_enabled:
                 times["log_time"] = ("timestamp", time.time_ns())
+            static = not times  # no time at all (log_time off, no timeline set): static, as in Rerun
         self._batcher.add_row(path, bool(static), _tuid_hi(), next(_row_counter), times, components)
 
 
