@@ -21,9 +21,6 @@ PLAIN_IMPORTS = {"Any", "Callable", "TypeVar", "TYPE_CHECKING", "annotations", "
 # Names other engineers' branches add (issue 9). The lead removes each entry once that branch is
 # merged; an entry that is no longer missing fails test_pending_list_is_current.
 PENDING = {
-    # merged, but these two base names were not part of it: logging user classes through
-    # `as_component_batches()` (Rerun's custom-data example) needs them
-    "i9-types": {"AsComponents", "ComponentValueLike"},
     "i9-images": {"ChannelDatatype", "ColorModel", "PixelFormat"},
     "i9-columns": {"AnyBatchValue", "ComponentColumn", "ComponentColumnList", "TimeColumn", "TimeColumnLike",
                    "send_columns", "any_batch_value", "any_value", "dynamic_archetype"},

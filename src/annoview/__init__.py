@@ -157,8 +157,8 @@ from .components import (AlbedoFactor, GraphEdge, GraphType, MediaType, Radius, 
                          TensorDimensionIndexSelection, TextLogLevel, TransformRelation, VideoCodec)
 from .datatypes import (Angle, Quaternion, RotationAxisAngle, TensorData, TensorDimensionSelection,  # noqa: E402
                         TimeInt, TimeRange, TimeRangeBoundary, VisibleTimeRange)
-from .types.batches import (ComponentBatchLike, ComponentBatchMixin, ComponentDescriptor,  # noqa: E402
-                            ComponentMixin, DescribedComponentBatch)
+from .types.batches import (AsComponents, ComponentBatchLike, ComponentBatchMixin, ComponentDescriptor,  # noqa: E402
+                            ComponentMixin, ComponentValueLike, DescribedComponentBatch)
 from .types.generic import REGISTRY as _GENERIC_ARCHETYPES  # noqa: E402
 
 _TOP_LEVEL_ARCHETYPES = sorted(set(_GENERIC_ARCHETYPES) - {"RecordingInfo"})  # Rerun's top level lacks RecordingInfo
@@ -194,7 +194,7 @@ __all__ = [
     "TensorDimensionSelection", "TimeInt", "TimeRange", "TimeRangeBoundary", "VisibleTimeRange",
     "ComponentBatchLike", "ComponentBatchMixin", "ComponentDescriptor", "ComponentMixin", "DescribedComponentBatch",
     *_TOP_LEVEL_ARCHETYPES,
-    "MemoryRecording", "LoggingHandler", "script_add_args", "script_setup", "script_teardown", *_rerun_api_names,
+    "AsComponents", "ComponentValueLike", "MemoryRecording", "LoggingHandler", "script_add_args", "script_setup", "script_teardown", *_rerun_api_names,
     "blueprint", "utilities", "experimental", "notebook", "recording_stream", "sinks", "time", "web", "error_utils",
     "bindings", "catalog", "auth", "server", "urdf",
 ]

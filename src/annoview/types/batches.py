@@ -136,5 +136,19 @@ class ComponentMixin:
     """Base of single component values (rr.components.Color(...)): a batch of one."""
 
 
-__all__ = ["ComponentDescriptor", "ComponentBatchLike", "ComponentBatchMixin", "ComponentMixin",
+class AsComponents:
+    """Rerun's base of user-defined archetypes (`as_component_batches()` returns their batches).
+
+    Subclassing works, so such scripts run; `rr.log` does not record these user classes yet and
+    reports them once (an error in strict mode)."""
+
+    def as_component_batches(self) -> list[DescribedComponentBatch]:
+        raise NotImplementedError
+
+
+# Anything that converts to a component value (Rerun uses it in type hints only).
+ComponentValueLike = Any
+
+__all__ = ["AsComponents", "ComponentValueLike", "ComponentDescriptor", "ComponentBatchLike", "ComponentBatchMixin",
+           "ComponentMixin",
            "DescribedComponentBatch", "ArrowBatch"]
