@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from annoview.render import Camera2D, Camera3D, scene_bounds
+from annoview.render import Camera2D, scene_bounds
+
+from ..scene_render import fit_3d_camera, view_up
 
 from . import theme
 from .hover import InstanceInfo, describe
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
 CLICK_SLOP_PX = 3.0
 ZOOM_STEP = 1.15
 ORBIT_RAD_PER_PX = 0.008
-FIT_3D_MARGIN = 1.15     # room around fitted 3D content (perspective makes near parts larger)
 
 
 class ViewPanel:
@@ -87,12 +88,7 @@ class ViewPanel:
             if bounds is None:
                 return Camera2D.pixel_exact(*px)
             return Camera2D.fit(bounds[0], bounds[1], size=px)
-        cam = Camera3D.fit(*bounds) if bounds is not None else Camera3D.fit(np.full(3, -1.0), np.full(3, 1.0))
-        aspect = px[0] / max(px[1], 1)
-        cam.distance *= FIT_3D_MARGIN
-        if aspect < 1.0:    # Camera3D.fit frames the vertical field of view; a tall panel is narrower
-            cam.distance /= aspect
-        return cam
+        return fit_3d_camera(bounds, px, view_up(rec.scene))
 
     def current_camera(self, rec: "Recording", px: tuple[int, int]) -> Any:
         cam = rec.cameras.get(self.space)
@@ -332,7 +328,7 @@ class ViewPanel:
 def _cam_key(cam: Any) -> tuple:
     if isinstance(cam, Camera2D):
         return ("2d", cam.x0, cam.y0, cam.x1, cam.y1)
-    return ("3d", *np.asarray(cam.target).tolist(), cam.distance, cam.yaw, cam.pitch, cam.up)
+    return cam.key()
 
 
 def _resize_2d(cam: Camera2D, px: tuple[int, int]) -> None:
