@@ -52,6 +52,7 @@ class FrameState:
     blending: bool = True            # current GL blend state (color pass)
     # per-frame bookkeeping so thousands of small visuals do not re-set the same state
     _frame_uniforms_set: set[int] = field(default_factory=set)
+    _model_of: dict[int, bytes | None] = field(default_factory=dict)   # program -> transform set in it
     _bound_palette: object = field(default=None)
 
     def program(self, vertex: str, fragment: str, defines: Iterable[str] = ()) -> moderngl.Program:
@@ -69,8 +70,9 @@ class FrameState:
             (self.ctx.enable if enabled else self.ctx.disable)(moderngl.BLEND)
             self.blending = enabled
 
-    def setup(self, prog: moderngl.Program, object_id: int) -> None:
-        """Camera, viewport and sampler uniforms (once per program and frame) and the object id."""
+    def setup(self, prog: moderngl.Program, object_id: int, transform: np.ndarray | None = None) -> None:
+        """Camera, viewport and sampler uniforms (once per program and frame), the visual's
+        model transform (only when it differs from the program's current one) and the object id."""
         if prog.glo not in self._frame_uniforms_set:
             self._frame_uniforms_set.add(prog.glo)
             set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj))
@@ -81,7 +83,25 @@ class FrameState:
             set_uniform(prog, "u_palette", PALETTE_UNIT)
             set_uniform(prog, "u_kp_index", PALETTE_UNIT + 1)
             set_uniform(prog, "u_kp_colors", PALETTE_UNIT + 2)
+        key = None if transform is None else np.asarray(transform, np.float64).tobytes()
+        if self._model_of.get(prog.glo) != key:
+            self._model_of[prog.glo] = key
+            self._set_model(prog, transform)
         set_uniform(prog, "u_object_id", int(object_id) & 0xFFFFFFFF)
+
+    def _set_model(self, prog: moderngl.Program, transform: np.ndarray | None) -> None:
+        """View-projection times the model matrix, and the eye in the model's coordinates (the
+        points shader offsets depth toward it)."""
+        if transform is None:
+            set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj))
+            set_uniform(prog, "u_eye", self.eye)
+            return
+        m = np.asarray(transform, np.float64)
+        set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj @ m))
+        inv = np.linalg.pinv(m)   # an image plane's matrix is singular in z: pinv still maps the eye
+        e = np.asarray(self.eye, np.float64)
+        local = inv @ e if e[3] > 0.5 else np.append(inv[:3, :3] @ e[:3], 0.0)
+        set_uniform(prog, "u_eye", tuple(float(x) for x in local))
 
     def palette(self, key: Hashable | None) -> PaletteTexture:
         try:
@@ -234,7 +254,7 @@ def draw_instanced_quads(fs: FrameState, ctx: moderngl.Context, entry: CacheEntr
     VAO, the palette and the common uniforms, then one draw of 4-vertex strips per instance."""
     vao = vao_for(entry, ctx, prog, with_optional_attributes(entry.objects, content))
     fs.set_blend(True)
-    fs.setup(prog, v.object_id)
+    fs.setup(prog, v.object_id, v.transform)
     fs.bind_palette(prog, v.palette_key)
     for name, value in uniforms.items():
         set_uniform(prog, name, value)

@@ -17,8 +17,8 @@ from .visuals import Visual
 
 
 def scene_bounds(visuals: Sequence[Visual]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Union of the visuals' bounds (2D or 3D; 2D bounds get z = 0 when mixed)."""
-    boxes = [b for b in (v.bounds() for v in visuals) if b is not None]
+    """Union of the visuals' bounds after their transforms (2D or 3D; 2D bounds get z = 0 when mixed)."""
+    boxes = [b for b in (v.world_bounds() for v in visuals) if b is not None]
     if not boxes:
         return None
     dim = max(len(b[0]) for b in boxes)

@@ -14,6 +14,10 @@ Common fields (`Visual`):
 - `cache_key`: identifies the data (the chunk row id, plus whatever derived it); the same key
   must always mean the same arrays. Cached keys upload nothing. None = upload for this frame.
 - `draw_order`: higher draws on top (Rerun's defaults below); ties keep list order.
+- `transform`: 4x4 world_from_local (row-major, column vectors) applied on the GPU, or None.
+  Positions stay in the entity's own coordinates, so an animated transform re-uploads nothing;
+  2D positions (x, y) are taken as (x, y, 0), which is how a camera's image lands on its image
+  plane in 3D.
 
 Colors are sRGB RGBA uint8. A visual colors its instances from explicit `colors` when given
 (REFERENCE.md rule 3: explicit colors win for every instance; a shorter list repeats its last
@@ -84,10 +88,26 @@ class Visual:
     object_id: int = 0
     cache_key: Hashable | None = None
     draw_order: float = 0.0
+    transform: np.ndarray | None = None
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(min, max) corners in scene units, for fitting cameras; None when empty."""
+        """(min, max) corners in the visual's own units, for fitting cameras; None when empty."""
         return None
+
+    def world_bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """`bounds` after `transform` (the box around the 8 transformed corners)."""
+        b = self.bounds()
+        if b is None or self.transform is None:
+            return b
+        lo, hi = np.pad(b[0], (0, 3 - len(b[0]))), np.pad(b[1], (0, 3 - len(b[1])))
+        corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
+        m = np.asarray(self.transform, np.float64)
+        pts = corners @ m[:3, :3].T + m[:3, 3]
+        return pts.min(0), pts.max(0)
+
+    def transform_key(self) -> bytes | None:
+        """Equal for visuals drawn with the same transform (batching, uniform changes)."""
+        return None if self.transform is None else np.asarray(self.transform, np.float64).tobytes()
 
 
 @dataclass(eq=False, kw_only=True)
