@@ -9,6 +9,7 @@ from .timeparse import UsageError, parse_size, parse_time_arg
 
 if TYPE_CHECKING:
     from annoview.render import Camera3D
+    from annoview.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,6 +66,20 @@ def eye_camera(args: argparse.Namespace, scene_up: object = None) -> "Camera3D |
         raise UsageError(f"--eye/--target/--up: {e}") from None
 
 
+def normalize_origin(text: str, store: "Store") -> str:
+    """--origin as a canonical entity path that exists in the recording (or one of its parents)."""
+    from annoview.paths import normalize
+
+    try:
+        path = normalize(text)
+    except Exception as e:  # noqa: BLE001 - any malformed path is a usage error
+        raise UsageError(f"--origin: {e}") from None
+    paths = store.entity_paths()
+    if path != "/" and not any(p == path or p.startswith(path + "/") for p in paths):
+        raise UsageError(f"--origin: no entity {path} in the recording")
+    return path
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
@@ -82,7 +97,10 @@ def run(args: argparse.Namespace) -> int:
     store = Store()
     store.add_chunks(load_chunks(args.file))
     timeline, t = parse_time_arg(store, args.time)
-    scene = SceneBuilder(store).build(timeline, t)
+    origin = None
+    if args.origin is not None:
+        origin = normalize_origin(args.origin, store)
+    scene = SceneBuilder(store).build(timeline, t, origin=origin)
     for entity, problem in scene.problems:
         print(f"annoview: note: {entity}: {problem}", file=sys.stderr)
     space = args.space or ("3d" if args.eye else "2d" if scene.visuals_2d or not scene.visuals_3d else "3d")

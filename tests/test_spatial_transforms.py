@@ -181,7 +181,9 @@ def test_view_coordinates_codes_and_up():
     store = Store()
     store.add_chunk(chunk("/world", [(None, {"ViewCoordinates:xyz": [[3, 1, 6]]})]))   # RUB: y up
     q = store.query(None, "frame", 0)
-    np.testing.assert_array_equal(view_up(q.for_entity, "/", q.paths), [0, 1, 0])
+    where, up = view_up(q.for_entity, "/", q.paths)
+    assert where == "/world"
+    np.testing.assert_array_equal(up, [0, 1, 0])
 
 
 # ---- pinhole -------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from .annotations import (ResolvedContext, ResolvedInstances, context_from_cell,
 from .render.visuals import (BoxesVisual, ImageVisual, LabelsVisual, LinesVisual, PointsVisual, SegmentationVisual,
                              Visual, box_labels, point_labels, strip_labels)
 from .scene_batch import batch_visuals
+from .scene_spatial import SPATIAL_ARCHETYPES, SpatialLayout
+from .spatial import TransformTree
 from .store import CellRef, Store
 from .types.archetypes import DTYPE_OF_CHANNEL
 from .types.colors import unpack_rgba
@@ -94,6 +96,7 @@ class Scene:
     problems: list[tuple[str, str]] = field(default_factory=list)
     class_counts: dict[Hashable, dict[int, int]] = field(default_factory=dict)  # palette key -> id -> n
     segmentation_entities: list[str] = field(default_factory=list)
+    view_up: np.ndarray | None = None      # the 3D view's up direction (ViewCoordinates), None: not said
 
 
 @dataclass
@@ -118,6 +121,7 @@ class SceneBuilder:
         self._entity_colors: dict[str, tuple[int, int, int, int]] = {}
         self._owners: dict[str, str | None] = {}
         self._owners_for: frozenset[str] = frozenset()
+        self._tree = TransformTree()
 
     def object_id(self, entity: str, kind: str) -> int:
         key = (entity, kind)
@@ -127,11 +131,16 @@ class SceneBuilder:
         return oid
 
     def build(self, timeline: str | None, t: int | None, *, hidden: Iterable[str] = (),
-              options: ViewOptions | None = None) -> Scene:
+              options: ViewOptions | None = None, origin: str | None = None) -> Scene:
+        """The scene at a time; `origin` (an entity path) makes both views show that entity's
+        space only, as a Rerun view's origin does (None: everything, see scene_spatial)."""
         options = options or ViewOptions()
         hidden_set = set(hidden)
         query = self.store.query(None, timeline, t)
         scene = Scene()
+        layout = SpatialLayout.resolve(self._tree, query.paths, query.for_entity, origin)
+        scene.view_up = layout.view_up
+        scene.problems.extend(layout.problems())
         context_entities = {query.paths[i] for i in query.hits[CONTEXT].entities} if CONTEXT in query.hits else set()
         per_entity: list[tuple[str, dict[str, CellRef]]] = []
         for path in sorted(query.paths):  # deterministic draw order for equal draw orders
@@ -147,8 +156,10 @@ class SceneBuilder:
             key, ctx = self._context(scene, owner, query.for_entity(owner) if owner else {})
             archetypes = {c.split(":", 1)[0] for c in cells}
             for arch in sorted(archetypes):
-                if arch != "AnnotationContext":
-                    _merge_part(scene, self._part(path, arch, cells, key, ctx, owner, options))
+                if arch != "AnnotationContext" and arch not in SPATIAL_ARCHETYPES:
+                    _merge_part(scene, self._part(path, arch, cells, key, ctx, owner, options), path, layout)
+            if "Pinhole" in archetypes:
+                scene.visuals_3d.extend(layout.camera_visuals(path))
         scene.visuals_2d = batch_visuals(scene.visuals_2d, self._batches)
         scene.visuals_3d = batch_visuals(scene.visuals_3d, self._batches)
         return scene
@@ -388,9 +399,9 @@ class _Part:
         self.class_counts: dict[Hashable, dict[int, int]] = {}
 
 
-def _merge_part(scene: Scene, part: _Part) -> None:
-    scene.visuals_2d.extend(part.visuals_2d)
-    scene.visuals_3d.extend(part.visuals_3d)
+def _merge_part(scene: Scene, part: _Part, path: str, layout: SpatialLayout) -> None:
+    scene.visuals_2d.extend(layout.for_2d(path, part.visuals_2d))
+    scene.visuals_3d.extend(layout.for_3d(path, part.visuals_2d, part.visuals_3d))
     scene.objects.update(part.objects)
     scene.problems.extend(part.problems)
     scene.segmentation_entities.extend(part.segmentation_entities)

@@ -149,13 +149,16 @@ def _compute(path: str, up: EntitySpace | None, cells: dict[str, Any], key: tupl
                        key=key, problems=tuple(problems))
 
 
-def view_up(cells_of: Callable[[str], Cells], origin: str, candidates: Iterable[str] = ()) -> np.ndarray | None:
-    """The world up vector of a 3D view: the ViewCoordinates logged at the view's origin, else at
-    the shallowest of `candidates` that has one (typically `world`); None when none says."""
+def view_up(cells_of: Callable[[str], Cells], origin: str,
+            candidates: Iterable[str] = ()) -> tuple[str, np.ndarray] | None:
+    """(entity, up vector in that entity's coordinates) for a 3D view: the ViewCoordinates logged
+    at the view's origin, else at the shallowest of `candidates` that has one (typically
+    `world`); None when none says. Camera entities' ViewCoordinates describe the camera, not
+    the world, and are skipped."""
     for path in [origin, *sorted(candidates, key=lambda p: (p.count("/"), p))]:
         ref = cells_of(path).get("ViewCoordinates:xyz")
         if ref is not None and "Pinhole:image_from_camera" not in cells_of(path):
             v = up_vector(parse_view_coordinates(ref.value))
             if v is not None:
-                return v
+                return path, v
     return None

@@ -1,0 +1,129 @@
+"""Where each entity's visuals go in the 2D and the 3D view: the scene builder's one place that
+applies transforms and spaces (docs/transforms.md has the rules).
+
+Per frame, `SpatialLayout.resolve` takes the latest-at query and the view origin and resolves
+every entity's `EntitySpace` (cached by row ids in a `TransformTree`). Then, per entity:
+- `for_2d`: the entity's 2D visuals as the 2D view shows them: pixel coordinates under a camera;
+  elsewhere the entity's transform flattened to the view plane.
+- `for_3d`: its 3D visuals with `world_from_parts`, and, under a camera, its 2D visuals on the
+  camera's image plane.
+- `camera_visuals`: the frustum of an entity's own Pinhole.
+Visuals come back as shallow copies with `transform` set (or the originals when nothing is
+transformed), so cached parts are never modified.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .paths import ROOT
+from .render.visuals import LinesVisual, Visual
+from .spatial import EntitySpace, TransformTree, frustum_segments, view_up
+from .spatial.transforms import IDENTITY
+
+FRUSTUM_COLOR = (160, 160, 160, 255)
+FRUSTUM_RADIUS = -0.75          # screen px: thin, like Rerun's camera lines
+SPATIAL_ARCHETYPES = frozenset({"Transform3D", "Pinhole", "ViewCoordinates", "InstancePoses3D"})
+
+
+def under(path: str, origin: str) -> bool:
+    return origin == ROOT or path == origin or path.startswith(origin + "/")
+
+
+def _flat(m: np.ndarray) -> np.ndarray:
+    """A 3D transform as the 2D view applies it: x and y only (z is dropped)."""
+    out = m.copy()
+    out[2, :] = 0.0
+    out[:, 2] = 0.0
+    out[2, 2] = 1.0
+    return out
+
+
+class SpatialLayout:
+    """Spaces of all entities at one time, relative to a view origin."""
+
+    def __init__(self, spaces: Mapping[str, EntitySpace], origin: str | None, up: np.ndarray | None) -> None:
+        self.spaces = spaces
+        self.origin = origin
+        self.view_up = up
+        o = spaces.get(origin or ROOT)
+        self.origin_space = o
+        self.view_from_world = IDENTITY if o is None or o.path == ROOT else np.linalg.inv(o.world_from_entity)
+        # a 2D view whose origin is in a camera's image space shows that camera's pixels
+        self.pinhole_2d = o.pinhole if o is not None else None
+
+    @classmethod
+    def resolve(cls, tree: TransformTree, paths: list[str], cells_of: Callable[[str], Mapping[str, Any]],
+                origin: str | None = None) -> "SpatialLayout":
+        spaces = tree.resolve([*paths, origin] if origin else paths, cells_of)
+        layout = cls(spaces, origin, None)
+        found = view_up(cells_of, origin or ROOT, [p for p in paths if "ViewCoordinates:xyz" in cells_of(p)])
+        if found is not None:
+            where, up = found
+            sp = spaces.get(where)
+            m = layout.view_from_world @ (sp.world_from_entity if sp is not None else IDENTITY)
+            v = m[:3, :3] @ up
+            layout.view_up = v / np.linalg.norm(v) if np.linalg.norm(v) > 1e-12 else None
+        return layout
+
+    def problems(self) -> list[tuple[str, str]]:
+        return [(p, msg) for p, sp in self.spaces.items() for msg in sp.problems]
+
+    # ---- the 2D view ------------------------------------------------------------------------
+    def for_2d(self, path: str, visuals: list[Visual]) -> list[Visual]:
+        if not visuals:
+            return visuals
+        sp = self.spaces.get(path)
+        if sp is None:
+            return visuals
+        if self.origin is None:
+            # the default 2D view: every camera's pixels as they are, other 2D data where its
+            # transforms put it in the view plane
+            if sp.pinhole is not None or not sp.is_transformed:
+                return visuals
+            return _with(visuals, _flat(sp.world_from_parts))
+        if not under(path, self.origin):
+            return []
+        if self.pinhole_2d is not None:
+            return visuals if sp.pinhole == self.pinhole_2d else []
+        if sp.pinhole is not None:
+            return []
+        m = _flat(self.view_from_world @ sp.world_from_parts)
+        return visuals if np.array_equal(m, IDENTITY) else _with(visuals, m)
+
+    # ---- the 3D view ------------------------------------------------------------------------
+    def for_3d(self, path: str, visuals_2d: list[Visual], visuals_3d: list[Visual]) -> list[Visual]:
+        sp = self.spaces.get(path)
+        if sp is None:
+            return visuals_3d
+        if self.origin is not None and not under(path, self.origin):
+            return []
+        if sp.pinhole is not None:
+            if not visuals_2d or sp.world_from_image is None:
+                return []
+            return _with(visuals_2d, self.view_from_world @ sp.world_from_image)
+        if not visuals_3d:
+            return visuals_3d
+        m = self.view_from_world @ sp.world_from_parts
+        return visuals_3d if np.array_equal(m, IDENTITY) else _with(visuals_3d, m)
+
+    def camera_visuals(self, path: str, object_id: int = 0) -> list[Visual]:
+        """The frustum of the entity's own Pinhole (in the 3D view), or nothing."""
+        sp = self.spaces.get(path)
+        if sp is None or sp.camera is None or sp.pinhole != path:
+            return []
+        if self.origin is not None and not under(path, self.origin):
+            return []
+        segs = frustum_segments(sp.camera).astype(np.float32)
+        cam = sp.camera
+        key = ("frustum", cam.image_from_camera.tobytes(), cam.size, cam.camera_xyz, cam.image_plane_distance)
+        return [LinesVisual(segments=segs, colors=np.array([FRUSTUM_COLOR], np.uint8), radii=FRUSTUM_RADIUS,
+                            object_id=object_id, cache_key=key, draw_order=20.0,
+                            transform=self.view_from_world @ sp.world_from_entity)]
+
+
+def _with(visuals: list[Visual], m: np.ndarray) -> list[Visual]:
+    return [dataclasses.replace(v, transform=m) for v in visuals]
