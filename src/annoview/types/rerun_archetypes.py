@@ -67,7 +67,7 @@ Transform3D = define(
     {"translation": "Translation3D", "rotation_axis_angle": "RotationAxisAngle", "quaternion": "RotationQuat",
      "scale": "Scale3D", "mat3x3": "TransformMat3x3", "relation": "TransformRelation",
      "child_frame": "TransformFrameId", "parent_frame": "TransformFrameId"},
-    prepare=_transform3d, doc="A 3D transform between an entity and its parent (recorded, see generic.py).")
+    prepare=_transform3d, drawn=True, doc="A 3D transform between an entity and its parent (docs/transforms.md).")
 
 
 def _pinhole(a: dict[str, Any]) -> dict[str, Any]:
@@ -108,16 +108,16 @@ Pinhole = define(
     {"image_from_camera": "PinholeProjection", "resolution": "Resolution", "camera_xyz": "ViewCoordinates",
      "child_frame": "TransformFrameId", "parent_frame": "TransformFrameId",
      "image_plane_distance": "ImagePlaneDistance", "color": "Color", "line_width": "Radius"},
-    prepare=_pinhole, doc="A pinhole camera projection (recorded, see generic.py).")
+    prepare=_pinhole, drawn=True, doc="A pinhole camera projection (docs/transforms.md).")
 
-ViewCoordinates = define("ViewCoordinates", "xyz", {"xyz": "ViewCoordinates"}, required=("xyz",),
-                         doc="The axis convention of an entity's space (recorded, see generic.py).")
+ViewCoordinates = define("ViewCoordinates", "xyz", {"xyz": "ViewCoordinates"}, required=("xyz",), drawn=True,
+                         doc="The axis convention of an entity's space (docs/transforms.md).")
 
 InstancePoses3D = define(
     "InstancePoses3D",
     "*, translations=None, rotation_axis_angles=None, quaternions=None, scales=None, mat3x3=None",
     {"translations": "Translation3D", "rotation_axis_angles": "RotationAxisAngle", "quaternions": "RotationQuat",
-     "scales": "Scale3D", "mat3x3": "TransformMat3x3"})
+     "scales": "Scale3D", "mat3x3": "TransformMat3x3"}, drawn=True)
 
 
 def _rotations(a: dict[str, Any], name: str) -> None:
