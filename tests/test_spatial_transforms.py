@@ -50,6 +50,18 @@ def test_random_quaternions_give_proper_rotations():
             np.testing.assert_allclose(axis_angle_matrix(qn[:3] / math.sin(angle / 2), angle), r, atol=1e-9)
 
 
+def test_rotations_agree_with_pyrr():
+    pyrr = pytest.importorskip("pyrr")
+    rng = np.random.default_rng(2)
+    for q in rng.normal(size=(20, 4)):
+        qn = q / np.linalg.norm(q)
+        np.testing.assert_allclose(quaternion_matrix(q), pyrr.matrix33.create_from_quaternion(qn), atol=1e-12)
+    for axis, angle in zip(rng.normal(size=(20, 3)), rng.uniform(-7, 7, 20)):
+        expected = pyrr.matrix33.create_from_quaternion(
+            pyrr.quaternion.create_from_axis_rotation(axis / np.linalg.norm(axis), angle))
+        np.testing.assert_allclose(axis_angle_matrix(axis, angle), expected, atol=1e-12)
+
+
 @pytest.mark.parametrize("bad", [[0, 0, 0, 0], [np.nan, 0, 0, 1]])
 def test_degenerate_quaternion_is_refused(bad):
     with pytest.raises(TransformError, match="quaternion"):

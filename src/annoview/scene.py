@@ -123,6 +123,11 @@ class SceneBuilder:
         self._owners_for: frozenset[str] = frozenset()
         self._tree = TransformTree()
 
+    @property
+    def transforms_recomputed(self) -> int:
+        """Entity spaces computed so far (cache misses of the transform tree)."""
+        return self._tree.recomputed
+
     def object_id(self, entity: str, kind: str) -> int:
         key = (entity, kind)
         oid = self._object_ids.get(key)

@@ -10,15 +10,21 @@ then `quaternion`, then `rotation_axis_angle`, then `translation`:
 Logging a Transform3D resets the whole transform (a later row with only a rotation drops the
 earlier translation), so only the cells of the newest row count; `transform_from_cells` picks
 them by row id. Quaternions are xyzw and normalized here; a zero or non-finite one is the
-identity (and reported). pyrr does the quaternion and axis-angle algebra.
+identity (and reported).
+
+The quaternion formula is written out here instead of calling pyrr (which the cameras use): pyrr's
+functions check and convert their arguments on every call, about 20x the cost of the math, and
+a scene with a hundred animated links needs a hundred rotations per frame. The tests check these
+matrices against pyrr's.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+import math
+
 import numpy as np
-import pyrr
 
 IDENTITY = np.eye(4)
 IDENTITY.setflags(write=False)
@@ -35,23 +41,29 @@ class TransformError(ValueError):
 def quaternion_matrix(xyzw: Any) -> np.ndarray:
     """3x3 rotation of a quaternion given as x, y, z, w (normalized first)."""
     q = np.asarray(xyzw, np.float64).reshape(4)
-    norm = float(np.linalg.norm(q))
-    if not np.isfinite(q).all() or norm < 1e-12:
+    norm = math.sqrt(float(q @ q))
+    if not math.isfinite(norm) or norm < 1e-12:
         raise TransformError(f"quaternion {q.tolist()} has no rotation (zero or not finite)")
-    return np.asarray(pyrr.matrix33.create_from_quaternion(q / norm), np.float64)
+    x, y, z, w = (q / norm).tolist()
+    return np.array([
+        [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+        [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+        [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+    ])
 
 
 def axis_angle_matrix(axis: Any, angle_rad: float) -> np.ndarray:
     """3x3 rotation by `angle_rad` about `axis` (right-handed; the axis is normalized)."""
     a = np.asarray(axis, np.float64).reshape(3)
-    norm = float(np.linalg.norm(a))
-    if not np.isfinite(a).all() or not np.isfinite(angle_rad):
+    norm = math.sqrt(float(a @ a))
+    if not np.isfinite(a).all() or not math.isfinite(angle_rad):
         raise TransformError(f"axis-angle rotation ({a.tolist()}, {angle_rad}) is not finite")
     if norm < 1e-12:
         if abs(angle_rad) < 1e-12:
             return np.eye(3)
         raise TransformError(f"axis-angle rotation about a zero axis by {angle_rad} rad")
-    return quaternion_matrix(pyrr.quaternion.create_from_axis_rotation(a / norm, float(angle_rad)))
+    half = 0.5 * float(angle_rad)
+    return quaternion_matrix(np.append(a / norm * math.sin(half), math.cos(half)))
 
 
 def compose_trs(translation: Any = None, rotation_axis_angle: tuple[Any, float] | None = None,
