@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from annoview.render import Camera2D, scene_bounds
-
-from ..scene_render import fit_3d_camera, view_up
+from annoview.render.scene_renderer import fit_3d_camera, view_up
 
 from . import theme
 from .hover import InstanceInfo, describe

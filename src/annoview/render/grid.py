@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 
+from ..scene.visuals import LinesVisual
 from .camera import Camera3D, ground_basis
-from .visuals import LinesVisual
 
 GRID_RGB = (128, 128, 128)
 GRID_ALPHA = 140

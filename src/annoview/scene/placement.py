@@ -1,5 +1,5 @@
-"""Where each entity's visuals go in the 2D and the 3D view: the scene builder's one place that
-applies transforms and spaces (docs/transforms.md has the rules).
+"""Where each entity's visuals go in the 2D and the 3D view: what the scene builder's one
+placement step applies (transforms and spaces; docs/transforms.md has the rules).
 
 Per frame, `SpatialLayout.resolve` takes the latest-at query and the view origin and resolves
 every entity's `EntitySpace` (cached by row ids in a `TransformTree`). Then, per entity:
@@ -19,10 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from .paths import ROOT
-from .render.visuals import LinesVisual, Visual
-from .spatial import EntitySpace, TransformTree, frustum_segments, view_up
-from .spatial.transforms import IDENTITY
+from ..paths import ROOT
+from ..spatial import EntitySpace, TransformTree, frustum_segments, view_up
+from ..spatial.transforms import IDENTITY
+from .model import Part
+from .visuals import DRAW_ORDER_LINES, LinesVisual, Visual
 
 FRUSTUM_COLOR = (160, 160, 160, 255)
 FRUSTUM_RADIUS = -0.75          # screen px: thin, like Rerun's camera lines
@@ -121,8 +122,22 @@ class SpatialLayout:
         cam = sp.camera
         key = ("frustum", cam.image_from_camera.tobytes(), cam.size, cam.camera_xyz, cam.image_plane_distance)
         return [LinesVisual(segments=segs, colors=np.array([FRUSTUM_COLOR], np.uint8), radii=FRUSTUM_RADIUS,
-                            object_id=object_id, cache_key=key, draw_order=20.0,
+                            object_id=object_id, cache_key=key, draw_order=DRAW_ORDER_LINES,
                             transform=self.view_from_world @ sp.world_from_entity)]
+
+
+def place(part: Part, path: str, layout: SpatialLayout) -> Part:
+    """The part as the views draw it: a shallow copy whose visuals carry their placement (the
+    cached part itself stays in entity space)."""
+    v2 = layout.for_2d(path, part.visuals_2d)
+    v3 = layout.for_3d(path, part.visuals_2d, part.visuals_3d)
+    if v2 is part.visuals_2d and v3 is part.visuals_3d:
+        return part
+    out = Part()
+    out.visuals_2d, out.visuals_3d = v2, v3
+    out.objects, out.problems = part.objects, part.problems
+    out.segmentation_entities, out.class_counts = part.segmentation_entities, part.class_counts
+    return out
 
 
 def _with(visuals: list[Visual], m: np.ndarray) -> list[Visual]:
