@@ -218,7 +218,7 @@ def camera_store(xyz=None, distance=None) -> Store:
 def test_pinhole_decodes_column_major_intrinsics():
     cam = pinhole_from_cells(cells_at(camera_store(), "/world/cam"))
     np.testing.assert_allclose(cam.image_from_camera, K)
-    assert cam.size == (200, 100) and cam.camera_xyz == (3, 2, 5) and cam.image_plane_distance == 1.0
+    assert cam.size == (200, 100) and cam.camera_xyz == (3, 2, 5) and cam.image_plane_distance is None
 
 
 def test_pixels_land_on_the_image_plane_in_rdf():
@@ -251,6 +251,13 @@ def test_frustum_runs_from_the_center_to_the_image_corners():
     np.testing.assert_allclose(segs[:4, 0], 0)
     np.testing.assert_allclose(segs[:4, 1], [[-1, -0.5, 1], [1, -0.5, 1], [1, 0.5, 1], [-1, 0.5, 1]], atol=1e-12)
     assert np.allclose(segs[:, :, 2][4:], 1)   # the rectangle and the up triangle lie on the plane
+
+
+def test_default_image_plane_distance_follows_the_scene_size():
+    from annoview.spatial.pinhole import default_image_plane_distance
+    assert default_image_plane_distance(None) == 0.3                       # nothing else in 3D
+    assert default_image_plane_distance((np.zeros(3), np.array([0, 0, 20.0]))) == pytest.approx(0.8)
+    assert default_image_plane_distance((np.zeros(3), np.array([1.0, 0, 0]))) == 0.1   # at least
 
 
 def test_pinhole_without_resolution_uses_twice_the_principal_point():

@@ -171,3 +171,22 @@ def test_camera_space_in_2d_is_the_image_in_pixels(recordings, tmp_path):
     # the head keypoint of frame 2 is at image pixel (100, 35)
     x, y = int(100 * sx), int(35 * sy)
     assert (np.abs(img[y - 2:y + 3, x - 2:x + 3] - (0, 255, 0)).max(-1) < 60).any()
+
+
+def test_camera_without_a_plane_distance_sizes_its_plane_by_the_scene(tmp_path):
+    """Without `image_plane_distance` the plane's distance follows the 3D content's size (here
+    4% of the 27-unit diagonal of two markers: about 1.1), as measured in Rerun 0.41."""
+    source = (SCENES / "camera_mask.py").read_text().replace(", image_plane_distance=2.0", "")
+    source = source.replace("rr.Points3D([[1.5, 0, 1]]", "rr.Points3D([[1.5, 0, 1], [20, 20, 1]]")
+    script = tmp_path / "camera_far.py"
+    script.write_text(source.replace("import rerun as rr", "import annoview as rr"))
+    rec = tmp_path / "far.avr"
+    proc = subprocess.run([sys.executable, str(script), str(rec)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    img = screenshot(rec, tmp_path / "far.png", *CAMERA_VIEW, "--time", "frame=2")
+    # pixel values read from Rerun 0.41's screenshot of the same scene and eye
+    for (x, y), rgb in {(390, 300): (137, 65, 55), (470, 310): (137, 109, 55), (395, 370): (42, 56, 146),
+                        (480, 385): (42, 111, 146), (430, 330): (161, 72, 26),
+                        # near the plane's right edge: inside at distance 1.1, outside at 1.0
+                        (496, 340): (137, 125, 55), (497, 390): (42, 122, 146)}.items():
+        assert np.abs(img[y, x] - rgb).max() <= 2, ((x, y), img[y, x], rgb)

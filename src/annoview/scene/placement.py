@@ -21,9 +21,10 @@ import numpy as np
 
 from ..paths import ROOT
 from ..spatial import EntitySpace, TransformTree, frustum_segments, view_up
+from ..spatial.pinhole import default_image_plane_distance, scale_about_origin
 from ..spatial.transforms import IDENTITY
 from .model import Part
-from .visuals import DRAW_ORDER_LINES, LinesVisual, Visual
+from .visuals import DRAW_ORDER_LINES, LinesVisual, Visual, scene_bounds
 
 FRUSTUM_COLOR = (160, 160, 160, 255)
 FRUSTUM_RADIUS = -0.75          # screen px: thin, like Rerun's camera lines
@@ -55,6 +56,9 @@ class SpatialLayout:
         self.view_from_world = IDENTITY if o is None or o.path == ROOT else np.linalg.inv(o.world_from_entity)
         # a 2D view whose origin is in a camera's image space shows that camera's pixels
         self.pinhole_2d = o.pinhole if o is not None else None
+        # visuals on the image plane (or frustum) of a camera without a logged plane distance:
+        # (visual, camera path, image plane?) placed by `finish` once the scene's size is known
+        self._camera_visuals: list[tuple[Visual, str, bool]] = []
 
     @classmethod
     def resolve(cls, tree: TransformTree, paths: list[str], cells_of: Callable[[str], Mapping[str, Any]],
@@ -103,9 +107,12 @@ class SpatialLayout:
         if self.origin is not None and not under(path, self.origin):
             return []
         if sp.pinhole is not None:
-            if not visuals_2d or sp.world_from_image is None:
+            cam = self.spaces[sp.pinhole]
+            if not visuals_2d or cam.camera is None:
                 return []
-            return _with(visuals_2d, self.view_from_world @ sp.world_from_image)
+            placed = _with(visuals_2d, self._camera_matrix(cam, True, cam.camera.image_plane_distance or 1.0))
+            self._camera_visuals.extend((v, cam.path, True) for v in placed)
+            return placed
         if not visuals_3d:
             return visuals_3d
         m = self.view_from_world @ sp.world_from_parts
@@ -118,12 +125,32 @@ class SpatialLayout:
             return []
         if self.origin is not None and not under(path, self.origin):
             return []
-        segs = frustum_segments(sp.camera).astype(np.float32)
         cam = sp.camera
-        key = ("frustum", cam.image_from_camera.tobytes(), cam.size, cam.camera_xyz, cam.image_plane_distance)
-        return [LinesVisual(segments=segs, colors=np.array([FRUSTUM_COLOR], np.uint8), radii=FRUSTUM_RADIUS,
-                            object_id=object_id, cache_key=key, draw_order=DRAW_ORDER_LINES,
-                            transform=self.view_from_world @ sp.world_from_entity)]
+        segs = frustum_segments(cam, 1.0).astype(np.float32)      # the unit frustum, scaled by `finish`
+        key = ("frustum", cam.image_from_camera.tobytes(), cam.size, cam.camera_xyz)
+        line = LinesVisual(segments=segs, colors=np.array([FRUSTUM_COLOR], np.uint8), radii=FRUSTUM_RADIUS,
+                           object_id=object_id, cache_key=key, draw_order=DRAW_ORDER_LINES,
+                           transform=self._camera_matrix(sp, False, cam.image_plane_distance or 1.0))
+        self._camera_visuals.append((line, path, False))
+        return [line]
+
+    def _camera_matrix(self, cam: EntitySpace, image: bool, distance: float) -> np.ndarray:
+        """View from the camera's image plane (image=True) or unit frustum, at `distance`."""
+        m = self.view_from_world @ cam.world_from_entity @ scale_about_origin(distance)
+        return m @ cam.camera.entity_from_image(1.0) if image else m  # type: ignore[union-attr]
+
+    def finish(self, visuals_3d: list[Visual]) -> None:
+        """Size the image planes and frustums of cameras that logged no distance from the rest of
+        the 3D view (as Rerun does, see spatial.pinhole.default_image_plane_distance)."""
+        pending = [(v, p, img) for v, p, img in self._camera_visuals
+                   if self.spaces[p].camera.image_plane_distance is None]  # type: ignore[union-attr]
+        if not pending:
+            return
+        mine = {id(v) for v, _, _ in self._camera_visuals}
+        bounds = scene_bounds([v for v in visuals_3d if id(v) not in mine])
+        d = default_image_plane_distance(bounds)
+        for v, p, img in pending:
+            v.transform = self._camera_matrix(self.spaces[p], img, d)
 
 
 def place(part: Part, path: str, layout: SpatialLayout) -> Part:

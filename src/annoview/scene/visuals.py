@@ -368,5 +368,20 @@ def _radius_px_hint(radii: np.ndarray | float | None, default: float = DEFAULT_P
     return abs(default)
 
 
+def scene_bounds(visuals: Sequence[Visual]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Union of the visuals' bounds after their transforms (2D or 3D; 2D bounds get z = 0 when mixed)."""
+    boxes = [b for b in (v.world_bounds() for v in visuals) if b is not None]
+    if not boxes:
+        return None
+    dim = max(len(b[0]) for b in boxes)
+    lo = np.full(dim, np.inf)
+    hi = np.full(dim, -np.inf)
+    for bmin, bmax in boxes:
+        bmin = np.pad(bmin, (0, dim - len(bmin)))
+        bmax = np.pad(bmax, (0, dim - len(bmax)))
+        lo, hi = np.minimum(lo, bmin), np.maximum(hi, bmax)
+    return lo, hi
+
+
 Visual2D = PointsVisual | LinesVisual | BoxesVisual | ImageVisual | SegmentationVisual | LabelsVisual
 Visual3D = PointsVisual | LinesVisual | LabelsVisual

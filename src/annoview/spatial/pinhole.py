@@ -8,7 +8,11 @@ pixels; `camera_xyz` says how the entity's own 3D axes relate to RDF (RDF by def
 In a 3D view, 2D content of the camera is drawn on its image plane at `image_plane_distance`
 in front of the camera: pixel (u, v) sits at d * K^-1 (u, v, 1). That is linear in (u, v, 1),
 so one 4x4 matrix (`entity_from_image`) maps the 2D parts' own coordinates (x, y, 0, 1) onto
-the plane, and the renderer draws them with it like any transformed part.
+the plane, and the renderer draws them with it like any transformed part. Everything on the
+plane scales with d about the camera center, so a plane at d is the unit plane scaled by d.
+
+Without a logged distance the view picks one from the size of the scene, as Rerun 0.41 does
+(`default_image_plane_distance`; measured against its viewer).
 """
 from __future__ import annotations
 
@@ -21,7 +25,26 @@ import numpy as np
 from .transforms import TransformError, _rows
 from .view_coordinates import DEFAULT_CAMERA_XYZ, entity_from_rdf, parse_view_coordinates
 
-DEFAULT_IMAGE_PLANE_DISTANCE = 1.0   # scene units in front of the camera
+NO_SCENE_IMAGE_PLANE_DISTANCE = 0.3      # no other 3D content to size the plane by
+SCENE_IMAGE_PLANE_FACTOR = 0.04          # times the diagonal of the 3D content's bounding box
+MIN_IMAGE_PLANE_DISTANCE = 0.1
+
+
+def default_image_plane_distance(bounds: tuple[np.ndarray, np.ndarray] | None) -> float:
+    """The image plane distance of a camera that logged none, from the bounding box of the 3D
+    view's other content (cameras' own planes and frustums excluded), as Rerun 0.41 draws it."""
+    if bounds is None:
+        return NO_SCENE_IMAGE_PLANE_DISTANCE
+    diag = float(np.linalg.norm(np.asarray(bounds[1], np.float64) - np.asarray(bounds[0], np.float64)))
+    if not np.isfinite(diag):
+        return NO_SCENE_IMAGE_PLANE_DISTANCE
+    return max(SCENE_IMAGE_PLANE_FACTOR * diag, MIN_IMAGE_PLANE_DISTANCE)
+
+
+def scale_about_origin(d: float) -> np.ndarray:
+    m = np.eye(4)
+    m[0, 0] = m[1, 1] = m[2, 2] = d
+    return m
 
 
 @dataclass(frozen=True)
@@ -29,7 +52,7 @@ class PinholeCamera:
     image_from_camera: np.ndarray                 # 3x3 K, row-major
     resolution: tuple[float, float] | None        # width, height in pixels
     camera_xyz: tuple[int, int, int] = DEFAULT_CAMERA_XYZ
-    image_plane_distance: float = DEFAULT_IMAGE_PLANE_DISTANCE
+    image_plane_distance: float | None = None     # None: not logged, the view picks one
 
     @property
     def size(self) -> tuple[float, float]:
@@ -41,8 +64,9 @@ class PinholeCamera:
         return (max(2.0 * float(k[0, 2]), 1.0), max(2.0 * float(k[1, 2]), 1.0))
 
     def entity_from_image(self, distance: float | None = None) -> np.ndarray:
-        """4x4 taking image-space (u, v, 0, 1) to the entity's 3D point on the image plane."""
-        d = self.image_plane_distance if distance is None else float(distance)
+        """4x4 taking image-space (u, v, 0, 1) to the entity's 3D point on the image plane
+        (at `distance`, else the logged distance, else 1)."""
+        d = float(distance) if distance is not None else (self.image_plane_distance or 1.0)
         a = d * entity_from_rdf(self.camera_xyz) @ np.linalg.inv(self.image_from_camera)
         m = np.zeros((4, 4))
         m[:3, 0], m[:3, 1], m[:3, 3] = a[:, 0], a[:, 1], a[:, 2]
@@ -88,9 +112,9 @@ def pinhole_from_cells(cells: Mapping[str, Any]) -> PinholeCamera | None:
                 break
     dist_ref = cells.get("Pinhole:image_plane_distance")
     dist = None if dist_ref is None else _rows(dist_ref.value, 1)
-    distance = DEFAULT_IMAGE_PLANE_DISTANCE if dist is None else float(dist[-1, 0])
-    if not (np.isfinite(distance) and distance > 0):
-        distance = DEFAULT_IMAGE_PLANE_DISTANCE
+    distance = None if dist is None else float(dist[-1, 0])
+    if distance is not None and not (np.isfinite(distance) and distance > 0):
+        distance = None
     return PinholeCamera(k, resolution, xyz or DEFAULT_CAMERA_XYZ, distance)
 
 
