@@ -142,7 +142,7 @@ class SceneBuilder:
                     part = self._part(path, arch, cells, key, ctx, owner, options)
                     scene.merge(place(part, path, layout))
             if "Pinhole" in archetypes:
-                scene.visuals_3d.extend(layout.camera_visuals(path))
+                scene.visuals_3d.extend(layout.camera_visuals(path, cells))
         layout.finish(scene.visuals_3d)
         scene.visuals_2d = batch_visuals(scene.visuals_2d, self._batches)
         scene.visuals_3d = batch_visuals(scene.visuals_3d, self._batches)

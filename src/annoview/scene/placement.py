@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..instances import unpack_rgba
 from ..paths import ROOT
 from ..spatial import EntitySpace, TransformTree, frustum_segments, view_up
 from ..spatial.pinhole import default_image_plane_distance, scale_about_origin
@@ -118,8 +119,9 @@ class SpatialLayout:
         m = self.view_from_world @ sp.world_from_parts
         return visuals_3d if np.array_equal(m, IDENTITY) else _with(visuals_3d, m)
 
-    def camera_visuals(self, path: str, object_id: int = 0) -> list[Visual]:
-        """The frustum of the entity's own Pinhole (in the 3D view), or nothing."""
+    def camera_visuals(self, path: str, cells: Mapping[str, Any] | None = None, object_id: int = 0) -> list[Visual]:
+        """The frustum of the entity's own Pinhole (in the 3D view), or nothing; `Pinhole:color`
+        and `Pinhole:line_width` (a width: scene units, negative = screen points) style it."""
         sp = self.spaces.get(path)
         if sp is None or sp.camera is None or sp.pinhole != path:
             return []
@@ -128,7 +130,8 @@ class SpatialLayout:
         cam = sp.camera
         segs = frustum_segments(cam, 1.0).astype(np.float32)      # the unit frustum, scaled by `finish`
         key = ("frustum", cam.image_from_camera.tobytes(), cam.size, cam.camera_xyz)
-        line = LinesVisual(segments=segs, colors=np.array([FRUSTUM_COLOR], np.uint8), radii=FRUSTUM_RADIUS,
+        color, radius = _frustum_style(cells or {})
+        line = LinesVisual(segments=segs, colors=color, radii=radius,
                            object_id=object_id, cache_key=key, draw_order=DRAW_ORDER_LINES,
                            transform=self._camera_matrix(sp, False, cam.image_plane_distance or 1.0))
         self._camera_visuals.append((line, path, False))
@@ -151,6 +154,22 @@ class SpatialLayout:
         d = default_image_plane_distance(bounds)
         for v, p, img in pending:
             v.transform = self._camera_matrix(self.spaces[p], img, d)
+
+
+def _frustum_style(cells: Mapping[str, Any]) -> tuple[np.ndarray, float]:
+    color = np.array([FRUSTUM_COLOR], np.uint8)
+    radius = FRUSTUM_RADIUS
+    c = cells.get("Pinhole:color")
+    if c is not None:
+        packed = np.asarray(c.value).reshape(-1)
+        if packed.size:
+            color = unpack_rgba(packed[-1:])
+    w = cells.get("Pinhole:line_width")
+    if w is not None:
+        width = np.asarray(w.value, np.float64).reshape(-1)
+        if width.size and np.isfinite(width[-1]) and width[-1] != 0:
+            radius = float(width[-1]) / 2.0
+    return color, radius
 
 
 def place(part: Part, path: str, layout: SpatialLayout) -> Part:
