@@ -135,3 +135,15 @@ def test_view_option_errors_are_one_line(mem, tmp_path, args, message):
     assert proc.returncode == 1, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_transform_axes_follow_the_entity(mem):
+    rr.set_time("frame", sequence=0)
+    rr.log("link", rr.Transform3D(translation=[0, 0, 2], rotation=rr.RotationAxisAngle(axis=[0, 0, 1], degrees=90)))
+    rr.log("link", rr.TransformAxes3D(0.5))
+    scene = build(mem)
+    axes = [v for v in scene.visuals_3d if isinstance(v.cache_key, tuple) and v.cache_key[0] == "axes"]
+    assert len(axes) == 1 and not scene.problems
+    seg = axes[0].segments
+    ends = transform_points(axes[0].transform, seg[:, 1])
+    np.testing.assert_allclose(ends, [[0, 0.5, 2], [-0.5, 0, 2], [0, 0, 2.5]], atol=1e-6)   # x turned onto +y

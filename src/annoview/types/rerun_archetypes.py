@@ -219,7 +219,8 @@ GaussianSplats3D = define(
     required=("centers",))
 
 TransformAxes3D = define("TransformAxes3D", "axis_length, *, show_frame=None",
-                         {"axis_length": "AxisLength", "show_frame": "ShowLabels"}, required=("axis_length",))
+                         {"axis_length": "AxisLength", "show_frame": "ShowLabels"}, required=("axis_length",),
+                         drawn=True)
 CoordinateFrame = define("CoordinateFrame", "frame", {"frame": "TransformFrameId"}, required=("frame",))
 
 
