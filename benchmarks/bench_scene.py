@@ -127,7 +127,8 @@ def build_store_3d(frames: int, animated: bool) -> Store:
         pose = rng.normal(0, 0.1, (17, 3)).astype(np.float32)
         store.add_chunk(build_chunk(path, True, *_rows(1), {},
                                     {"Points3D:positions": (Kind.VEC3, [pose]), "Points3D:class_ids": (Kind.ID, [cls]),
-                                     "Points3D:keypoint_ids": (Kind.ID, [kps])}))
+                                     "Points3D:keypoint_ids": (Kind.ID, [kps]),
+                                     "Points3D:show_labels": (Kind.BOOL, [np.zeros(1, bool)])}))
     return store
 
 

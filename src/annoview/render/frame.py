@@ -54,6 +54,7 @@ class FrameState:
     # per-frame bookkeeping so thousands of small visuals do not re-set the same state
     _frame_uniforms_set: set[int] = field(default_factory=set)
     _model_of: dict[int, bytes | None] = field(default_factory=dict)   # program -> transform set in it
+    _eyes: dict[bytes, tuple[float, float, float, float]] = field(default_factory=dict)   # transform -> local eye
     _bound_palette: object = field(default=None)
 
     def program(self, vertex: str, fragment: str, defines: Iterable[str] = ()) -> moderngl.Program:
@@ -91,18 +92,30 @@ class FrameState:
         set_uniform(prog, "u_object_id", int(object_id) & 0xFFFFFFFF)
 
     def _set_model(self, prog: moderngl.Program, transform: np.ndarray | None) -> None:
-        """View-projection times the model matrix, and the eye in the model's coordinates (the
-        points shader offsets depth toward it)."""
+        """View-projection times the model matrix, and (for programs that read it) the eye in the
+        model's coordinates: the points shader offsets depth toward it."""
         if transform is None:
             set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj))
             set_uniform(prog, "u_eye", self.eye)
             return
         m = np.asarray(transform, np.float64)
         set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj @ m))
-        inv = np.linalg.pinv(m)   # an image plane's matrix is singular in z: pinv still maps the eye
-        e = np.asarray(self.eye, np.float64)
-        local = inv @ e if e[3] > 0.5 else np.append(inv[:3, :3] @ e[:3], 0.0)
-        set_uniform(prog, "u_eye", tuple(float(x) for x in local))
+        if prog.get("u_eye", None) is not None:
+            set_uniform(prog, "u_eye", self._local_eye(m))
+
+    def _local_eye(self, m: np.ndarray) -> tuple[float, float, float, float]:
+        key = m.tobytes()
+        hit = self._eyes.get(key)
+        if hit is None:
+            e = np.asarray(self.eye, np.float64)
+            a, t = m[:3, :3], m[:3, 3]
+            rhs = e[:3] - t if e[3] > 0.5 else e[:3]
+            try:
+                local = np.linalg.solve(a, rhs)
+            except np.linalg.LinAlgError:   # an image plane's matrix is singular in z
+                local = np.linalg.lstsq(a, rhs, rcond=None)[0]
+            hit = self._eyes[key] = (float(local[0]), float(local[1]), float(local[2]), float(e[3]))
+        return hit
 
     def palette(self, key: Hashable | None) -> PaletteTexture:
         try:
