@@ -76,3 +76,20 @@ def test_bounds_follow_the_transform():
     lo, hi = scene_bounds([line])
     np.testing.assert_allclose(lo, [0, 0, 5])
     np.testing.assert_allclose(hi, [2, 0, 5])
+
+
+def test_scene_unit_radii_scale_with_the_model(renderer):
+    """A point of radius 2 in a camera's pixels, on a plane where one pixel is 0.1 units, is 0.2
+    units in the world: the same size as an untransformed point of radius 0.2."""
+    cam = Camera3D.look([0, -3, 0], [0, 0, 0], "z")
+    size = (96, 64)
+    red = np.array([RED], np.uint8)
+    plane = np.diag([0.1, 0.1, 0.0, 1.0])
+    plane[:3, :2] = [[0.1, 0], [0, 0], [0, -0.1]]          # image x -> world x, image y -> world -z
+    local = PointsVisual(positions=np.zeros((1, 2), np.float32), colors=red, radii=2.0, transform=plane)
+    world = PointsVisual(positions=np.zeros((1, 3), np.float32), colors=red, radii=0.2)
+    widths = []
+    for v in (local, world):
+        rgba = renderer.render_3d([v], cam, size, grid=False).read_rgba()
+        widths.append(int((rgba[32, :, 0] > 128).sum()))
+    assert widths[0] == widths[1] and widths[0] > 3, widths

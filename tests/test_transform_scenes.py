@@ -122,10 +122,12 @@ def test_both_sdks_give_the_same_spaces(recordings):
 def test_robot_arm_moves_over_time_like_rerun(recordings, tmp_path):
     rec = recordings[("robot_arm.py", "annoview")]
     img5 = screenshot(rec, tmp_path / "t5.png", *ROBOT_VIEW, "--time", "frame=5")
-    # measured in Rerun 0.41 at frame 5 with this eye: the cyan tip keypoint, the orange-blue
-    # upper arm and the gray base
+    # measured in Rerun 0.41 at frame 5 with this eye: the cyan tip keypoint (its sphere's left
+    # and top edges: the label styles differ, and Rerun writes the label in the same cyan below
+    # it), the blue upper arm and the gray base
+    ys, xs = np.nonzero(np.abs(img5 - (0, 255, 255)).max(-1) < 60)
+    assert abs(xs.min() - 547) <= 2 and abs(ys.min() - 168) <= 2, (xs.min(), ys.min())
     tip = centroid(img5, (0, 255, 255), 60)
-    assert abs(tip[0] - 554.2) <= 2 and abs(tip[1] - 174.5) <= 2, tip
     upper = centroid(img5, (80, 160, 255), 40)
     assert abs(upper[0] - 391.7) <= 4 and abs(upper[1] - 325.1) <= 4, upper
     base = centroid(img5, (200, 200, 200), 20)
@@ -137,7 +139,8 @@ def test_robot_arm_moves_over_time_like_rerun(recordings, tmp_path):
     v = cam.view_proj((959, 626)) @ np.append(robot_tip_by_hand(0), 1.0)
     expected = ((v[0] / v[3] + 1) / 2 * 959, (1 - v[1] / v[3]) / 2 * 626)
     tip0 = centroid(img0, (0, 255, 255), 60)
-    assert abs(tip0[0] - expected[0]) <= 3 and abs(tip0[1] - expected[1]) <= 3, (tip0, expected)
+    # (the label box right of the point hides part of its sphere: a few pixels of slack)
+    assert abs(tip0[0] - expected[0]) <= 5 and abs(tip0[1] - expected[1]) <= 3, (tip0, expected)
     assert abs(tip0[0] - tip[0]) > 50
 
 

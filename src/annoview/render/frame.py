@@ -97,9 +97,13 @@ class FrameState:
         if transform is None:
             set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj))
             set_uniform(prog, "u_eye", self.eye)
+            set_uniform(prog, "u_px_scale", float(self.px_scale))
             return
         m = np.asarray(transform, np.float64)
         set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj @ m))
+        # sizes in scene units (positive radii) are in the model's units: a keypoint of radius 3
+        # in a camera's pixels stays 3 pixels of that image on its plane in 3D
+        set_uniform(prog, "u_px_scale", float(self.px_scale) * model_scale(m))
         if prog.get("u_eye", None) is not None:
             set_uniform(prog, "u_eye", self._local_eye(m))
 
@@ -138,6 +142,14 @@ class FrameState:
         vao.render(mode, vertices=vertices, instances=instances)
         self.stats.draw_seconds += time.perf_counter() - t0
         self.stats.draw_calls += 1
+
+
+def model_scale(m: np.ndarray) -> float:
+    """Scene units per model unit: the geometric mean of the lengths of the model's axes (an
+    image plane has no z axis; only the axes that exist count)."""
+    lengths = np.sqrt((np.asarray(m, np.float64)[:3, :3] ** 2).sum(axis=0))
+    lengths = lengths[lengths > 1e-12]
+    return float(np.exp(np.log(lengths).mean())) if len(lengths) else 1.0
 
 
 def vao_for(entry: CacheEntry, ctx: moderngl.Context, prog: moderngl.Program,
