@@ -191,6 +191,16 @@ class LinesVisual(_Colored):
 
 
 @dataclass(eq=False, kw_only=True)
+class ArrowsVisual(LinesVisual):
+    """Arrows2D / Arrows3D: `segments[i]` is (origin, tip) of arrow i; drawn as a shaft ending in
+    a filled triangular head whose tip is exactly at the segment's end. The head's length and
+    half-width are `HEAD_LENGTH` and `HEAD_WIDTH` times the line radius, in pixels."""
+
+    HEAD_LENGTH = 4.0
+    HEAD_WIDTH = 2.0
+
+
+@dataclass(eq=False, kw_only=True)
 class BoxesVisual(_Colored):
     """Boxes2D outlines; instance i is box i. Labels go below the box (see `box_labels`)."""
 
@@ -348,5 +358,5 @@ def _radius_px_hint(radii: np.ndarray | float | None, default: float = DEFAULT_P
     return abs(default)
 
 
-Visual2D = PointsVisual | LinesVisual | BoxesVisual | ImageVisual | SegmentationVisual | LabelsVisual
-Visual3D = PointsVisual | LinesVisual | LabelsVisual
+Visual2D = PointsVisual | LinesVisual | ArrowsVisual | BoxesVisual | ImageVisual | SegmentationVisual | LabelsVisual
+Visual3D = PointsVisual | LinesVisual | ArrowsVisual | LabelsVisual

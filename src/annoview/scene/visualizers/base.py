@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ...annotations import ResolvedContext, ResolvedInstances, resolve_instances
-from ...instances import RGBA, explicit_colors
+from ...instances import RGBA, broadcast_last, explicit_colors
 from ...store import CellRef
 from ..model import EntityOptions, Part, SceneObject
 from ..visuals import LabelsVisual, PointsVisual, Visual
@@ -53,7 +53,10 @@ class VisualizerInput:
     def value(self, field: str) -> Any:
         """The decoded value of one field, None when not logged."""
         ref = self.cells.get(field)
-        return None if ref is None else ref.value
+        if ref is None:
+            return None
+        v = ref.value
+        return v.to_pylist() if hasattr(v, "to_pylist") else v  # Arrow arrays (texts, structs) as lists
 
     def draw_order(self, default: float) -> float:
         d = self.value("draw_order")
@@ -120,3 +123,23 @@ def target_list(part: Part, space: str) -> list[Visual]:
 def as_float_rows(value: Any, dim: int) -> np.ndarray:
     """A vector component as (N, dim) float32."""
     return np.asarray(value, np.float32).reshape(-1, dim)
+
+
+def instance_rows(value: Any, n: int, dim: int, default: float = 0.0) -> np.ndarray:
+    """A per-instance vector component as (n, dim) float32: a shorter list repeats its last row,
+    a missing one is `default` everywhere (docs/semantics.md rule 3)."""
+    if value is None or not len(value):
+        return np.full((n, dim), default, np.float32)
+    rows = np.asarray(value, np.float32).reshape(-1, dim)
+    return np.asarray(broadcast_last(rows, n), np.float32)
+
+
+def instance_count(inp: VisualizerInput, *fields: str) -> int:
+    """Instances of a batch whose length is set by several fields: the longest; a field of one
+    value applies to all, any other length must match."""
+    lengths = [len(v) for v in (inp.value(f) for f in fields) if v is not None and len(v)]
+    n = max(lengths, default=0)
+    bad = [k for k in lengths if k not in (1, n)]
+    if bad:
+        raise ValueError(f"{'/'.join(fields)} have {lengths} values; expected one or {n} each")
+    return n
