@@ -38,6 +38,7 @@ DRAW_ORDER_BOXES = 10.0
 DRAW_ORDER_LINES = 20.0
 DRAW_ORDER_POINTS = 30.0
 DRAW_ORDER_LABELS = 1e9          # labels sit on top of everything
+DRAW_ORDER_FILLS = 1e6           # translucent 3D fills: after everything opaque, under labels
 
 DEFAULT_POINT_RADIUS = -2.5      # screen px (Rerun: ~1.5 ui points)
 DEFAULT_LINE_RADIUS = -1.0       # screen px, i.e. 2 px wide lines
@@ -201,6 +202,33 @@ class ArrowsVisual(LinesVisual):
 
 
 @dataclass(eq=False, kw_only=True)
+class SolidsVisual(_Colored):
+    """Closed 3D shapes, one per instance: the unit `shape` ("box": the cube [-1, 1]^3, "sphere":
+    the unit sphere) scaled by `half_sizes`, rotated by `rotations` and moved to `centers`. Shaded
+    by a light at the eye; `opacity` scales the colors' alpha (a translucent fill draws after
+    everything opaque and hides nothing behind it)."""
+
+    shape: Literal["box", "sphere"]
+    centers: np.ndarray                        # (N, 3)
+    half_sizes: np.ndarray                     # (N, 3)
+    rotations: np.ndarray | None = None        # (N, 3, 3); None = axis-aligned
+    opacity: float = 1.0
+    draw_order: float = DRAW_ORDER_FILLS
+
+    def instance_count(self) -> int:
+        return len(np.asarray(self.centers).reshape(-1, 3))
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        c = np.asarray(self.centers, np.float64).reshape(-1, 3)
+        if not len(c):
+            return None
+        h = np.abs(np.asarray(self.half_sizes, np.float64).reshape(-1, 3))
+        if self.rotations is not None:   # the rotated box's extent along each world axis
+            h = np.einsum("nij,nj->ni", np.abs(np.asarray(self.rotations, np.float64)), h)
+        return (c - h).min(0), (c + h).max(0)
+
+
+@dataclass(eq=False, kw_only=True)
 class BoxesVisual(_Colored):
     """Boxes2D outlines; instance i is box i. Labels go below the box (see `box_labels`)."""
 
@@ -359,4 +387,4 @@ def _radius_px_hint(radii: np.ndarray | float | None, default: float = DEFAULT_P
 
 
 Visual2D = PointsVisual | LinesVisual | ArrowsVisual | BoxesVisual | ImageVisual | SegmentationVisual | LabelsVisual
-Visual3D = PointsVisual | LinesVisual | ArrowsVisual | LabelsVisual
+Visual3D = PointsVisual | LinesVisual | ArrowsVisual | SolidsVisual | LabelsVisual

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from ..model import Part
 from . import register
-from ._shapes3d import BOX_EDGES, build_wireframes
+from ._shapes3d import BOX_EDGES, build_shapes
 from .base import VisualizerInput
 
 
 @register("Boxes3D")
 def build(inp: VisualizerInput) -> Part:
-    return build_wireframes(inp, "boxes", BOX_EDGES, "radii", "box3")
+    return build_shapes(inp, "boxes", "box", BOX_EDGES, "radii", "box3")

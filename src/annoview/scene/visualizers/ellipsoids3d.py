@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from ..model import Part
 from . import register
-from ._shapes3d import ELLIPSE_RINGS, build_wireframes
+from ._shapes3d import ELLIPSE_RINGS, build_shapes
 from .base import VisualizerInput
 
 
 @register("Ellipsoids3D")
 def build(inp: VisualizerInput) -> Part:
-    return build_wireframes(inp, "ellipsoids", ELLIPSE_RINGS, "line_radii", "ell3")
+    return build_shapes(inp, "ellipsoids", "sphere", ELLIPSE_RINGS, "line_radii", "ell3")
