@@ -89,6 +89,11 @@ def test_shapes_build_as_instances_with_class_colors(tmp_path):
     assert math.isclose(tz.max() - 0.5, 0.5 * (math.cos(math.radians(30)) + math.sin(math.radians(30))), rel_tol=1e-5)
     arrows = next(v for v in scene.visuals_3d if isinstance(v, ArrowsVisual))
     assert arrows.segments.tolist() == [[[0, -2.5, 0], [1.5, -2.5, 0]], [[0, -2.5, 0], [0, -2.5, 1.5]]]
+    # a class id given once for two arrows: one label, at the center of both (as Rerun draws it)
+    from annoview.scene.visuals import LabelsVisual
+
+    (label,) = [v for v in scene.visuals_3d if isinstance(v, LabelsVisual) and v.object_id == by_entity["/axes"].object_id]
+    assert list(label.texts) == ["axis"] and label.positions.tolist() == [[0.75, -2.5, 0.75]]
     blobs = by_entity["/blobs"]
     assert blobs.kind == "ellipsoids" and tuple(blobs.colors[0]) == auto_color(9)
     # the legend counts instances per class

@@ -91,9 +91,12 @@ class VisualizerInput:
 
 
 def add_labels(inp: VisualizerInput, target: list[Visual], visual: Any, obj: SceneObject, n: int,
-               make: Callable[[Any, Sequence[str | None]], LabelsVisual]) -> None:
+               make: Callable[[Any, Sequence[str | None]], LabelsVisual], *, once_at_center: bool = False) -> None:
     """docs/semantics.md rule 7: shown when the entity has exactly one label or fewer than 30
-    instances; `show_labels` forces it either way. Labels are resolved only when they may be shown."""
+    instances; `show_labels` forces it either way. Labels are resolved only when they may be shown.
+
+    `once_at_center` (rule 3, as the Rerun viewer draws arrows and 3D shapes): one explicit label,
+    or a class id given once, for several instances is drawn once, at the center of their bounds."""
     explicit = inp.value("labels")
     show = inp.value("show_labels")
     if show is not None and not bool(show[0]):
@@ -103,16 +106,29 @@ def add_labels(inp: VisualizerInput, target: list[Visual], visual: Any, obj: Sce
     res = obj.resolved()
     if res is None or not any(res.labels):
         return
+    if once_at_center and n > 1:
+        class_ids = inp.value("class_ids")
+        single = res.shared_label
+        if single is None and explicit is None and class_ids is not None and len(class_ids) == 1:
+            single = res.labels[0]
+        if single is not None:
+            target.append(_center_label(visual, single))
+            return
     if res.shared_label is not None and n > 1 and isinstance(visual, PointsVisual):
-        bmin, bmax = visual.bounds() or (np.zeros(2), np.zeros(2))
-        center = ((bmin + bmax) / 2).astype(np.float32)[None, :]
-        target.append(LabelsVisual(positions=center, texts=[res.shared_label], colors=visual.colors,
-                                   class_ids=None if visual.class_ids is None else visual.class_ids[:1],
-                                   palette_key=visual.palette_key, default_color=visual.default_color,
-                                   object_id=visual.object_id, anchor="center",
-                                   cache_key=None if visual.cache_key is None else ("label1", visual.cache_key)))
+        target.append(_center_label(visual, res.shared_label))
         return
     target.append(make(visual, res.labels))
+
+
+def _center_label(visual: Any, text: str) -> LabelsVisual:
+    """One label at the center of a visual's bounds, in its first instance's color."""
+    bmin, bmax = visual.bounds() or (np.zeros(2), np.zeros(2))
+    center = ((bmin + bmax) / 2).astype(np.float32)[None, :]
+    return LabelsVisual(positions=center, texts=[text], colors=visual.colors,
+                        class_ids=None if visual.class_ids is None else visual.class_ids[:1],
+                        palette_key=visual.palette_key, default_color=visual.default_color,
+                        object_id=visual.object_id, anchor="center",
+                        cache_key=None if visual.cache_key is None else ("label1", visual.cache_key))
 
 
 def target_list(part: Part, space: str) -> list[Visual]:
