@@ -66,10 +66,6 @@ class VisualizerInput:
         """Explicit colors as (K, 4) uint8, None when none were logged."""
         return explicit_colors(self.value("colors"))
 
-    def ids(self, field: str) -> np.ndarray | None:
-        v = self.value(field)
-        return None if v is None else np.asarray(v)
-
     def object_id(self, kind: str) -> int:
         return self.services.object_id(self.path, kind)
 
@@ -134,11 +130,6 @@ def _center_label(visual: Any, text: str) -> LabelsVisual:
 def target_list(part: Part, space: str) -> list[Visual]:
     """The part's visual list for a space: "2d" or "3d"."""
     return part.visuals_2d if space == "2d" else part.visuals_3d
-
-
-def as_float_rows(value: Any, dim: int) -> np.ndarray:
-    """A vector component as (N, dim) float32."""
-    return np.asarray(value, np.float32).reshape(-1, dim)
 
 
 def instance_rows(value: Any, n: int, dim: int, default: float = 0.0) -> np.ndarray:
