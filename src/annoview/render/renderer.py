@@ -30,10 +30,11 @@ from .labels import LabelsRenderer
 from .lines import LinesRenderer
 from .palette import PaletteTexture
 from .points import PointsRenderer
+from .solids import SolidsRenderer
 from .shaders import ShaderLibrary
 from .target import FrameTarget, PickResult
 from ..scene.visuals import (SEGMENTATION_OVER_IMAGE_OPACITY, BoxesVisual, ImageVisual, LabelsVisual,
-                      LinesVisual, PointsVisual, SegmentationVisual, Visual)
+                      LinesVisual, PointsVisual, SegmentationVisual, SolidsVisual, Visual)
 
 DEFAULT_BACKGROUND = (18, 18, 20, 255)
 SCISSORED_PICKS_PER_FRAME = 3
@@ -125,6 +126,7 @@ class Renderer:
         self.images = ImageRenderer(self.ctx)
         self.segmentation = SegmentationRenderer(self.ctx)
         self.labels = LabelsRenderer(self.ctx)
+        self.solids = SolidsRenderer(self.ctx)
         self.draw_calls = 0          # total over the renderer's life
         # framebuffer pixels per UI point: screen-pixel radii and labels grow with it on HiDPI
         # screens (the viewer sets it from the window's scale; headless renders use 1)
@@ -186,7 +188,7 @@ class Renderer:
             t.release()
         self._targets.clear()
         self.cache.clear()
-        for r in (self.points, self.lines, self.images, self.segmentation, self.labels):
+        for r in (self.points, self.lines, self.images, self.segmentation, self.labels, self.solids):
             r.release()
         self.shaders.release()
 
@@ -290,14 +292,15 @@ class Renderer:
                 plane += 1
                 ctx.polygon_offset = (-1.0 * plane, -4.0 * plane)
                 ctx.enable_direct(GL_POLYGON_OFFSET_FILL)
-            self._draw_one(rec, fs, v, image_below)
+            self._draw_one(rec, fs, fbo, v, image_below)
             if isinstance(v, (ImageVisual, SegmentationVisual)):
                 image_below = True
             if flat:
                 ctx.disable_direct(GL_POLYGON_OFFSET_FILL)
                 ctx.polygon_offset = (0.0, 0.0)
 
-    def _draw_one(self, rec: FrameRecord, fs: FrameState, v: Visual, image_below: bool) -> None:
+    def _draw_one(self, rec: FrameRecord, fs: FrameState, fbo: moderngl.Framebuffer, v: Visual,
+                  image_below: bool) -> None:
         ctx = self.ctx
         if isinstance(v, LabelsVisual):
             ctx.disable(moderngl.DEPTH_TEST)   # labels overlay everything
@@ -308,6 +311,11 @@ class Renderer:
             self.points.draw(v, fs)
         elif isinstance(v, (LinesVisual, BoxesVisual)):
             self.lines.draw(v, fs)
+        elif isinstance(v, SolidsVisual):
+            translucent = v.opacity < 1.0 and not fs.pick_pass
+            fbo.depth_mask = not translucent   # a translucent fill hides nothing behind it
+            self.solids.draw(v, fs)
+            fbo.depth_mask = True
         elif isinstance(v, ImageVisual):
             self.images.draw(v, fs)
         elif isinstance(v, SegmentationVisual):

@@ -42,6 +42,7 @@ DRAW_ORDER_BOXES = 10.0
 DRAW_ORDER_LINES = 20.0
 DRAW_ORDER_POINTS = 30.0
 DRAW_ORDER_LABELS = 1e9          # labels sit on top of everything
+DRAW_ORDER_FILLS = 1e6           # translucent 3D fills: after everything opaque, under labels
 
 DEFAULT_POINT_RADIUS = -2.5      # screen px (Rerun: ~1.5 ui points)
 DEFAULT_LINE_RADIUS = -1.0       # screen px, i.e. 2 px wide lines
@@ -208,6 +209,43 @@ class LinesVisual(_Colored):
     def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
         seg = self.segment_arrays()[0]
         return _bounds_of(seg.reshape(-1, seg.shape[-1])) if seg.size else None
+
+
+@dataclass(eq=False, kw_only=True)
+class ArrowsVisual(LinesVisual):
+    """Arrows2D / Arrows3D: `segments[i]` is (origin, tip) of arrow i; drawn as a shaft ending in
+    a filled triangular head whose tip is exactly at the segment's end. The head's length and
+    half-width are `HEAD_LENGTH` and `HEAD_WIDTH` times the line radius, in pixels."""
+
+    HEAD_LENGTH = 4.0
+    HEAD_WIDTH = 2.0
+
+
+@dataclass(eq=False, kw_only=True)
+class SolidsVisual(_Colored):
+    """Closed 3D shapes, one per instance: the unit `shape` ("box": the cube [-1, 1]^3, "sphere":
+    the unit sphere) scaled by `half_sizes`, rotated by `rotations` and moved to `centers`. Shaded
+    by a light at the eye; `opacity` scales the colors' alpha (a translucent fill draws after
+    everything opaque and hides nothing behind it)."""
+
+    shape: Literal["box", "sphere"]
+    centers: np.ndarray                        # (N, 3)
+    half_sizes: np.ndarray                     # (N, 3)
+    rotations: np.ndarray | None = None        # (N, 3, 3); None = axis-aligned
+    opacity: float = 1.0
+    draw_order: float = DRAW_ORDER_FILLS
+
+    def instance_count(self) -> int:
+        return len(np.asarray(self.centers).reshape(-1, 3))
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        c = np.asarray(self.centers, np.float64).reshape(-1, 3)
+        if not len(c):
+            return None
+        h = np.abs(np.asarray(self.half_sizes, np.float64).reshape(-1, 3))
+        if self.rotations is not None:   # the rotated box's extent along each world axis
+            h = np.einsum("nij,nj->ni", np.abs(np.asarray(self.rotations, np.float64)), h)
+        return (c - h).min(0), (c + h).max(0)
 
 
 @dataclass(eq=False, kw_only=True)
@@ -383,5 +421,5 @@ def scene_bounds(visuals: Sequence[Visual]) -> tuple[np.ndarray, np.ndarray] | N
     return lo, hi
 
 
-Visual2D = PointsVisual | LinesVisual | BoxesVisual | ImageVisual | SegmentationVisual | LabelsVisual
-Visual3D = PointsVisual | LinesVisual | LabelsVisual
+Visual2D = PointsVisual | LinesVisual | ArrowsVisual | BoxesVisual | ImageVisual | SegmentationVisual | LabelsVisual
+Visual3D = PointsVisual | LinesVisual | ArrowsVisual | SolidsVisual | LabelsVisual

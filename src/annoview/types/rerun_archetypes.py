@@ -158,7 +158,7 @@ Boxes3D = define(
     "rotations=None, colors=None, radii=None, fill_mode=None, labels=None, show_labels=None, class_ids=None",
     {"half_sizes": "HalfSize3D", "centers": "Translation3D", **_SOLID_FIELDS, "radii": "Radius",
      "fill_mode": "FillMode", **_LABELS},
-    prepare=_boxes3d, doc="Oriented 3D boxes (recorded, see generic.py).")
+    prepare=_boxes3d, drawn=True, doc="Oriented 3D boxes (drawn as wireframes).")
 
 
 def _ellipsoids(a: dict[str, Any]) -> dict[str, Any]:
@@ -175,19 +175,19 @@ Ellipsoids3D = define(
     "line_radii=None, fill_mode=None, labels=None, show_labels=None, class_ids=None",
     {"half_sizes": "HalfSize3D", "centers": "Translation3D", **_SOLID_FIELDS, "line_radii": "Radius",
      "fill_mode": "FillMode", **_LABELS},
-    prepare=_ellipsoids, doc="3D ellipsoids and spheres (recorded, see generic.py).")
+    prepare=_ellipsoids, drawn=True, doc="3D ellipsoids and spheres (drawn as wireframes).")
 
 Arrows2D = define(
     "Arrows2D",
     "*, vectors, origins=None, radii=None, colors=None, labels=None, show_labels=None, draw_order=None, class_ids=None",
     {"vectors": "Vector2D", "origins": "Position2D", "radii": "Radius", "colors": "Color", "labels": "Text",
-     "show_labels": "ShowLabels", "draw_order": "DrawOrder", "class_ids": "ClassId"}, required=("vectors",))
+     "show_labels": "ShowLabels", "draw_order": "DrawOrder", "class_ids": "ClassId"}, required=("vectors",), drawn=True)
 
 Arrows3D = define(
     "Arrows3D",
     "*, vectors, origins=None, radii=None, colors=None, labels=None, show_labels=None, class_ids=None",
     {"vectors": "Vector3D", "origins": "Position3D", "radii": "Radius", "colors": "Color", **_LABELS},
-    required=("vectors",))
+    required=("vectors",), drawn=True)
 
 
 Capsules3D = define(
