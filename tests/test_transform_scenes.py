@@ -193,3 +193,17 @@ def test_camera_without_a_plane_distance_sizes_its_plane_by_the_scene(tmp_path):
                         # near the plane's right edge: inside at distance 1.1, outside at 1.0
                         (496, 340): (137, 125, 55), (497, 390): (42, 122, 146)}.items():
         assert np.abs(img[y, x] - rgb).max() <= 2, ((x, y), img[y, x], rgb)
+
+
+def test_robot_arm_seen_from_a_link_with_origin(recordings, tmp_path):
+    """`--origin /world/base/upper`: the view shows that link's subtree in the link's own frame
+    (its ground grid included); measured in Rerun 0.41 with the same origin and eye."""
+    img = screenshot(recordings[("robot_arm.py", "annoview")], tmp_path / "origin.png", "--size", "959x626",
+                     "--space", "3d", "--origin", "/world/base/upper", "--eye", "1,-2.5,1.5", "--target", "1,0,0",
+                     "--up", "0,0,1", "--time", "frame=5")
+    ys, xs = np.nonzero(np.abs(img - (0, 255, 255)).max(-1) < 60)
+    assert abs(xs.min() - 715) <= 2 and abs(ys.min() - 170) <= 3, (xs.min(), ys.min())
+    upper = centroid(img, (80, 160, 255), 40)            # the upper arm lies along the origin's x axis
+    assert abs(upper[0] - 374.1) <= 5 and abs(upper[1] - 313.0) <= 2, upper
+    gray = np.abs(img - (200, 200, 200)).max(-1) < 20    # the base is above the origin: not shown
+    assert gray[150:350, 560:700].sum() == 0
