@@ -72,6 +72,9 @@ class TransformTree:
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[tuple, EntitySpace]] = {}
+        # an entity's own decoded transform, pinhole and pose by the row ids of its cells: when a
+        # parent moves, or when scrubbing returns to a frame, only the matrix products are redone
+        self._local: dict[tuple, _Local] = {}
         self.recomputed = 0            # how many entity spaces were computed (not cache hits)
 
     def resolve(self, paths: Iterable[str], cells_of: Callable[[str], Cells]) -> dict[str, EntitySpace]:
@@ -112,16 +115,22 @@ class TransformTree:
         if held is not None and held[0] == key:
             return held[1]
         self.recomputed += 1
-        sp = _compute(path, parent_space, cells, key)
+        own = self._local.get(key[1])
+        if own is None:
+            if len(self._local) > 50_000:          # bounded: about 1 KB an entry
+                self._local.clear()
+            own = self._local[key[1]] = _decode(cells)
+        sp = _compute(path, parent_space, own, key)
         self._cache[path] = (key, sp)
         return sp
 
 
-def _compute(path: str, up: EntitySpace | None, cells: dict[str, Any], key: tuple) -> EntitySpace:
+_Local = tuple[Any, Any, Any, tuple[str, ...]]     # (transform, pinhole, pose, problems)
+
+
+def _decode(cells: dict[str, Any]) -> _Local:
+    """An entity's own Transform3D, Pinhole and InstancePoses3D (None where absent or broken)."""
     problems: list[str] = []
-    base = up or (_ROOT_SPACE if path != ROOT else None)
-    world_parent = IDENTITY if base is None else base.world_from_entity
-    under_pinhole = base is not None and base.pinhole is not None
 
     def safe(fn: Callable[[Cells], Any], what: str) -> Any:
         try:
@@ -130,9 +139,16 @@ def _compute(path: str, up: EntitySpace | None, cells: dict[str, Any], key: tupl
             problems.append(f"{what}: {e}")
             return None
 
-    local = safe(transform_from_cells, "Transform3D")
-    cam = safe(pinhole_from_cells, "Pinhole")
-    pose = safe(instance_pose_from_cells, "InstancePoses3D")
+    return (safe(transform_from_cells, "Transform3D"), safe(pinhole_from_cells, "Pinhole"),
+            safe(instance_pose_from_cells, "InstancePoses3D"), tuple(problems))
+
+
+def _compute(path: str, up: EntitySpace | None, own: _Local, key: tuple) -> EntitySpace:
+    local, cam, pose, decoded_problems = own
+    problems = list(decoded_problems)
+    base = up or (_ROOT_SPACE if path != ROOT else None)
+    world_parent = IDENTITY if base is None else base.world_from_entity
+    under_pinhole = base is not None and base.pinhole is not None
     if under_pinhole:
         assert base is not None
         if local is not None:
