@@ -216,3 +216,36 @@ def test_hostile_generic_column_is_refused_with_one_line(tmp_path):
     assert [c.component_names for c in chunks] == [["Transform3D:translation"]]
     msgs = [str(w.message) for w in caught if issubclass(w.category, RecordingRecoveryWarning)]
     assert len(msgs) == 1 and "invalid Arrow" in msgs[0] and "\n" not in msgs[0]
+
+
+def test_info_lists_generic_components_with_newest_values(tmp_path):
+    out = tmp_path / "a.avr"
+    run_script(SCRIPTS / "more_archetypes.py", out, "annoview")
+    proc = subprocess.run([sys.executable, "-m", "annoview.app.cli", "info", str(out)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    section = text[text.index("other Rerun components"):]
+    assert "  /log\n" in section
+    assert "TextLog:text  Text  3 rows  last: 'frame 2'" in section
+    assert "TextLog:level  TextLogLevel  3 rows  last: 'WARN'" in section
+    assert "Scalars:scalars  Scalar  3 rows  last: 0.9093" in section
+    assert "Cylinders3D:fill_mode  FillMode  1 row  last: Solid" in section
+    assert "Mesh3D:vertex_colors  Color  1 row  last: [#ff0000ff, #00ff00ff, #0000ffff]" in section
+    assert "Tensor:data  TensorData  1 row  last: <tensor 2x3x4 ['a', 'b', 'c']>" in section
+    assert "Asset3D:blob  Blob  1 row  last: <blob 8 bytes>" in section
+
+
+def test_inspector_rows_show_raw_values_at_the_cursor(tmp_path):
+    from annoview.app.viewer.panels.inspector import recorded_component_rows
+
+    out = tmp_path / "a.avr"
+    run_script(SCRIPTS / "spatial_extras.py", out, "annoview")
+    store = Store()
+    store.add_chunks(load_chunks(str(out)))
+    rows = dict(recorded_component_rows(store, "/world/b", "frame", 1))
+    assert rows["Transform3D:translation"] == "[1, 2, 3]"
+    assert rows["Transform3D:scale"] == "[2, 2, 2]"
+    assert rows["Transform3D:rotation_axis_angle"] == "{axis: [0, 0, 1], angle: 0.5236}"
+    boxes = dict(recorded_component_rows(store, "/world/boxes", "frame", 0))
+    assert boxes["Boxes3D:colors"] == "[#ff0000ff, #00ff00ff]" and boxes["Boxes3D:labels"] == "['a', 'b']"
