@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,8 @@ def _natives(data: Any) -> Any:
 def _numpy(data: Any, dtype: np.dtype, where: Where) -> np.ndarray:
     if isinstance(data, pa.Array):
         data = data.to_numpy(zero_copy_only=False)
+    if isinstance(data, np.ndarray) and data.dtype == dtype:
+        return data
     try:
         arr = np.asarray(data)
         if arr.dtype == object or arr.dtype.kind in "USV":
@@ -387,42 +390,57 @@ _NORMALIZE: dict[str, Callable[[Any, Where], Any]] = {
 }
 
 
+Converter = Callable[[Any, Where], pa.Array]
+
+
+@lru_cache(maxsize=None)
+def _plan(component: str) -> tuple[pa.DataType, Callable[[Any, Where], Any] | None, Converter]:
+    """(Arrow type, input hook, converter) of a component or datatype, chosen once per name."""
+    dt = COMPONENTS.get(component) if component in COMPONENTS else component
+    t = component_arrow_type(component) if component in COMPONENTS else DATATYPES[component]
+    hook = _NORMALIZE.get(component) or _NORMALIZE.get(dt or "")
+    name = dt or component
+    convert: Converter
+    if name in ENUMS or (not dt and component in ENUMS):
+        enum_name = name if name in ENUMS else component
+        convert = lambda d, w: _enums(enum_name, d, t, w)  # noqa: E731
+    elif name == "Rgba32":
+        convert = lambda d, w: pa.array(parse_colors(_natives(d), *w), type=t)  # noqa: E731
+    elif name == "TensorData":
+        convert = lambda d, w: _tensors(d, t, w)  # noqa: E731
+    elif pa.types.is_fixed_size_list(t) and _is_numeric(t.value_type):
+        convert = lambda d, w: _fixed_size(d, t, w)  # noqa: E731
+    elif _is_numeric(t):
+        convert = lambda d, w: _primitive(d, t, w)  # noqa: E731
+    elif pa.types.is_string(t):
+        convert = _strings
+    elif pa.types.is_list(t) and t.value_type == pa.uint8():
+        convert = lambda d, w: _blobs(d, t, w)  # noqa: E731
+    elif pa.types.is_list(t) and pa.types.is_fixed_size_list(t.value_type):
+        convert = lambda d, w: _point_lists(d, t, w)  # noqa: E731
+    elif pa.types.is_struct(t):
+        convert = lambda d, w: _structs(name, d, t, w)  # noqa: E731
+    elif pa.types.is_list(t) and pa.types.is_struct(t.value_type):
+        convert = lambda d, w: _struct_lists(component, d, t, w)  # noqa: E731
+    else:
+        def convert(d: Any, w: Where) -> pa.Array:
+            raise _fail(w, f"annoview cannot build {component} values from Python input yet")
+    return t, hook, convert
+
+
 def to_arrow(component: str, data: Any, where: Where | None = None) -> pa.Array:
     """A Rerun component (or datatype) batch from any accepted input form."""
     where = where or (component, "value")
-    dt = COMPONENTS.get(component) if component in COMPONENTS else component
-    t = component_arrow_type(component) if component in COMPONENTS else DATATYPES[component]
+    t, hook, convert = _plan(component)
     if isinstance(data, Native):
         native = data._native()
         if isinstance(native, pa.Array):  # a one-field archetype used as a value (rr.ViewCoordinates.RDF)
             data = native
     if isinstance(data, pa.Array) and data.type == t:
         return data
-    hook = _NORMALIZE.get(component) or _NORMALIZE.get(dt or "")
     if hook is not None:
         data = hook(data, where)
-    name = dt or component
-    if name in ENUMS or (not dt and component in ENUMS):
-        return _enums(name if name in ENUMS else component, data, t, where)
-    if name == "Rgba32":
-        return pa.array(parse_colors(_natives(data), *where), type=t)
-    if name == "TensorData":
-        return _tensors(data, t, where)
-    if pa.types.is_fixed_size_list(t) and _is_numeric(t.value_type):
-        return _fixed_size(data, t, where)
-    if _is_numeric(t):
-        return _primitive(data, t, where)
-    if pa.types.is_string(t):
-        return _strings(data, where)
-    if pa.types.is_list(t) and t.value_type == pa.uint8():
-        return _blobs(data, t, where)
-    if pa.types.is_list(t) and pa.types.is_fixed_size_list(t.value_type):
-        return _point_lists(data, t, where)
-    if pa.types.is_struct(t):
-        return _structs(name, data, t, where)
-    if pa.types.is_list(t) and pa.types.is_struct(t.value_type):
-        return _struct_lists(component, data, t, where)
-    raise _fail(where, f"annoview cannot build {component} values from Python input yet")
+    return convert(data, where)
 
 
 def _struct_lists(component: str, data: Any, t: pa.DataType, where: Where) -> pa.Array:

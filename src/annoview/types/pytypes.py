@@ -16,7 +16,7 @@ import numpy as np
 
 from .batches import ComponentBatchMixin, ComponentMixin
 from .convert import Native, enum_value, radians_of, tensor_data, to_arrow
-from .generic import signature
+from .generic import Binder, signature
 from .rerun_schema import ENUMS
 
 NativeFn = Callable[[dict[str, Any]], Any]
@@ -27,12 +27,11 @@ class Datatype(Native):
 
     _DATATYPE: str = ""
     _SIG: Any = None
+    _BINDER: Any = None
     _NATIVE: NativeFn | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        bound = type(self)._SIG.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        self._args = {k: v for k, v in bound.arguments.items() if k != "self"}
+        self._args = type(self)._BINDER.bind(type(self).__name__, args, kwargs)
         for k, v in self._args.items():
             object.__setattr__(self, k, v)
         fn = type(self)._NATIVE
@@ -60,7 +59,7 @@ class Datatype(Native):
 
 def make_value_class(name: str, params: str, datatype: str, native: NativeFn | None = None,
                      base: type = Datatype, module: str = "annoview.datatypes", extra: dict[str, Any] | None = None) -> type:
-    ns: dict[str, Any] = {"_DATATYPE": datatype, "_SIG": signature(params), "_NATIVE": staticmethod(native) if native else None,
+    ns: dict[str, Any] = {"_DATATYPE": datatype, "_SIG": signature(params), "_BINDER": Binder(signature(params)), "_NATIVE": staticmethod(native) if native else None,
                           "__module__": module, "__doc__": f"Rerun's {name} ({datatype} values)."}
     ns.update(extra or {})
     cls = type(name, (base,), ns)
