@@ -38,6 +38,16 @@ class Datatype(Native):
         self._value = fn(self._args) if fn is not None else next(iter(self._args.values()), None)
         if isinstance(self._value, Native):
             self._value = self._value._native()
+        if fn is None and self._args:  # numeric values read back as numpy arrays, as in Rerun
+            dtype = _numeric_dtype(self._DATATYPE)
+            if dtype is not None:
+                try:
+                    arr = np.asarray(self._value, dtype)
+                except (TypeError, ValueError):
+                    arr = None
+                if arr is not None:
+                    name = next(iter(self._args))
+                    object.__setattr__(self, name, arr)
 
     def _native(self) -> Any:
         return self._value
@@ -55,6 +65,18 @@ class Datatype(Native):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self._args.items() if v is not None)
         return f"{type(self).__name__}({args})"
+
+
+def _numeric_dtype(name: str) -> np.dtype | None:
+    """numpy dtype of a fixed-size list of numbers datatype/component (Vec3D, Quaternion, ...)."""
+    import pyarrow as pa
+
+    from .rerun_schema import COMPONENTS, DATATYPES, component_arrow_type
+
+    t = component_arrow_type(name) if name in COMPONENTS else DATATYPES.get(name)
+    if t is not None and pa.types.is_fixed_size_list(t) and pa.types.is_primitive(t.value_type):
+        return np.dtype(t.value_type.to_pandas_dtype())
+    return None
 
 
 def make_value_class(name: str, params: str, datatype: str, native: NativeFn | None = None,
