@@ -149,7 +149,8 @@ def test_batches_hold_what_rerun_batches_hold(rerun, case):
 def test_top_level_names():
     for name in ("Quaternion", "RotationAxisAngle", "Angle", "Scale3D", "TransformRelation", "TextLogLevel", "Radius",
                  "MediaType", "VideoCodec", "GraphType", "TensorData", "TimeInt", "ComponentDescriptor",
-                 "DescribedComponentBatch", "Transform3D", "Pinhole", "TextLog", "Scalars", "Clear"):
+                 "DescribedComponentBatch", "AsComponents", "ComponentValueLike", "Transform3D", "Pinhole", "TextLog",
+                 "Scalars", "Clear"):
         assert hasattr(rr, name), name
     assert rr.TextLogLevel.WARN == "WARN" and rr.Radius.ui_points(3) == -3.0
     assert rr.Angle(deg=180).radians == pytest.approx(np.pi)
