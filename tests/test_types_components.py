@@ -249,3 +249,21 @@ def test_inspector_rows_show_raw_values_at_the_cursor(tmp_path):
     assert rows["Transform3D:rotation_axis_angle"] == "{axis: [0, 0, 1], angle: 0.5236}"
     boxes = dict(recorded_component_rows(store, "/world/boxes", "frame", 0))
     assert boxes["Boxes3D:colors"] == "[#ff0000ff, #00ff00ff]" and boxes["Boxes3D:labels"] == "['a', 'b']"
+
+
+def test_big_generic_cells_flush_by_size(monkeypatch):
+    """A generic cell counts with its Arrow buffers toward the batcher's size limit."""
+    from annoview.sdk import batcher
+
+    monkeypatch.setattr(batcher, "MAX_BYTES", 1_000_000)
+    rec = rr.new_recording("big")
+    mem = rec.memory_recording()
+    rec._batcher._interval = 3600.0  # no age-based flushing during the test: only the size limit
+    blob = np.zeros(300_000, np.uint8)
+    for i in range(8):
+        rec.set_time("frame", sequence=i)
+        rec.log("asset", rr.Asset3D(contents=blob, media_type="model/gltf-binary"))
+    sizes = [c.num_rows for c in mem.chunks()]  # before any flush: only size-triggered chunks
+    rec.flush()
+    assert sizes == [4, 4], sizes  # 4 x 300 kB reach the 1 MB limit
+    assert sum(c.num_rows for c in mem.chunks()) == 8

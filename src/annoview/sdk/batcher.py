@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from ..chunk import Chunk, build_chunk
 from ..types.kinds import Kind
@@ -47,7 +48,9 @@ class _Group:
 
 
 def _cell_bytes(value: Any) -> int:
-    return value.nbytes if isinstance(value, np.ndarray) else 64
+    """Size of a cell for the flush threshold: numpy and Arrow (generic component) cells by their
+    buffers, so big tensors or blobs flush early; other cells count as small."""
+    return value.nbytes if isinstance(value, (np.ndarray, pa.Array)) else 64
 
 
 class Batcher:
