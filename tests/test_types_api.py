@@ -156,3 +156,9 @@ def test_top_level_names():
     assert rr.Angle(deg=180).radians == pytest.approx(np.pi)
     assert rr.Clear.recursive().components["is_recursive"].to_pylist() == [True]
     assert not hasattr(rr, "RecordingInfo")  # not at Rerun's top level either
+
+
+def test_repr_is_one_short_line():
+    text = repr(rr.Transform3D(translation=[1, 2, 3], rotation=rr.RotationAxisAngle([0, 0, 1], 1.0)))
+    assert text == "Transform3D(translation=[1, 2, 3], rotation_axis_angle={axis: [0, 0, 1], angle: 1})"
+    assert "\n" not in repr(rr.Mesh3D(vertex_positions=np.zeros((1000, 3))))

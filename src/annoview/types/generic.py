@@ -84,6 +84,12 @@ class GenericArchetype(Archetype, Native):
             return None if arr is None else ArrowBatch(arr, fields[name])
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def __repr__(self) -> str:
+        from .display import short_value
+
+        parts = ", ".join(f"{k}={short_value(v, 60)}" for k, v in self.components.items())
+        return f"{self.archetype_name}({parts})"
+
     def _native(self) -> Any:
         """A one-field archetype stands for its value (Rerun's rr.ViewCoordinates.RDF is a component)."""
         if len(self.fields) == 1 and len(self.components) == 1:
