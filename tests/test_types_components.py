@@ -76,6 +76,12 @@ def test_other_archetypes_record_what_rerun_records(tmp_path):
     assert ("/log", "TextLog:text") in ours and ("/plots/sin", "Scalars:scalars") in ours
 
 
+@needs_rerun
+def test_example_style_script_records_what_rerun_records(tmp_path):
+    ours = assert_same_recording(SCRIPTS / "examples_style.py", tmp_path)
+    assert ("/camera", "Pinhole:image_from_camera") in ours and ("/lattice", "GraphEdges:edges") in ours
+
+
 def test_cells_follow_the_data_contract(tmp_path):
     out = tmp_path / "a.avr"
     run_script(SCRIPTS / "spatial_extras.py", out, "annoview")
