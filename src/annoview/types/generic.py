@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import pyarrow as pa
 
 from ..errors import ValidationError
+from ..strict import checked
 from .archetypes import Archetype
 from .batches import ArrowBatch, ComponentDescriptor, DescribedComponentBatch
 from .convert import Native, to_arrow
@@ -60,9 +61,10 @@ class GenericArchetype(Archetype, Native):
         values: dict[str, Any] | None = args
         prepare = type(self)._prepare
         if prepare is not None:
-            values = self._required(next(iter(self.fields)), lambda: _guard(name, "", lambda: prepare(dict(args))))
-            self.components.clear()
+            consequence = f"{name} not logged"
+            values = checked(lambda: _guard(name, "", lambda: prepare(dict(args))), consequence)
             if values is None:
+                self.invalid = consequence
                 return
         assert values is not None
         for field, component in self.fields.items():
@@ -201,8 +203,6 @@ def define(name: str, params: str, fields: dict[str, str], *, required: tuple[st
     for field in fields:
         ns[f"descriptor_{field}"] = classmethod(lambda cls, f=field: cls._descriptor(f))
     cls = type(name, (GenericArchetype,), ns)
-    if prepare is not None:
-        cls._prepare = prepare  # plain function: called as prepare(args)
     for field, component in fields.items():
         register_component_type(name, field, component)
     REGISTRY[name] = cls

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .batches import ComponentBatchMixin, ComponentMixin
-from .convert import Native, enum_value, radians_of, tensor_data, to_arrow
+from .convert import Native, enum_value, radians_of, tensor_data
 from .generic import Binder, signature
 from .rerun_schema import ENUMS
 
@@ -81,20 +81,17 @@ def _numeric_dtype(name: str) -> np.dtype | None:
 
 def make_value_class(name: str, params: str, datatype: str, native: NativeFn | None = None,
                      base: type = Datatype, module: str = "annoview.datatypes", extra: dict[str, Any] | None = None) -> type:
-    ns: dict[str, Any] = {"_DATATYPE": datatype, "_SIG": signature(params), "_BINDER": Binder(signature(params)), "_NATIVE": staticmethod(native) if native else None,
-                          "__module__": module, "__doc__": f"Rerun's {name} ({datatype} values)."}
-    ns.update(extra or {})
-    cls = type(name, (base,), ns)
-    init_sig = signature(params)
+    sig = signature(params)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         Datatype.__init__(self, *args, **kwargs)
 
-    __init__.__signature__ = init_sig  # type: ignore[attr-defined]
-    cls.__init__ = __init__  # type: ignore[misc]
-    if native is not None:
-        cls._NATIVE = staticmethod(native)
-    return cls
+    __init__.__signature__ = sig  # type: ignore[attr-defined]  (what inspect.signature reports)
+    ns: dict[str, Any] = {"_DATATYPE": datatype, "_SIG": sig, "_BINDER": Binder(sig), "__init__": __init__,
+                          "_NATIVE": staticmethod(native) if native else None,
+                          "__module__": module, "__doc__": f"Rerun's {name} ({datatype} values)."}
+    ns.update(extra or {})
+    return type(name, (base,), ns)
 
 
 def make_batch_class(name: str, component: str, module: str) -> type:

@@ -32,16 +32,18 @@ def _arr(value: Any, archetype: str, field: str, width: int | None = None) -> np
     return a
 
 
-def _is_quaternion(value: Any) -> bool:
-    from ..datatypes import Quaternion, RotationAxisAngle  # the Python classes (no import cycle at call time)
+_QUATERNIONS = ("Quaternion", "RotationQuat")
+_AXIS_ANGLES = ("RotationAxisAngle",)
 
-    if isinstance(value, Quaternion):
-        return True
-    if isinstance(value, RotationAxisAngle):
-        return False
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (Quaternion, RotationAxisAngle)) for v in value):
-        return isinstance(value[0], Quaternion)
-    return np.asarray(value, dtype=object).size % 4 == 0 and not isinstance(value, (dict,))
+
+def _is_quaternion(value: Any) -> bool:
+    """Rerun's `rotation=`/`rotations=` take quaternions or axis-angles: objects say which they
+    are; plain numbers in groups of four are quaternions."""
+    first = value[0] if isinstance(value, (list, tuple)) and value and isinstance(value[0], Native) else value
+    kind = getattr(first, "_DATATYPE", None)
+    if kind in _QUATERNIONS or kind in _AXIS_ANGLES:
+        return kind in _QUATERNIONS
+    return not isinstance(value, dict) and np.asarray(value, dtype=object).size % 4 == 0
 
 
 # -- spatial transforms --------------------------------------------------------------------------
