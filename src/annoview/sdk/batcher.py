@@ -50,7 +50,11 @@ class _Group:
 def _cell_bytes(value: Any) -> int:
     """Size of a cell for the flush threshold: numpy and Arrow (generic component) cells by their
     buffers, so big tensors or blobs flush early; other cells count as small."""
-    return value.nbytes if isinstance(value, (np.ndarray, pa.Array)) else 64
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, pa.Array):
+        return value.get_total_buffer_size()  # ~0.1 us, where .nbytes takes ~10 us
+    return 64
 
 
 class Batcher:

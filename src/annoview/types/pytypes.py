@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import math
+from functools import lru_cache
 from collections.abc import Callable
 from typing import Any
 
@@ -67,6 +68,7 @@ class Datatype(Native):
         return f"{type(self).__name__}({args})"
 
 
+@lru_cache(maxsize=None)
 def _numeric_dtype(name: str) -> np.dtype | None:
     """numpy dtype of a fixed-size list of numbers datatype/component (Vec3D, Quaternion, ...)."""
     import pyarrow as pa
