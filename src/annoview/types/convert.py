@@ -490,7 +490,7 @@ def _is_numeric(t: pa.DataType) -> bool:
 
 
 def radians_of(rad: Any = None, deg: Any = None) -> float:
-    """An angle given in radians or degrees (exactly one)."""
-    if (rad is None) == (deg is None):
-        raise ValueError("give exactly one of rad= (radians) or deg= (degrees)")
+    """An angle given in radians or degrees (radians win when both are given, as in Rerun)."""
+    if rad is None and deg is None:
+        raise ValueError("give rad= (radians) or deg= (degrees)")
     return float(rad) if rad is not None else math.radians(float(deg))
