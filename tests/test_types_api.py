@@ -162,3 +162,10 @@ def test_repr_is_one_short_line():
     text = repr(rr.Transform3D(translation=[1, 2, 3], rotation=rr.RotationAxisAngle([0, 0, 1], 1.0)))
     assert text == "Transform3D(translation=[1, 2, 3], rotation_axis_angle={axis: [0, 0, 1], angle: 1})"
     assert "\n" not in repr(rr.Mesh3D(vertex_positions=np.zeros((1000, 3))))
+
+
+def test_value_objects_read_back_as_in_rerun():
+    r = rr.RotationAxisAngle([0, 0, 1], degrees=90)
+    assert r.axis.xyz.tolist() == [0, 0, 1] and r.angle.radians == pytest.approx(np.pi / 2)
+    assert rr.Quaternion(xyzw=[0, 0, 0, 1]).xyzw.dtype == np.float32
+    assert rr.Angle(rad=1, deg=2).radians == 1.0  # radians win, as in rerun-sdk

@@ -33,8 +33,10 @@ class Datatype(Native):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._args = type(self)._BINDER.bind(type(self).__name__, args, kwargs)
+        cls = type(self)
         for k, v in self._args.items():
-            object.__setattr__(self, k, v)
+            if not isinstance(getattr(cls, k, None), property):  # derived attributes (Angle.radians, ...)
+                object.__setattr__(self, k, v)
         fn = type(self)._NATIVE
         self._value = fn(self._args) if fn is not None else next(iter(self._args.values()), None)
         if isinstance(self._value, Native):
@@ -258,8 +260,21 @@ def _time_boundary(kind: str) -> Callable[..., Any]:
     return classmethod(lambda cls, time=None, **kw: cls(time if time is not None else kw.get("seq", kw.get("seconds")), kind))
 
 
+def _axis(self: Any) -> Any:
+    from ..datatypes import Vec3D
+
+    return Vec3D(self._value["axis"])
+
+
+def _angle_obj(self: Any) -> Any:
+    from ..datatypes import Angle
+
+    return Angle(rad=self._value["angle"])
+
+
 VALUE_EXTRAS: dict[str, dict[str, Any]] = {
     "Angle": {"radians": property(lambda self: self._value), "degrees": property(lambda self: math.degrees(self._value))},
+    "RotationAxisAngle": {"axis": property(_axis), "angle": property(_angle_obj)},
     "TimeRangeBoundary": {"cursor_relative": _time_boundary("cursor_relative"), "absolute": _time_boundary("absolute"),
                           "infinite": classmethod(lambda cls: cls(None, "infinite"))},
 }
