@@ -273,3 +273,38 @@ def test_big_generic_cells_flush_by_size(monkeypatch):
     rec.flush()
     assert sizes == [4, 4], sizes  # 4 x 300 kB reach the 1 MB limit
     assert sum(c.num_rows for c in mem.chunks()) == 8
+
+
+def test_any_arrow_type_is_stored_listed_and_shown(tmp_path):
+    """Generic columns of unusual Arrow types (another producer's, or an .rrd's) survive .avr,
+    the store, `info` and the inspector's short form without an error."""
+    from annoview.chunk import build_chunk
+    from annoview.io.avr import AvrWriter
+    from annoview.types.display import short_value
+    from annoview.types.kinds import Kind
+
+    odd = {
+        "Odd:dict": pa.array(["a", "b", "a"]).dictionary_encode(),
+        "Odd:map": pa.array([[("k", 1)]], type=pa.map_(pa.utf8(), pa.int32())),
+        "Odd:union": pa.UnionArray.from_sparse(pa.array([0, 1], pa.int8()), [pa.array([1, 2]), pa.array(["x", "y"])]),
+        "Odd:nested": pa.array([[[1, 2], [3]]]),
+        "Odd:null": pa.nulls(3),
+        "Odd:ts": pa.array([1, 2], pa.timestamp("ns")),
+        "Odd:fslnull": pa.array([[1.0, None]], pa.list_(pa.float32(), 2)),
+        "Odd:struct": pa.array([{"a": 1, "b": None}]),
+        "Odd:f16": pa.array(np.array([1.5], np.float16)),
+    }
+    path = tmp_path / "odd.avr"
+    with AvrWriter(path) as w:
+        for i, (name, arr) in enumerate(odd.items()):
+            w.write_chunk(build_chunk(f"/odd/{i}", True, np.array([i + 1], np.uint64), np.array([1], np.uint64), {},
+                                      {name: (Kind.ARROW, [arr])}))
+    store = Store()
+    store.add_chunks(load_chunks(str(path)))
+    shown = {k: short_value(ref.value) for p in store.entity_paths() for k, ref in store.latest_at(p, None, None).items()}
+    assert set(shown) == set(odd)
+    assert shown["Odd:dict"] == "['a', 'b', 'a']" and shown["Odd:ts"] == "<2 × timestamp[ns]>"
+    assert shown["Odd:fslnull"] == "[1, nan]" and shown["Odd:struct"] == "{a: 1, b: None}"
+    proc = subprocess.run([sys.executable, "-m", "annoview.app.cli", "info", str(path)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0 and "Odd:union" in proc.stdout, proc.stderr
