@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from ..chunk import Chunk, build_chunk
 from ..types.kinds import Kind
@@ -47,7 +48,13 @@ class _Group:
 
 
 def _cell_bytes(value: Any) -> int:
-    return value.nbytes if isinstance(value, np.ndarray) else 64
+    """Size of a cell for the flush threshold: numpy and Arrow (generic component) cells by their
+    buffers, so big tensors or blobs flush early; other cells count as small."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, pa.Array):
+        return value.get_total_buffer_size()  # ~0.1 us, where .nbytes takes ~10 us
+    return 64
 
 
 class Batcher:
