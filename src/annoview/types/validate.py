@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from ..utf8 import encodable
 
 MAX_ID = 65535
 
@@ -102,7 +103,7 @@ def scalar_float(value: Any, archetype: str, field: str, lo: float | None = None
 def labels(value: Any, archetype: str, field: str = "labels") -> list[str]:
     """Labels as a list of str; a single str is one label."""
     if isinstance(value, str):
-        return [value]
+        return [encodable(value, archetype, field)]
     if isinstance(value, np.ndarray):
         value = value.tolist()
     try:
@@ -112,6 +113,8 @@ def labels(value: Any, archetype: str, field: str = "labels") -> list[str]:
     for i, s in enumerate(out):
         if not isinstance(s, str):
             raise ValidationError(archetype, field, f"label {i} is {type(s).__name__}, expected str")
+        if not s.isascii():
+            out[i] = encodable(s, archetype, field)
     return out
 
 
