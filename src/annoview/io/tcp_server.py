@@ -373,6 +373,10 @@ class StreamServer:
         if victim.info is None:
             self._fail(victim, "closed to make room for a new connection (the server is full and this one "
                                "had not finished its handshake)")
+        elif victim.buffered:
+            self._fail(victim, "closed to make room for a new connection (the server is full and this one "
+                               f"sent {victim.partial_rx} bytes in {now - (victim.partial_since or now):.0f} s)",
+                       notify_peer=False)
         else:
             self._fail(victim, f"closed to make room for a new connection (the server is full and this one "
                                f"was idle for {now - victim.last_rx:.0f} s)", notify_peer=False)

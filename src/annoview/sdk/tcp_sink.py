@@ -234,6 +234,10 @@ class TcpSink:
             batch = self._next_batch(sock)
             if batch is None:
                 break
+            if _peer_closed(sock):  # closed while we were idle (e.g. to make room): a write would vanish
+                self._requeue()
+                self._die("the receiver closed the connection")
+                return True
             try:
                 self._write(sock, batch)
             except StreamClosed:
