@@ -47,12 +47,12 @@ def _seconds_to_ns(value: Any, field: str) -> int:
     f = float(value)
     if not np.isfinite(f):
         raise ValidationError("set_time", field, "seconds must be finite")
-    ns = int(round(f * NS))
-    if not INT64_MIN <= ns <= INT64_MAX:
+    scaled = f * NS
+    if not -(2.0**63) <= scaled < 2.0**63:  # also catches inf from an overflowing product
         hint = " (is it in milliseconds?)" if field == "timestamp" and abs(f) < 1e15 else ""
         raise ValidationError("set_time", field, f"{f:g} s does not fit int64 nanoseconds "
                               f"(about ±292 years around 1970){hint}")
-    return ns
+    return int(round(scaled))
 
 
 _UNIT_NS = {"W": 7 * 86400 * NS, "D": 86400 * NS, "h": 3600 * NS, "m": 60 * NS, "s": NS, "ms": 10**6,
