@@ -25,7 +25,7 @@ from typing import Protocol
 DEFAULT_MAX_BUFFERED_BYTES = 2 << 30      # two maximal (1 GiB) frames at once
 DEFAULT_PROGRESS_GRACE_S = 30.0
 DEFAULT_MIN_RATE_BPS = 64 * 1024.0
-DEFAULT_IDLE_EVICT_S = 2.0
+DEFAULT_IDLE_EVICT_S = 1.0
 REJECT_BUSY_PREFIX = "busy: "
 
 
