@@ -60,7 +60,7 @@ def _normalize_str(path: str) -> str:
 def normalize(path: str | Sequence[str] | Iterable[str]) -> str:
     """Return the canonical "/a/b" form of an entity path, or raise ValidationError."""
     if isinstance(path, str):
-        return _normalize_str(encodable(path, "entity_path", ""))
+        return _normalize_str(path if path.isascii() else encodable(path, "entity_path", ""))
     if isinstance(path, (list, tuple)):
         if not path:
             return ROOT

@@ -90,7 +90,10 @@ def to_index_value(timeline: Any, sequence: Any, duration: Any, timestamp: Any) 
     if kind == "sequence":
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise ValidationError("set_time", "sequence", f"expected an integer, got {type(value).__name__}")
-        return kind, _fits_int64(int(value), "sequence", f"sequence {int(value)}")
+        value = int(value)
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise ValidationError("set_time", "sequence", f"sequence {value} does not fit int64 (±{INT64_MAX})")
+        return kind, value
     if kind == "duration":
         ns = _duration_ns(value)
         return kind, _fits_int64(ns, "duration", f"duration {value} in nanoseconds")
@@ -110,7 +113,8 @@ class TimeContext:
         return vals
 
     def set(self, timeline: str, kind: str, value: int) -> None:
-        timeline = encodable(timeline, "set_time", "timeline")
+        if not timeline.isascii():
+            timeline = encodable(timeline, "set_time", "timeline")
         vals = self._values()
         prev = vals.get(timeline)
         if prev is not None and prev[0] != kind:

@@ -103,7 +103,7 @@ def scalar_float(value: Any, archetype: str, field: str, lo: float | None = None
 def labels(value: Any, archetype: str, field: str = "labels") -> list[str]:
     """Labels as a list of str; a single str is one label."""
     if isinstance(value, str):
-        return [encodable(value, archetype, field)]
+        return [value if value.isascii() else encodable(value, archetype, field)]
     if isinstance(value, np.ndarray):
         value = value.tolist()
     try:
