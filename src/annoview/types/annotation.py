@@ -21,7 +21,7 @@ from ..utf8 import encodable
 from .archetypes import Archetype
 from .colors import parse_color
 from .kinds import Kind
-from .validate import MAX_ID
+from ..instances import MAX_ID
 
 _NAME = "AnnotationContext"
 
