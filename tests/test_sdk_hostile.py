@@ -57,6 +57,11 @@ OPS = st.lists(st.one_of(
     st.tuples(st.just("label"), st.text(st.one_of(PLAIN, SURROGATES, st.characters()), max_size=6)),
     st.tuples(st.just("context"), st.text(st.one_of(PLAIN, SURROGATES), max_size=6)),
     st.tuples(st.just("timeline"), st.text(st.one_of(PLAIN, SURROGATES), min_size=1, max_size=6)),
+    st.tuples(st.just("annotation"), st.tuples(
+        st.integers(min_value=-(2**64), max_value=2**64),
+        st.one_of(st.none(), st.text(st.one_of(PLAIN, SURROGATES), max_size=4), st.integers(), st.floats()),
+        st.one_of(st.none(), st.text(max_size=3), st.lists(st.tuples(st.integers(-3, 70000), st.integers(-3, 3)),
+                                                            max_size=3), st.integers()))),
 ), min_size=1, max_size=12)
 
 
@@ -78,6 +83,10 @@ def test_hostile_sdk_input_never_raises_and_keeps_every_row(ops, app, lenient, t
             elif op == "path":
                 rec.log(value, rr.Points2D([[i, i]]))
                 logged += 1
+            elif op == "annotation":
+                ident, label, conns = value
+                desc = rr.ClassDescription(info=rr.AnnotationInfo(ident, label=label), keypoint_connections=conns)
+                rec.log("ann", rr.AnnotationContext([desc]), static=True)  # logged, or dropped with a warning
             elif op == "label":
                 rec.log("labels", rr.Points2D([[i, i]], labels=value))
                 logged += 1
@@ -88,7 +97,8 @@ def test_hostile_sdk_input_never_raises_and_keeps_every_row(ops, app, lenient, t
             logged += 1
         rec.close()
     assert rows_in(path, "/good") == len(ops)
-    assert rows_in(path) == logged  # nothing lost: bad text is replaced, bad times are not set
+    # nothing lost: bad text is replaced, bad times are not set (an invalid context is not a row)
+    assert rows_in(path) - rows_in(path, "/ann") == logged
 
 
 @pytest.mark.parametrize("kw", [dict(sequence=2**63), dict(timestamp=1e12), dict(duration=dt.timedelta.max),
