@@ -189,3 +189,28 @@ def test_evicted_idle_logger_reconnects_by_itself():
     finally:
         first.close()
         server.close()
+
+
+def test_a_failure_outside_any_connection_is_reported_and_serving_continues():
+    col = Collector()
+    server = col.server(autostart=False)
+    real = server._expire_slow  # noqa: SLF001
+    calls = {"n": 0}
+
+    def flaky() -> None:
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            raise RuntimeError("simulated bug")
+        real()
+
+    server._expire_slow = flaky  # noqa: SLF001
+    server.start()
+    try:
+        s = raw_client(server.port, encode_frame(FRAME_CHUNK, points_chunk().to_ipc()), handshake=True, rec_id="ok")
+        wait_until(lambda: col.rows("ok") == 1, what="a chunk after the loop failures")
+        wait_until(lambda: calls["n"] > 2, what="the loop to go on")
+        s.close()
+        assert sum("still serving" in e for e in col.errors) == 2
+        assert server_alive(server)
+    finally:
+        server.close()

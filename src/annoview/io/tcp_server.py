@@ -59,6 +59,7 @@ REPLY_REJECT = b"\x00"
 _HANDSHAKE = struct.Struct("<8sII")   # magic, format version, JSON length
 HANDSHAKE_PREAMBLE_SIZE = _HANDSHAKE.size  # 16
 _RECV_SIZE = 1 << 20
+_MAX_LOOP_FAILURES = 100   # consecutive failed loop rounds (outside any connection) before the server stops
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,24 +301,36 @@ class StreamServer:
 
     # -- loop --------------------------------------------------------------------------------
     def _loop(self) -> None:
+        failures = 0
         try:
             while not self._stop.is_set():
-                for key, _ in self._sel.select(timeout=1.0):
-                    sock = key.fileobj
-                    if sock is self._listener:
-                        self._accept()
-                    elif sock is self._wake_r:
-                        self._drain_wake()
-                    else:
-                        self._read_contained(key.data)
-                    if self._stop.is_set():
-                        break
-                self._expire_slow()
+                try:
+                    self._serve_once()
+                    failures = 0
+                except Exception as e:  # a bug outside any one connection: report, keep serving
+                    failures += 1
+                    if failures >= _MAX_LOOP_FAILURES:
+                        raise
+                    self._report(f"annoview stream server on {self.address}: {type(e).__name__}: {e} (still serving)")
+                    time.sleep(0.01)
             self._drain()
         except Exception as e:  # the server must never die silently
             self._report(f"annoview stream server on {self.address} stopped: {type(e).__name__}: {e}")
         finally:
             self._shutdown()
+
+    def _serve_once(self) -> None:
+        for key, _ in self._sel.select(timeout=1.0):
+            sock = key.fileobj
+            if sock is self._listener:
+                self._accept()
+            elif sock is self._wake_r:
+                self._drain_wake()
+            else:
+                self._read_contained(key.data)
+            if self._stop.is_set():
+                return
+        self._expire_slow()
 
     def _drain(self) -> None:
         """On close, take in what already arrived: a logger that flushed and disconnected just
