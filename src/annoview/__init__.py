@@ -193,8 +193,9 @@ __all__ = [
     "TextLogLevel", "TransformRelation", "VideoCodec", "Angle", "Quaternion", "RotationAxisAngle", "TensorData",
     "TensorDimensionSelection", "TimeInt", "TimeRange", "TimeRangeBoundary", "VisibleTimeRange",
     "ComponentBatchLike", "ComponentBatchMixin", "ComponentDescriptor", "ComponentMixin", "DescribedComponentBatch",
+    "AsComponents", "ComponentValueLike",
     *_TOP_LEVEL_ARCHETYPES,
-    "AsComponents", "ComponentValueLike", "MemoryRecording", "LoggingHandler", "script_add_args", "script_setup", "script_teardown", *_rerun_api_names,
+    "MemoryRecording", "LoggingHandler", "script_add_args", "script_setup", "script_teardown", *_rerun_api_names,
     "blueprint", "utilities", "experimental", "notebook", "recording_stream", "sinks", "time", "web", "error_utils",
     "bindings", "catalog", "auth", "server", "urdf",
 ]

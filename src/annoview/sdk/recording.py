@@ -21,9 +21,11 @@ from ..strict import report, set_strict_mode, strict_mode
 from ..types.annotation import as_context
 from ..types.archetypes import Archetype
 from ..unsupported import UnsupportedArchetype, warn_not_drawn, warn_once
+from ..utf8 import encodable
 from . import current
 from .batcher import Batcher
 from .byte_sinks import MemoryRecording
+from .losses import LateRows, warn_unsaved_after_disconnect
 from .sinks import BufferSink, FileSink, Sink
 from .stream_api import RerunStreamAPI
 from .time import TimeContext, to_index_value
@@ -48,8 +50,9 @@ class RecordingStream(RerunStreamAPI):
                  **_ignored: Any) -> None:
         if not isinstance(application_id, str) or not application_id:
             raise ValidationError("init", "application_id", "expected a non-empty string")
-        self.application_id = application_id
-        self.recording_id = str(recording_id) if recording_id is not None else str(uuid.uuid4())
+        self.application_id = encodable(application_id, "init", "application_id")
+        self.recording_id = (encodable(str(recording_id), "init", "recording_id") if recording_id is not None
+                             else str(uuid.uuid4()))
         self.enabled = default_enabled
         if strict is not None:
             set_strict_mode(strict)
@@ -59,6 +62,8 @@ class RecordingStream(RerunStreamAPI):
         self._batcher = Batcher(self._emit)
         self._closed = False
         self.log_time_enabled = True
+        self._late = LateRows(self.recording_id)
+        self._disconnected = False  # the current BufferSink follows rr.disconnect()
         _live_streams.add(self)
         if make_default:
             current.set_global_data_recording(self)
@@ -92,9 +97,10 @@ class RecordingStream(RerunStreamAPI):
             elif callable(getattr(old, "handoff", None)):
                 carried = old.handoff()
             else:
-                carried = []
                 old.flush()
                 old.close()
+                carried = old.unwritten() if isinstance(old, FileSink) else []
+            self._disconnected = isinstance(sink, BufferSink)
             for chunk in carried:
                 sink.send(chunk)
         return sink
@@ -153,6 +159,8 @@ class RecordingStream(RerunStreamAPI):
         with self._sink_lock:
             self._sink.flush()
             self._sink.close()
+            if self._disconnected and isinstance(self._sink, BufferSink):
+                warn_unsaved_after_disconnect(self.recording_id, self._sink.chunks())
 
     # -- time ------------------------------------------------------------------------------------
     def set_time(self, timeline: str, *, sequence: Any = None, duration: Any = None, timestamp: Any = None) -> None:
@@ -228,7 +236,8 @@ class RecordingStream(RerunStreamAPI):
             if self.log_time_enabled:
                 times["log_time"] = ("timestamp", time.time_ns())
             static = not times  # no time at all (log_time off, no timeline set): static, as in Rerun
-        self._batcher.add_row(path, bool(static), _tuid_hi(), next(_row_counter), times, components)
+        if not self._batcher.add_row(path, bool(static), _tuid_hi(), next(_row_counter), times, components):
+            self._late.dropped()
 
 
 def _stream_options(options: dict[str, Any]) -> dict[str, Any]:

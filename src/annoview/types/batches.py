@@ -6,7 +6,7 @@ column names annoview records are exactly the descriptors' `component` strings.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
@@ -136,19 +136,16 @@ class ComponentMixin:
     """Base of single component values (rr.components.Color(...)): a batch of one."""
 
 
-class AsComponents:
-    """Rerun's base of user-defined archetypes (`as_component_batches()` returns their batches).
-
-    Subclassing works, so such scripts run; `rr.log` does not record these user classes yet and
-    reports them once (an error in strict mode)."""
+@runtime_checkable
+class AsComponents(Protocol):
+    """Anything `rr.log` takes as a set of described component batches (every archetype)."""
 
     def as_component_batches(self) -> list[DescribedComponentBatch]:
-        raise NotImplementedError
+        ...
 
 
-# Anything that converts to a component value (Rerun uses it in type hints only).
-ComponentValueLike = Any
+ComponentValueLike = Any  # Rerun's alias for "a value a component batch accepts"
 
-__all__ = ["AsComponents", "ComponentValueLike", "ComponentDescriptor", "ComponentBatchLike", "ComponentBatchMixin",
-           "ComponentMixin",
-           "DescribedComponentBatch", "ArrowBatch"]
+
+__all__ = ["ComponentDescriptor", "ComponentBatchLike", "ComponentBatchMixin", "ComponentMixin",
+           "DescribedComponentBatch", "ArrowBatch", "AsComponents", "ComponentValueLike"]
