@@ -108,14 +108,14 @@ def test_undrawn_archetypes_warn_once_per_kind(tmp_path):
     unsupported._warned.clear()
     rec = rr.new_recording("warn")
     mem = rec.memory_recording()
-    with pytest.warns(rr.AnnoviewWarning, match="annoview records Arrows3D but does not draw it yet") as caught:
+    with pytest.warns(rr.AnnoviewWarning, match="annoview records Capsules3D but does not draw it yet") as caught:
         for _ in range(3):
-            rec.log("a", rr.Arrows3D(vectors=[[1, 0, 0]]))
-    assert sum("Arrows3D" in str(w.message) for w in caught) == 1
+            rec.log("a", rr.Capsules3D(lengths=[1.0], radii=[0.5]))
+    assert sum("Capsules3D" in str(w.message) for w in caught) == 1
     rec.flush()
     store = Store()
     store.add_chunks(mem.chunks())
-    assert store.component_counts("/a") == {"Arrows3D:vectors": 3}
+    assert store.component_counts("/a") == {"Capsules3D:lengths": 3, "Capsules3D:radii": 3}
 
 
 def test_bad_field_is_dropped_in_non_strict_mode_and_raises_in_strict():

@@ -69,7 +69,7 @@ Transform3D = define(
     {"translation": "Translation3D", "rotation_axis_angle": "RotationAxisAngle", "quaternion": "RotationQuat",
      "scale": "Scale3D", "mat3x3": "TransformMat3x3", "relation": "TransformRelation",
      "child_frame": "TransformFrameId", "parent_frame": "TransformFrameId"},
-    prepare=_transform3d, doc="A 3D transform between an entity and its parent (recorded, see generic.py).")
+    prepare=_transform3d, drawn=True, doc="A 3D transform between an entity and its parent (docs/transforms.md).")
 
 
 def _pinhole(a: dict[str, Any]) -> dict[str, Any]:
@@ -110,16 +110,16 @@ Pinhole = define(
     {"image_from_camera": "PinholeProjection", "resolution": "Resolution", "camera_xyz": "ViewCoordinates",
      "child_frame": "TransformFrameId", "parent_frame": "TransformFrameId",
      "image_plane_distance": "ImagePlaneDistance", "color": "Color", "line_width": "Radius"},
-    prepare=_pinhole, doc="A pinhole camera projection (recorded, see generic.py).")
+    prepare=_pinhole, drawn=True, doc="A pinhole camera projection (docs/transforms.md).")
 
-ViewCoordinates = define("ViewCoordinates", "xyz", {"xyz": "ViewCoordinates"}, required=("xyz",),
-                         doc="The axis convention of an entity's space (recorded, see generic.py).")
+ViewCoordinates = define("ViewCoordinates", "xyz", {"xyz": "ViewCoordinates"}, required=("xyz",), drawn=True,
+                         doc="The axis convention of an entity's space (docs/transforms.md).")
 
 InstancePoses3D = define(
     "InstancePoses3D",
     "*, translations=None, rotation_axis_angles=None, quaternions=None, scales=None, mat3x3=None",
     {"translations": "Translation3D", "rotation_axis_angles": "RotationAxisAngle", "quaternions": "RotationQuat",
-     "scales": "Scale3D", "mat3x3": "TransformMat3x3"})
+     "scales": "Scale3D", "mat3x3": "TransformMat3x3"}, drawn=True)
 
 
 def _rotations(a: dict[str, Any], name: str) -> None:
@@ -160,7 +160,7 @@ Boxes3D = define(
     "rotations=None, colors=None, radii=None, fill_mode=None, labels=None, show_labels=None, class_ids=None",
     {"half_sizes": "HalfSize3D", "centers": "Translation3D", **_SOLID_FIELDS, "radii": "Radius",
      "fill_mode": "FillMode", **_LABELS},
-    prepare=_boxes3d, doc="Oriented 3D boxes (recorded, see generic.py).")
+    prepare=_boxes3d, drawn=True, doc="Oriented 3D boxes (drawn as wireframes).")
 
 
 def _ellipsoids(a: dict[str, Any]) -> dict[str, Any]:
@@ -177,19 +177,19 @@ Ellipsoids3D = define(
     "line_radii=None, fill_mode=None, labels=None, show_labels=None, class_ids=None",
     {"half_sizes": "HalfSize3D", "centers": "Translation3D", **_SOLID_FIELDS, "line_radii": "Radius",
      "fill_mode": "FillMode", **_LABELS},
-    prepare=_ellipsoids, doc="3D ellipsoids and spheres (recorded, see generic.py).")
+    prepare=_ellipsoids, drawn=True, doc="3D ellipsoids and spheres (drawn as wireframes).")
 
 Arrows2D = define(
     "Arrows2D",
     "*, vectors, origins=None, radii=None, colors=None, labels=None, show_labels=None, draw_order=None, class_ids=None",
     {"vectors": "Vector2D", "origins": "Position2D", "radii": "Radius", "colors": "Color", "labels": "Text",
-     "show_labels": "ShowLabels", "draw_order": "DrawOrder", "class_ids": "ClassId"}, required=("vectors",))
+     "show_labels": "ShowLabels", "draw_order": "DrawOrder", "class_ids": "ClassId"}, required=("vectors",), drawn=True)
 
 Arrows3D = define(
     "Arrows3D",
     "*, vectors, origins=None, radii=None, colors=None, labels=None, show_labels=None, class_ids=None",
     {"vectors": "Vector3D", "origins": "Position3D", "radii": "Radius", "colors": "Color", **_LABELS},
-    required=("vectors",))
+    required=("vectors",), drawn=True)
 
 
 Capsules3D = define(
@@ -221,7 +221,8 @@ GaussianSplats3D = define(
     required=("centers",))
 
 TransformAxes3D = define("TransformAxes3D", "axis_length, *, show_frame=None",
-                         {"axis_length": "AxisLength", "show_frame": "ShowLabels"}, required=("axis_length",))
+                         {"axis_length": "AxisLength", "show_frame": "ShowLabels"}, required=("axis_length",),
+                         drawn=True)
 CoordinateFrame = define("CoordinateFrame", "frame", {"frame": "TransformFrameId"}, required=("frame",))
 
 
