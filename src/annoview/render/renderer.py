@@ -283,32 +283,63 @@ class Renderer:
             self.lines.draw(rec.grid, fs)
             fbo.depth_mask = True
         image_below = False
+        plane = 0
         for v in rec.visuals:
-            if isinstance(v, LabelsVisual):
-                ctx.disable(moderngl.DEPTH_TEST)   # labels overlay everything
-                self.labels.draw(v, fs)
-                if rec.depth:
-                    ctx.enable(moderngl.DEPTH_TEST)
-            elif isinstance(v, PointsVisual):
-                self.points.draw(v, fs)
-            elif isinstance(v, (LinesVisual, BoxesVisual)):
-                self.lines.draw(v, fs)
-            elif isinstance(v, SolidsVisual):
-                translucent = v.opacity < 1.0 and not fs.pick_pass
-                fbo.depth_mask = not translucent   # a translucent fill hides nothing behind it
-                self.solids.draw(v, fs)
-                fbo.depth_mask = True
-            elif isinstance(v, ImageVisual):
-                self.images.draw(v, fs)
+            flat = rec.depth and v.transform is not None and _is_flat(v)
+            if flat:
+                # 2D layers on one image plane in 3D: each later layer (higher draw order) is
+                # pulled slightly toward the eye so equal depths cannot flicker
+                plane += 1
+                ctx.polygon_offset = (-1.0 * plane, -4.0 * plane)
+                ctx.enable_direct(GL_POLYGON_OFFSET_FILL)
+            self._draw_one(rec, fs, fbo, v, image_below)
+            if isinstance(v, (ImageVisual, SegmentationVisual)):
                 image_below = True
-            elif isinstance(v, SegmentationVisual):
-                opacity = v.opacity
-                if opacity is None:
-                    opacity = SEGMENTATION_OVER_IMAGE_OPACITY if image_below else 1.0
-                self.segmentation.draw(v, fs, opacity)
-                image_below = True
-            else:
-                raise TypeError(f"not a visual: {type(v).__name__}")
+            if flat:
+                ctx.disable_direct(GL_POLYGON_OFFSET_FILL)
+                ctx.polygon_offset = (0.0, 0.0)
+
+    def _draw_one(self, rec: FrameRecord, fs: FrameState, fbo: moderngl.Framebuffer, v: Visual,
+                  image_below: bool) -> None:
+        ctx = self.ctx
+        if isinstance(v, LabelsVisual):
+            ctx.disable(moderngl.DEPTH_TEST)   # labels overlay everything
+            self.labels.draw(v, fs)
+            if rec.depth:
+                ctx.enable(moderngl.DEPTH_TEST)
+        elif isinstance(v, PointsVisual):
+            self.points.draw(v, fs)
+        elif isinstance(v, (LinesVisual, BoxesVisual)):
+            self.lines.draw(v, fs)
+        elif isinstance(v, SolidsVisual):
+            translucent = v.opacity < 1.0 and not fs.pick_pass
+            fbo.depth_mask = not translucent   # a translucent fill hides nothing behind it
+            self.solids.draw(v, fs)
+            fbo.depth_mask = True
+        elif isinstance(v, ImageVisual):
+            self.images.draw(v, fs)
+        elif isinstance(v, SegmentationVisual):
+            opacity = v.opacity
+            if opacity is None:
+                opacity = SEGMENTATION_OVER_IMAGE_OPACITY if image_below else 1.0
+            self.segmentation.draw(v, fs, opacity)
+        else:
+            raise TypeError(f"not a visual: {type(v).__name__}")
+
+
+GL_POLYGON_OFFSET_FILL = 0x8037
+
+
+def _is_flat(v: Visual) -> bool:
+    """Does the visual have 2D positions (an image layer, or 2D points/lines/boxes)?"""
+    if isinstance(v, (ImageVisual, SegmentationVisual, BoxesVisual)):
+        return True
+    if isinstance(v, PointsVisual):
+        return np.asarray(v.positions).shape[-1] == 2
+    if isinstance(v, LinesVisual):
+        data = v.segments if v.segments is not None else v.points
+        return data is not None and np.asarray(data).shape[-1] == 2
+    return False
 
 
 def _restore_fbo(fbo: moderngl.Framebuffer | None) -> None:

@@ -79,7 +79,7 @@ class SolidsRenderer:
             (entry.objects["ids"], "2u4/i", "in_ids")])
         vao = vao_for(entry, self.ctx, prog, content)
         fs.set_blend(True)
-        fs.setup(prog, v.object_id)
+        fs.setup(prog, v.object_id, v.transform)
         fs.bind_palette(prog, v.palette_key)
         set_uniform(prog, "u_color", uniform_color(v))
         set_uniform(prog, "u_opacity", float(v.opacity))

@@ -15,6 +15,10 @@ Common fields (`Visual`):
 - `cache_key`: identifies the data (the chunk row id, plus whatever derived it); the same key
   must always mean the same arrays. Cached keys upload nothing. None = upload for this frame.
 - `draw_order`: higher draws on top (Rerun's defaults below); ties keep list order.
+- `transform`: 4x4 world_from_local (row-major, column vectors) applied on the GPU, or None.
+  Positions stay in the entity's own coordinates, so an animated transform re-uploads nothing;
+  2D positions (x, y) are taken as (x, y, 0), which is how a camera's image lands on its image
+  plane in 3D.
 
 Colors are sRGB RGBA uint8. A visual colors its instances from explicit `colors` when given
 (docs/semantics.md rule 3: explicit colors win for every instance; a shorter list repeats its last
@@ -73,10 +77,26 @@ class Visual:
     object_id: int = 0
     cache_key: Hashable | None = None
     draw_order: float = 0.0
+    transform: np.ndarray | None = None
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(min, max) corners in scene units, for fitting cameras; None when empty."""
+        """(min, max) corners in the visual's own units, for fitting cameras; None when empty."""
         return None
+
+    def world_bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """`bounds` after `transform` (the box around the 8 transformed corners)."""
+        b = self.bounds()
+        if b is None or self.transform is None:
+            return b
+        lo, hi = np.pad(b[0], (0, 3 - len(b[0]))), np.pad(b[1], (0, 3 - len(b[1])))
+        corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
+        m = np.asarray(self.transform, np.float64)
+        pts = corners @ m[:3, :3].T + m[:3, 3]
+        return pts.min(0), pts.max(0)
+
+    def transform_key(self) -> bytes | None:
+        """Equal for visuals drawn with the same transform (batching, uniform changes)."""
+        return None if self.transform is None else np.asarray(self.transform, np.float64).tobytes()
 
 
 @dataclass(eq=False, kw_only=True)
@@ -384,6 +404,21 @@ def _radius_px_hint(radii: np.ndarray | float | None, default: float = DEFAULT_P
     if r.size and (r < 0).all():
         return float(-r.min())
     return abs(default)
+
+
+def scene_bounds(visuals: Sequence[Visual]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Union of the visuals' bounds after their transforms (2D or 3D; 2D bounds get z = 0 when mixed)."""
+    boxes = [b for b in (v.world_bounds() for v in visuals) if b is not None]
+    if not boxes:
+        return None
+    dim = max(len(b[0]) for b in boxes)
+    lo = np.full(dim, np.inf)
+    hi = np.full(dim, -np.inf)
+    for bmin, bmax in boxes:
+        bmin = np.pad(bmin, (0, dim - len(bmin)))
+        bmax = np.pad(bmax, (0, dim - len(bmax)))
+        lo, hi = np.minimum(lo, bmin), np.maximum(hi, bmax)
+    return lo, hi
 
 
 Visual2D = PointsVisual | LinesVisual | ArrowsVisual | BoxesVisual | ImageVisual | SegmentationVisual | LabelsVisual
