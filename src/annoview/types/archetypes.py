@@ -15,6 +15,9 @@ from ..errors import ValidationError
 from ..strict import checked
 from . import validate as v
 from .colors import parse_colors
+from .columns import ComponentColumn, ComponentColumnList, instance_array
+from .fields import EMPTY, encode_field
+from .fields import strips as parse_strips
 from .kinds import Kind
 
 
@@ -52,6 +55,63 @@ class Archetype:
     def __repr__(self) -> str:
         parts = ", ".join(f"{k}={_short(val)}" for k, val in self.components.items())
         return f"{self.archetype_name}({parts})"
+
+    # -- partial updates and columns (Rerun's field-level API) -----------------------------------
+    @classmethod
+    def _encode(cls, field: str, value: Any) -> Any:
+        """One field's value -> its stored cell, by the field's storage kind (types/fields.py)."""
+        kind = cls.field_kinds.get(field)
+        if kind is None:
+            raise ValidationError(cls.archetype_name, field, f"unknown field; {cls.archetype_name} has "
+                                  f"{', '.join(cls.field_kinds)}")
+        return encode_field(kind, value, cls.archetype_name, field)
+
+    @classmethod
+    def from_fields(cls, *, clear_unset: bool = False, **fields: Any) -> Any:
+        """Only the given fields, unchecked against each other (a partial update). With
+        `clear_unset=True` every other field is logged empty, which clears it."""
+        obj = cls.__new__(cls)
+        Archetype.__init__(obj)
+        for field, value in fields.items():
+            if value is not None:
+                obj._set(field, lambda f=field, x=value: cls._encode(f, x))
+        if clear_unset:
+            for field, kind in cls.field_kinds.items():
+                if field not in obj.components:
+                    obj.components[field] = EMPTY[kind]()
+        return obj
+
+    @classmethod
+    def cleared(cls) -> Any:
+        """Every field empty: logging it clears everything this archetype showed at the entity."""
+        return cls.from_fields(clear_unset=True)
+
+    @classmethod
+    def update_fields(cls, *, clear_unset: bool = False, **fields: Any) -> Any:
+        """Older Rerun name of `from_fields`."""
+        return cls.from_fields(clear_unset=clear_unset, **fields)
+
+    @classmethod
+    def clear_fields(cls) -> Any:
+        """Older Rerun name of `cleared`."""
+        return cls.cleared()
+
+    @classmethod
+    def columns(cls, **fields: Any) -> ComponentColumnList:
+        """Each given field as a column for `rr.send_columns`, one instance per row until
+        `.partition(lengths)` regroups them. Each field's whole batch is encoded at once."""
+        out = []
+        for field, value in fields.items():
+            if value is None:
+                continue
+            kind = cls.field_kinds.get(field)
+            cell = checked(lambda f=field, x=value: cls._encode(f, x), f"column '{field}' dropped")
+            if kind is None or cell is None:
+                continue
+            values = instance_array(kind, cell)
+            lengths = [len(values)] if kind is Kind.CONTEXT else None  # a context is one instance
+            out.append(ComponentColumn(f"{cls.archetype_name}:{field}", values, lengths=lengths, kind=kind))
+        return ComponentColumnList(out)
 
 
 def _short(value: Any) -> str:
@@ -239,19 +299,7 @@ class _LineStrips(Archetype):
         super().__init__()
         name = self.archetype_name
 
-        def parse() -> list[np.ndarray]:
-            if isinstance(strips, np.ndarray):
-                if strips.ndim == 2:
-                    items: Any = [strips]
-                elif strips.ndim == 3:
-                    items = list(strips)
-                else:
-                    raise ValidationError(name, "strips", f"expected (M, {self.dim}) or (N, M, {self.dim}) array, got shape {strips.shape}")
-            else:
-                items = list(strips)
-            return [v.positions(s, self.dim, name, "strips") for s in items]
-
-        parsed = self._required("strips", parse)
+        parsed = self._required("strips", lambda: parse_strips(strips, self.dim, name))
         if parsed is None:
             return
         _common_instance_fields(self, len(parsed), "strips", radii=radii, colors=colors, labels=labels,

@@ -62,6 +62,7 @@ RERUN_COMPONENT_TYPES: dict[tuple[str, str], str] = {
     ("Image", "buffer"): "rerun.components.ImageBuffer",
     ("Image", "format"): "rerun.components.ImageFormat",
     ("AnnotationContext", "context"): "rerun.components.AnnotationContext",
+    ("Clear", "is_recursive"): "rerun.components.ClearIsRecursive",
 }
 FIELD_COMPONENT_TYPES: dict[str, str] = {
     "radii": "rerun.components.Radius", "colors": "rerun.components.Color",

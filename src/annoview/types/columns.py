@@ -1,0 +1,179 @@
+"""Component columns for `rr.send_columns`: many rows of one component in one Arrow array.
+
+A column is a flat array of instances (every row's instances back to back) plus row offsets.
+`Archetype.columns(...)` encodes each field's whole batch once, with the same encoder a single
+`rr.log` uses, and starts with one instance per row; `.partition(lengths)` regroups the
+instances into rows. No step loops over rows in Python, which is what makes columnar logging
+the fast path for bulk data.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ..chunk import encode_column
+from ..errors import ValidationError
+from .kinds import VALUE_TYPES, Kind
+
+ARCHETYPE_PREFIX = "rerun.archetypes."
+
+
+class ComponentDescriptor:
+    """Names one component: its column name (`Archetype:field`, or a bare name for AnyValues),
+    the archetype it belongs to and its component type (both optional)."""
+
+    def __init__(self, component: str, archetype: str | None = None, component_type: str | None = None) -> None:
+        if not isinstance(component, str) or not component:
+            raise ValidationError("ComponentDescriptor", "component", f"expected a non-empty string, got {component!r:.60}")
+        self.component = component
+        self.archetype = archetype
+        self.component_type = component_type
+
+    def with_overrides(self, archetype: str | None = None, component_type: str | None = None) -> "ComponentDescriptor":
+        return ComponentDescriptor(self.component, archetype if archetype is not None else self.archetype,
+                                   component_type if component_type is not None else self.component_type)
+
+    def or_with_overrides(self, archetype: str | None = None, component_type: str | None = None) -> "ComponentDescriptor":
+        return ComponentDescriptor(self.component, self.archetype if self.archetype is not None else archetype,
+                                   self.component_type if self.component_type is not None else component_type)
+
+    def with_builtin_archetype(self, archetype: str) -> "ComponentDescriptor":
+        return self.with_overrides(archetype=f"{ARCHETYPE_PREFIX}{archetype}")
+
+    def _key(self) -> tuple[str, str | None, str | None]:
+        return self.component, self.archetype, self.component_type
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ComponentDescriptor) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __str__(self) -> str:
+        return self.component
+
+    def __repr__(self) -> str:
+        return f"ComponentDescriptor({self.component!r}, archetype={self.archetype!r}, component_type={self.component_type!r})"
+
+
+def as_descriptor(descriptor: Any) -> ComponentDescriptor:
+    if isinstance(descriptor, ComponentDescriptor):
+        return descriptor
+    if isinstance(descriptor, str):
+        return ComponentDescriptor(descriptor)
+    comp = getattr(descriptor, "component", None)  # another SDK's descriptor object
+    if isinstance(comp, str):
+        return ComponentDescriptor(comp, getattr(descriptor, "archetype", None), getattr(descriptor, "component_type", None))
+    raise ValidationError("ComponentColumn", "descriptor", f"expected a component name or descriptor, got {descriptor!r:.60}")
+
+
+def instance_array(kind: Kind, cell: Any) -> pa.Array:
+    """A stored cell (every instance of a batch) -> the flat Arrow array of its instances."""
+    if kind in (Kind.VEC2, Kind.VEC3):
+        flat = np.ascontiguousarray(cell, np.float32)
+        return pa.FixedSizeListArray.from_arrays(pa.array(flat.reshape(-1)), flat.shape[1])
+    if kind in (Kind.F32, Kind.ID, Kind.COLOR, Kind.BOOL):
+        return pa.array(np.asarray(cell), VALUE_TYPES[kind])
+    return encode_column(kind, [cell]).values
+
+
+class ComponentColumn:
+    """Rows of one component: instance values plus row offsets (one instance per row unless
+    `lengths`/`offsets` or `partition` say otherwise).
+
+    `component_batch` is an Arrow array of instances, or anything with `as_arrow_array()`
+    (component batches), or a plain sequence Arrow can convert.
+    """
+
+    def __init__(self, descriptor: Any, component_batch: Any, *, lengths: Any = None, offsets: Any = None,
+                 kind: Kind | None = None) -> None:
+        self.descriptor = as_descriptor(descriptor)
+        self.kind = kind
+        self.values = _instances(component_batch)
+        if lengths is not None and offsets is not None:
+            raise ValidationError("ComponentColumn", "lengths", "give lengths= or offsets=, not both")
+        if offsets is not None:
+            self.offsets = _checked_offsets(np.asarray(offsets, np.int64), len(self.values), self.descriptor.component)
+        elif lengths is not None:
+            self.offsets = _offsets_of(lengths, len(self.values), self.descriptor.component)
+        else:
+            self.offsets = np.arange(len(self.values) + 1, dtype=np.int64)
+
+    def component_descriptor(self) -> ComponentDescriptor:
+        return self.descriptor
+
+    def __len__(self) -> int:
+        """Number of rows."""
+        return len(self.offsets) - 1
+
+    def as_arrow_array(self) -> pa.Array:
+        """One list per row."""
+        return pa.ListArray.from_arrays(pa.array(self.offsets.astype(np.int32)), self.values)
+
+    def partition(self, lengths: Any) -> "ComponentColumn":
+        """The same instances, regrouped into rows of the given lengths (they must add up to the
+        number of instances)."""
+        out = ComponentColumn.__new__(ComponentColumn)
+        out.descriptor, out.kind, out.values = self.descriptor, self.kind, self.values
+        out.offsets = _offsets_of(lengths, len(self.values), self.descriptor.component)
+        return out
+
+    def __repr__(self) -> str:
+        return f"ComponentColumn({self.descriptor.component!r}, {len(self)} rows, {len(self.values)} instances)"
+
+
+class ComponentColumnList:
+    """The columns of one archetype (what `Archetype.columns(...)` returns)."""
+
+    def __init__(self, columns: Iterable[ComponentColumn]) -> None:
+        self._columns = list(columns)
+
+    def partition(self, lengths: Any) -> "ComponentColumnList":
+        return ComponentColumnList(c.partition(lengths) for c in self._columns)
+
+    def __iter__(self) -> Iterator[ComponentColumn]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __getitem__(self, i: int) -> ComponentColumn:
+        return self._columns[i]
+
+    def __repr__(self) -> str:
+        return f"ComponentColumnList({self._columns!r})"
+
+
+def _instances(batch: Any) -> pa.Array:
+    if isinstance(batch, pa.ChunkedArray):
+        return batch.combine_chunks()
+    if isinstance(batch, pa.Array):
+        return batch
+    if callable(getattr(batch, "as_arrow_array", None)):
+        return _instances(batch.as_arrow_array())
+    try:
+        return pa.array(np.asarray(batch) if isinstance(batch, np.ndarray) else batch)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as e:
+        raise ValidationError("ComponentColumn", "component_batch", f"cannot make an Arrow array of it: {e}") from None
+
+
+def _offsets_of(lengths: Any, n: int, what: str) -> np.ndarray:
+    arr = np.asarray(lengths)
+    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        raise ValidationError("partition", "lengths", f"{what}: expected a 1-D sequence of integer lengths, got {lengths!r:.60}")
+    off = np.zeros(len(arr) + 1, np.int64)
+    np.cumsum(arr, out=off[1:])
+    if arr.size and arr.min() < 0:
+        raise ValidationError("partition", "lengths", f"{what}: lengths must not be negative")
+    if off[-1] != n:
+        raise ValidationError("partition", "lengths", f"{what}: lengths add up to {int(off[-1])}, the column has {n} instances")
+    return off
+
+
+def _checked_offsets(off: np.ndarray, n: int, what: str) -> np.ndarray:
+    if off.ndim != 1 or not len(off) or off[0] < 0 or off[-1] > n or (np.diff(off) < 0).any():
+        raise ValidationError("ComponentColumn", "offsets", f"{what}: offsets must not decrease and stay within 0..{n}")
+    return off
