@@ -27,6 +27,12 @@ from .types.colors import unpack_rgba
 CONTEXT = "AnnotationContext:context"
 AUTO_PALETTE_KEY = ("auto",)
 LABELS_MAX_INSTANCES = 30  # Rerun's rule: labels shown below this many instances (or exactly one label)
+# Applied to other entities (contexts) or by the store's queries (clears), never drawn themselves.
+NOT_DRAWN = frozenset({"AnnotationContext", "Clear"})
+# The field an archetype cannot draw without: missing or empty (as `Archetype.cleared()` logs
+# it), the archetype shows nothing, as in Rerun, and that is not a problem worth reporting.
+PRIMARY_FIELD = {"Points2D": "positions", "Points3D": "positions", "Boxes2D": "half_sizes", "LineStrips2D": "strips",
+                 "LineStrips3D": "strips", "Image": "buffer", "SegmentationImage": "buffer"}
 
 
 @dataclass
@@ -147,7 +153,7 @@ class SceneBuilder:
             key, ctx = self._context(scene, owner, query.for_entity(owner) if owner else {})
             archetypes = {c.split(":", 1)[0] for c in cells}
             for arch in sorted(archetypes):
-                if arch != "AnnotationContext":
+                if arch not in NOT_DRAWN:
                     _merge_part(scene, self._part(path, arch, cells, key, ctx, owner, options))
         scene.visuals_2d = batch_visuals(scene.visuals_2d, self._batches)
         scene.visuals_3d = batch_visuals(scene.visuals_3d, self._batches)
@@ -207,9 +213,16 @@ class SceneBuilder:
     def _build_archetype(self, scene: Scene, path: str, arch: str, cells: dict[str, CellRef], cache: tuple,
                          key: Hashable, ctx: ResolvedContext, owner: str | None, options: ViewOptions) -> None:
         def value(field_name: str) -> Any:
+            """The field's stored value; None when not logged or logged empty (an empty array
+            clears a field: the viewer falls back to its default, as in Rerun)."""
             ref = cells.get(f"{arch}:{field_name}")
-            return None if ref is None else ref.value
+            held = None if ref is None else ref.value
+            return None if held is None or not len(held) else held
 
+        primary = PRIMARY_FIELD.get(arch)
+        if primary is not None:
+            if value(primary) is None:
+                return
         common = dict(entity=path, archetype=arch, context_entity=owner, palette_key=key,
                       cells={c.split(":", 1)[1]: r for c, r in cells.items() if c.startswith(arch + ":")})
         if arch in ("Points2D", "Points3D"):
@@ -325,8 +338,9 @@ class SceneBuilder:
 
     def _boxes(self, scene: Scene, path: str, value: Any, cache: tuple, key: Hashable, ctx: ResolvedContext,
                common: dict) -> None:
-        centers = np.asarray(value("centers"), np.float32).reshape(-1, 2)
         half = np.asarray(value("half_sizes"), np.float32).reshape(-1, 2)
+        logged_centers = value("centers")  # Rerun's default center is the origin
+        centers = np.zeros((1, 2), np.float32) if logged_centers is None else np.asarray(logged_centers, np.float32).reshape(-1, 2)
         n = max(len(centers), len(half))
         if len(half) == 1 and n > 1:
             half = np.repeat(half, n, 0)
