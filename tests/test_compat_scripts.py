@@ -25,6 +25,8 @@ EXPECTED_ENTITIES = {
                               "/camera/image/centers"},
     "landmarks_enum.py": {"/", "/hand/landmarks", "/hand/outline", "/hand/2d"},
     "extras_ignored.py": {"/camera", "/camera/detections"},
+    "columns_clears.py": {"/world", "/world/swarm", "/camera/tracks", "/camera/boxes", "/outline", "/legend", "/robot",
+                          "/robot/arm", "/robot/arm/box", "/robot/mask", "/robot/lines", "/robot/context"},
 }
 
 

@@ -194,10 +194,15 @@ class Chunk:
 
     # -- serialization ---------------------------------------------------------------------
     def to_ipc(self) -> bytes:
+        return self.ipc_buffer().to_pybytes()
+
+    def ipc_buffer(self) -> pa.Buffer:
+        """The Arrow IPC stream without the copy into `bytes` (a bytes-like object: big chunks,
+        as `send_columns` makes them, are written straight from it)."""
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, self.batch.schema) as writer:
             writer.write_batch(self.batch)
-        return sink.getvalue().to_pybytes()
+        return sink.getvalue()
 
     @staticmethod
     def from_ipc(data: bytes | memoryview) -> "Chunk":

@@ -285,7 +285,10 @@ class Boxes2D(Archetype):
         if geo is None:
             return
         del self.components["centers"]
-        self.components["centers"], self.components["half_sizes"] = geo
+        if mins is None and centers is None and array is None:
+            self.components["half_sizes"] = geo[1]  # no position given: none recorded (the origin, as in Rerun)
+        else:
+            self.components["centers"], self.components["half_sizes"] = geo
         n = len(geo[0])
         _common_instance_fields(self, n, "boxes", radii=radii, colors=colors, labels=labels,
                                 show_labels=show_labels, class_ids=class_ids, draw_order=draw_order)

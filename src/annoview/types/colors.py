@@ -14,8 +14,15 @@ from ..errors import ValidationError
 
 def pack_rgba(rgba: np.ndarray) -> np.ndarray:
     """(N,4) uint8 -> (N,) uint32 0xRRGGBBAA."""
-    c = rgba.astype(np.uint32)
-    return (c[:, 0] << 24) | (c[:, 1] << 16) | (c[:, 2] << 8) | c[:, 3]
+    return _packed(rgba[:, :3], rgba[:, 3])
+
+
+def _packed(rgb: np.ndarray, alpha: np.ndarray | int) -> np.ndarray:
+    """(N,3) uint8 channels + alpha -> (N,) uint32 0xRRGGBBAA, in one allocation: the bytes are
+    laid out A, B, G, R so that read as a little-endian uint32 they are the packed value."""
+    out = np.empty((len(rgb), 4), np.uint8)
+    out[:, 0], out[:, 1], out[:, 2], out[:, 3] = alpha, rgb[:, 2], rgb[:, 1], rgb[:, 0]
+    return out.view("<u4").reshape(-1).astype(np.uint32, copy=False)
 
 
 def unpack_rgba(packed: np.ndarray) -> np.ndarray:
@@ -40,6 +47,8 @@ def _channels_to_packed(arr: np.ndarray, archetype: str, field: str) -> np.ndarr
         if not np.isfinite(arr).all() or arr.min(initial=0.0) < 0.0 or arr.max(initial=0.0) > 1.0:
             raise ValidationError(archetype, field, "float colors must be finite and in [0, 1]")
         arr = np.round(arr * 255.0).astype(np.uint8)
+    elif arr.dtype == np.uint8:
+        pass
     elif arr.dtype.kind in "iu":
         if arr.size and (arr.min() < 0 or arr.max() > 255):
             raise ValidationError(archetype, field, "integer colors must be in [0, 255]")
@@ -48,9 +57,8 @@ def _channels_to_packed(arr: np.ndarray, archetype: str, field: str) -> np.ndarr
         raise ValidationError(archetype, field, "colors cannot be booleans")
     else:
         raise ValidationError(archetype, field, f"unknown color form of dtype {arr.dtype}")
-    if arr.shape[-1] == 3:
-        arr = np.concatenate([arr, np.full(arr.shape[:-1] + (1,), 255, np.uint8)], axis=-1)
-    return pack_rgba(arr.reshape(-1, 4))
+    flat = arr.reshape(-1, arr.shape[-1])
+    return _packed(flat, 255) if flat.shape[1] == 3 else _packed(flat[:, :3], flat[:, 3])
 
 
 def _scalar_packed(v: Any, archetype: str, field: str) -> int | None:

@@ -95,30 +95,36 @@ class ComponentColumn:
         self.values = _instances(component_batch)
         if lengths is not None and offsets is not None:
             raise ValidationError("ComponentColumn", "lengths", "give lengths= or offsets=, not both")
+        self._offsets: np.ndarray | None = None  # None: one instance per row, made when needed
         if offsets is not None:
-            self.offsets = _checked_offsets(np.asarray(offsets, np.int64), len(self.values), self.descriptor.component)
+            self._offsets = _checked_offsets(np.asarray(offsets, np.int32), len(self.values), self.descriptor.component)
         elif lengths is not None:
-            self.offsets = _offsets_of(lengths, len(self.values), self.descriptor.component)
-        else:
-            self.offsets = np.arange(len(self.values) + 1, dtype=np.int64)
+            self._offsets = _offsets_of(lengths, len(self.values), self.descriptor.component)
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """int32 row offsets into the instances (rows + 1 of them)."""
+        if self._offsets is None:
+            self._offsets = np.arange(len(self.values) + 1, dtype=np.int32)
+        return self._offsets
 
     def component_descriptor(self) -> ComponentDescriptor:
         return self.descriptor
 
     def __len__(self) -> int:
         """Number of rows."""
-        return len(self.offsets) - 1
+        return len(self.values) if self._offsets is None else len(self._offsets) - 1
 
     def as_arrow_array(self) -> pa.Array:
         """One list per row."""
-        return pa.ListArray.from_arrays(pa.array(self.offsets.astype(np.int32)), self.values)
+        return pa.ListArray.from_arrays(pa.array(self.offsets), self.values)
 
     def partition(self, lengths: Any) -> "ComponentColumn":
         """The same instances, regrouped into rows of the given lengths (they must add up to the
         number of instances)."""
         out = ComponentColumn.__new__(ComponentColumn)
         out.descriptor, out.kind, out.values = self.descriptor, self.kind, self.values
-        out.offsets = _offsets_of(lengths, len(self.values), self.descriptor.component)
+        out._offsets = _offsets_of(lengths, len(self.values), self.descriptor.component)
         return out
 
     def __repr__(self) -> str:
@@ -164,12 +170,13 @@ def _offsets_of(lengths: Any, n: int, what: str) -> np.ndarray:
     arr = np.asarray(lengths)
     if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
         raise ValidationError("partition", "lengths", f"{what}: expected a 1-D sequence of integer lengths, got {lengths!r:.60}")
-    off = np.zeros(len(arr) + 1, np.int64)
-    np.cumsum(arr, out=off[1:])
     if arr.size and arr.min() < 0:
         raise ValidationError("partition", "lengths", f"{what}: lengths must not be negative")
-    if off[-1] != n:
-        raise ValidationError("partition", "lengths", f"{what}: lengths add up to {int(off[-1])}, the column has {n} instances")
+    total = int(arr.sum(dtype=np.int64))
+    if total != n:
+        raise ValidationError("partition", "lengths", f"{what}: lengths add up to {total}, the column has {n} instances")
+    off = np.zeros(len(arr) + 1, np.int32)
+    np.cumsum(arr.astype(np.int32), out=off[1:])
     return off
 
 
