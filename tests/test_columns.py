@@ -106,8 +106,9 @@ def run(script: Path, out: Path, module: str) -> None:
 
 
 @pytest.mark.skipif(not HAVE_RERUN, reason="rerun-sdk not installed (extra 'rerun')")
-def test_same_data_as_rerun_sdk(tmp_path):
-    script = COMPAT / "columns_clears.py"
+@pytest.mark.parametrize("name", ["columns_clears.py", "any_values.py"])
+def test_same_data_as_rerun_sdk(tmp_path, name):
+    script = COMPAT / name
     ours, theirs = tmp_path / "a.avr", tmp_path / "r.rrd"
     run(script, ours, "annoview")
     run(script, theirs, "rerun")
@@ -116,7 +117,9 @@ def test_same_data_as_rerun_sdk(tmp_path):
     for key in r:
         assert a[key] == r[key], key
     counts = chunk_counts(ours)
-    for entity in ("/world/swarm", "/camera/tracks", "/camera/boxes", "/outline", "/legend"):
+    sent = {"columns_clears.py": ("/world/swarm", "/camera/tracks", "/camera/boxes", "/outline", "/legend"),
+            "any_values.py": ("/temps", "/joints", "/raw", "/plot", "/plot2", "/dots")}[name]
+    for entity in sent:
         assert counts[entity] == 1
 
 
@@ -137,3 +140,39 @@ def test_cleared_points_and_images_record_every_field_annoview_knows(tmp_path):
         ((rt, rc),), ((at, ac),) = r[key], a[key]
         assert at == rt
         assert ac == {k: v for k, v in rc.items() if k not in ("Points3D:point_shading", "Image:magnification_filter")}
+
+
+def test_any_values_types_and_first_type_wins(mem):
+    rr.log("a", rr.AnyValues(i=1, f=1.5, s="x", b=True, u=np.arange(2, dtype=np.uint8), none=None, empty=[]))
+    cells = {k: v.type for k, v in rr.AnyValues(i=2, f=2.5, s="y", b=False, u=np.arange(2, dtype=np.uint8)).components.items()}
+    assert cells == {"i": pa.int64(), "f": pa.float64(), "s": pa.string(), "b": pa.bool_(), "u": pa.uint8()}
+    later = rr.AnyValues(i=[3.0, 4.0])  # first logged as int64: whole floats are cast to it
+    assert later.components["i"].type == pa.int64()
+    with pytest.raises(rr.ValidationError, match="first logged as int64"):
+        rr.AnyValues(i=2.5)
+    rr.log("d", rr.DynamicArchetype("Joint", components={"angle": [0.5]}))
+    store = store_of(mem)
+    a = store.latest_at("/a", "log_time", 2**62)
+    assert sorted(a) == ["AnyValues:b", "AnyValues:f", "AnyValues:i", "AnyValues:s", "AnyValues:u"]
+    assert store.latest_at("/d", "log_time", 2**62)["Joint:angle"].value.tolist() == [0.5]
+
+
+def test_any_values_export_to_rrd_keeps_rerun_names(tmp_path):
+    pytest.importorskip("rerun")
+    from annoview.io import load_chunks
+    from annoview.io.rrd import write_rrd
+
+    rec = tmp_path / "a.avr"
+    rr.init("export-any")
+    rr.save(rec)
+    rr.log("s", rr.AnyValues(temp=[1.0]), rr.DynamicArchetype("Joint", components={"angle": [0.5]}))
+    rr.disconnect()
+    out = tmp_path / "a.rrd"
+    write_rrd(load_chunks(rec), out, "export-any", "r")
+    import rerun.chunk as rc
+
+    reader = rc.RrdReader(str(out))
+    names = {f.name: dict(f.metadata or {}) for c in reader.stream(store=reader.recordings()[0])
+             if c.entity_path == "/s" for f in c.to_record_batch().schema}
+    assert names["temp"][b"rerun:component"] == b"temp" and b"rerun:archetype" not in names["temp"]
+    assert names["Joint:angle"][b"rerun:archetype"] == b"Joint"

@@ -15,14 +15,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..chunk import Chunk, assemble_chunk, component_field
+from ..chunk import META_RERUN_NAME, Chunk, assemble_chunk, component_field, register_column_metadata
 from ..errors import ValidationError
-from ..types.columns import ComponentColumn, ComponentColumnList
-from ..types.kinds import VALUE_TYPES, component_type
+from ..types.columns import ComponentColumn, ComponentColumnList, archetype_field, as_descriptor, cell_from_arrow
+from ..types.kinds import Kind
 from .time import NS
 
 _ARROW_TIME_TYPES = {"sequence": pa.int64(), "duration": pa.duration("ns"), "timestamp": pa.timestamp("ns")}
-_META_RERUN_NAME = b"annoview:rerun_name"
 
 
 def _name_check(timeline: Any) -> str:
@@ -128,8 +127,9 @@ def _flatten(columns: Any) -> list[Any]:
 
 
 def _component(col: Any) -> tuple[pa.Field, pa.Array]:
-    """The chunk field and list array of one column. annoview's own components keep their exact
-    storage type; any other component keeps its Arrow type, named as `.rrd` import names it."""
+    """The chunk field and list array of one column. Fields of archetypes annoview knows keep
+    their exact storage type; any other component keeps its Arrow type and its descriptor as
+    metadata, named as `.rrd` import names it."""
     if not isinstance(col, ComponentColumn):
         desc_fn = getattr(col, "component_descriptor", None)
         if not callable(desc_fn) or not callable(getattr(col, "as_arrow_array", None)):
@@ -142,31 +142,59 @@ def _component(col: Any) -> tuple[pa.Field, pa.Array]:
             col = ComponentColumn(desc_fn(), arr.values, offsets=arr.offsets.to_numpy())
     desc = col.descriptor
     arr = col.as_arrow_array()
-    kind = col.kind
     name = desc.component
-    if kind is None and ":" in name:
-        arch, field = name.split(":", 1)
-        from ..io.rrd import ARCHETYPE_FIELDS
-
-        known = ARCHETYPE_FIELDS.get(arch, {}).get(field)
-        if known is not None and (desc.component_type in (None, component_type(arch, field))):
-            kind = known
-            try:
-                arr = arr.cast(pa.list_(VALUE_TYPES[kind]))
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as e:
-                raise ValidationError("send_columns", name, f"type {arr.type} is not {VALUE_TYPES[kind]}: {e}") from None
-    if kind is not None:
+    if col.kind is not None and col.kind is not Kind.ARROW:  # from an annoview archetype's columns()
+        return component_field(name, col.kind, arr.type), arr
+    known = archetype_field(name, desc.component_type)
+    if known is not None:
+        kind, instance_type = known
+        try:
+            arr = arr.cast(pa.list_(instance_type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as e:
+            raise ValidationError("send_columns", name, f"type {arr.type} is not {instance_type}: {e}") from None
         return component_field(name, kind, arr.type), arr
-    md = {b"rerun:component": name.encode()}
+    column, md = loose_field(desc)
+    return pa.field(column, arr.type, metadata=md), arr
+
+
+def loose_field(desc: Any) -> tuple[str, dict[bytes, bytes]]:
+    """(column name, metadata) of a component outside annoview's archetypes (AnyValues and the
+    like): a bare name is stored as `AnyValues:name`, as `.rrd` import stores it."""
+    name = desc.component
+    md = {b"rerun:component": name.encode(), b"annoview:kind": Kind.ARROW.value.encode()}
     if desc.archetype:
         md[b"rerun:archetype"] = desc.archetype.encode()
     if desc.component_type:
         md[b"rerun:component_type"] = desc.component_type.encode()
-    out = name
-    if ":" not in name:  # a bare AnyValues name, as .rrd import stores it
-        out = f"AnyValues:{name}"
-        md[_META_RERUN_NAME] = name.encode()
-    return pa.field(out, arr.type, metadata=md), arr
+    column = name
+    if ":" not in name:
+        column = f"AnyValues:{name}"
+        md[META_RERUN_NAME] = name.encode()
+    return column, md
+
+
+def loose_batches(item: Any) -> dict[str, tuple[Kind, Any]] | None:
+    """`rr.log` of component batches (one, or a list of them) instead of an archetype:
+    column -> (kind, cell); None when `item` is not made of component batches."""
+    items = item if isinstance(item, (list, tuple)) else [item]
+    if not items or not all(callable(getattr(i, "component_descriptor", None)) and
+                            callable(getattr(i, "as_arrow_array", None)) for i in items):
+        return None
+    out: dict[str, tuple[Kind, Any]] = {}
+    for batch in items:
+        desc = as_descriptor(batch.component_descriptor())
+        arr = batch.as_arrow_array()
+        if arr is None:  # an AnyBatchValue that was dropped
+            continue
+        known = archetype_field(desc.component, desc.component_type)
+        if known is not None:
+            kind, instance_type = known
+            out[desc.component] = (kind, cell_from_arrow(kind, arr.cast(instance_type), desc.component))
+        else:
+            column, md = loose_field(desc)
+            register_column_metadata(column, {k: v for k, v in md.items() if k != b"annoview:kind"})
+            out[column] = (Kind.ARROW, arr)
+    return out
 
 
 def columns_chunk(entity_path: str, indexes: Iterable[Any], columns: Any,

@@ -19,9 +19,9 @@ from ..errors import ValidationError
 from ..strict import report, set_strict_mode, strict_mode
 from ..types.annotation import as_context
 from ..types.archetypes import Archetype
-from ..unsupported import UnsupportedArchetype, warn_once
+from ..unsupported import UnsupportedArchetype, warn_not_drawn, warn_once
 from .batcher import Batcher
-from .columns import columns_chunk
+from .columns import columns_chunk, loose_batches
 from .sinks import BufferSink, FileSink, MemorySink, Sink
 from .time import TimeContext, to_index_value
 
@@ -216,12 +216,22 @@ class RecordingStream:
                 warn_once(f"rr.{item.rerun_name}")
                 continue
             if not isinstance(item, Archetype):
-                report(ValidationError("log", "entity", f"{path}: expected an archetype such as rr.Points2D, "
-                                       f"got {type(item).__name__}"), "that item not logged")
+                try:
+                    batches = loose_batches(item)
+                except ValidationError as e:
+                    report(e, "that item not logged")
+                    continue
+                if batches is None:
+                    report(ValidationError("log", "entity", f"{path}: expected an archetype such as rr.Points2D, "
+                                           f"got {type(item).__name__}"), "that item not logged")
+                else:
+                    components.update(batches)
                 continue
             if item.invalid is not None:  # already warned once when the archetype was built
                 continue
             name = item.archetype_name
+            if not item.drawn:
+                warn_not_drawn(name)
             for fname, value in item.components.items():
                 components[f"{name}:{fname}"] = (item.field_kinds[fname], value)
         if not components:

@@ -26,6 +26,23 @@ class Archetype:
 
     archetype_name: ClassVar[str] = ""
     field_kinds: ClassVar[dict[str, Kind]] = {}
+    drawn: ClassVar[bool] = True  # False: recorded as components, not drawn (one warning per kind)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Rerun's per-field descriptor classmethods (`Points2D.descriptor_colors()`), used to
+        describe a loose component batch as one of the archetype's fields."""
+        super().__init_subclass__(**kwargs)
+        for field in dict(cls.__dict__.get("field_kinds", {})):
+            if f"descriptor_{field}" not in cls.__dict__:
+                setattr(cls, f"descriptor_{field}", classmethod(lambda c, f=field: c.field_descriptor(f)))
+
+    @classmethod
+    def field_descriptor(cls, field: str) -> Any:
+        from .batches import ComponentDescriptor
+        from .kinds import component_type
+
+        return ComponentDescriptor(f"{cls.archetype_name}:{field}", archetype=f"rerun.archetypes.{cls.archetype_name}",
+                                   component_type=component_type(cls.archetype_name, field))
 
     def __init__(self) -> None:
         self.components: dict[str, Any] = {}
@@ -58,13 +75,32 @@ class Archetype:
 
     # -- partial updates and columns (Rerun's field-level API) -----------------------------------
     @classmethod
-    def _encode(cls, field: str, value: Any) -> Any:
-        """One field's value -> its stored cell, by the field's storage kind (types/fields.py)."""
-        kind = cls.field_kinds.get(field)
-        if kind is None:
+    def field_names(cls) -> list[str]:
+        """Every field of the archetype, in Rerun's order."""
+        return list(cls.field_kinds)
+
+    @classmethod
+    def field_kind(cls, field: str) -> Kind:
+        """The storage kind of one field (ValidationError naming the fields there are)."""
+        if field not in cls.field_names():
             raise ValidationError(cls.archetype_name, field, f"unknown field; {cls.archetype_name} has "
-                                  f"{', '.join(cls.field_kinds)}")
-        return encode_field(kind, value, cls.archetype_name, field)
+                                  f"{', '.join(cls.field_names())}")
+        return cls.field_kinds[field]
+
+    @classmethod
+    def encode_field(cls, field: str, value: Any) -> Any:
+        """One field's value -> its stored cell, as the constructor stores it but on its own
+        (what from_fields and columns call; generic archetypes override it)."""
+        return encode_field(cls.field_kind(field), value, cls.archetype_name, field)
+
+    @classmethod
+    def empty_field(cls, field: str) -> Any:
+        """The empty cell of a field: logged, it clears the field."""
+        return EMPTY[cls.field_kind(field)]()
+
+    @classmethod
+    def _encode(cls, field: str, value: Any) -> Any:
+        return cls.encode_field(field, value)
 
     @classmethod
     def from_fields(cls, *, clear_unset: bool = False, **fields: Any) -> Any:
@@ -76,9 +112,9 @@ class Archetype:
             if value is not None:
                 obj._set(field, lambda f=field, x=value: cls._encode(f, x))
         if clear_unset:
-            for field, kind in cls.field_kinds.items():
+            for field in cls.field_names():
                 if field not in obj.components:
-                    obj.components[field] = EMPTY[kind]()
+                    obj.components[field] = cls.empty_field(field)
         return obj
 
     @classmethod
@@ -104,10 +140,10 @@ class Archetype:
         for field, value in fields.items():
             if value is None:
                 continue
-            kind = cls.field_kinds.get(field)
             cell = checked(lambda f=field, x=value: cls._encode(f, x), f"column '{field}' dropped")
-            if kind is None or cell is None:
+            if cell is None:
                 continue
+            kind = cls.field_kind(field)
             values = instance_array(kind, cell)
             lengths = [len(values)] if kind is Kind.CONTEXT else None  # a context is one instance
             out.append(ComponentColumn(f"{cls.archetype_name}:{field}", values, lengths=lengths, kind=kind))

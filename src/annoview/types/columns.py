@@ -16,47 +16,8 @@ import pyarrow as pa
 
 from ..chunk import encode_column
 from ..errors import ValidationError
+from .batches import ComponentDescriptor
 from .kinds import VALUE_TYPES, Kind
-
-ARCHETYPE_PREFIX = "rerun.archetypes."
-
-
-class ComponentDescriptor:
-    """Names one component: its column name (`Archetype:field`, or a bare name for AnyValues),
-    the archetype it belongs to and its component type (both optional)."""
-
-    def __init__(self, component: str, archetype: str | None = None, component_type: str | None = None) -> None:
-        if not isinstance(component, str) or not component:
-            raise ValidationError("ComponentDescriptor", "component", f"expected a non-empty string, got {component!r:.60}")
-        self.component = component
-        self.archetype = archetype
-        self.component_type = component_type
-
-    def with_overrides(self, archetype: str | None = None, component_type: str | None = None) -> "ComponentDescriptor":
-        return ComponentDescriptor(self.component, archetype if archetype is not None else self.archetype,
-                                   component_type if component_type is not None else self.component_type)
-
-    def or_with_overrides(self, archetype: str | None = None, component_type: str | None = None) -> "ComponentDescriptor":
-        return ComponentDescriptor(self.component, self.archetype if self.archetype is not None else archetype,
-                                   self.component_type if self.component_type is not None else component_type)
-
-    def with_builtin_archetype(self, archetype: str) -> "ComponentDescriptor":
-        return self.with_overrides(archetype=f"{ARCHETYPE_PREFIX}{archetype}")
-
-    def _key(self) -> tuple[str, str | None, str | None]:
-        return self.component, self.archetype, self.component_type
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ComponentDescriptor) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __str__(self) -> str:
-        return self.component
-
-    def __repr__(self) -> str:
-        return f"ComponentDescriptor({self.component!r}, archetype={self.archetype!r}, component_type={self.component_type!r})"
 
 
 def as_descriptor(descriptor: Any) -> ComponentDescriptor:
@@ -66,8 +27,51 @@ def as_descriptor(descriptor: Any) -> ComponentDescriptor:
         return ComponentDescriptor(descriptor)
     comp = getattr(descriptor, "component", None)  # another SDK's descriptor object
     if isinstance(comp, str):
-        return ComponentDescriptor(comp, getattr(descriptor, "archetype", None), getattr(descriptor, "component_type", None))
+        return ComponentDescriptor(comp, archetype=getattr(descriptor, "archetype", None),
+                                   component_type=getattr(descriptor, "component_type", None))
     raise ValidationError("ComponentColumn", "descriptor", f"expected a component name or descriptor, got {descriptor!r:.60}")
+
+
+def archetype_field(name: str, component_type: str | None = None) -> tuple[Kind, pa.DataType] | None:
+    """(storage kind, instance Arrow type) when `name` is `Archetype:field` of an archetype annoview
+    knows (drawn or generic) and `component_type`, if given, is that field's; else None."""
+    from .annotation import AnnotationContext
+    from .archetypes import Boxes2D, Image, LineStrips2D, LineStrips3D, Points2D, Points3D, SegmentationImage
+    from .generic import REGISTRY
+    from .kinds import component_type as field_component_type
+
+    arch, _, field = name.partition(":")
+    if not field or (component_type is not None and component_type != field_component_type(arch, field)):
+        return None
+    drawn = {c.archetype_name: c for c in (Points2D, Points3D, Boxes2D, LineStrips2D, LineStrips3D, SegmentationImage,
+                                             Image, AnnotationContext)}
+    if arch in drawn:
+        kind = drawn[arch].field_kinds.get(field)
+        return None if kind is None else (kind, VALUE_TYPES[kind])
+    generic = REGISTRY.get(arch)
+    if generic is None or field not in generic.fields:
+        return None
+    try:
+        return Kind.ARROW, generic.field_arrow(field, []).type
+    except (ValidationError, pa.ArrowException, TypeError, ValueError):
+        return None
+
+
+def cell_from_arrow(kind: Kind, arr: pa.Array, name: str) -> Any:
+    """An Arrow batch of one of annoview's own kinds -> the stored cell (what its archetype's
+    constructor would have stored), so a logged component batch is drawn like the archetype."""
+    if kind is Kind.ARROW:
+        return arr
+    if kind in (Kind.VEC2, Kind.VEC3):
+        d = 2 if kind is Kind.VEC2 else 3
+        return np.asarray(arr.flatten().to_numpy(zero_copy_only=False), np.float32).reshape(-1, d)
+    dtypes = {Kind.F32: np.float32, Kind.ID: np.uint16, Kind.COLOR: np.uint32, Kind.BOOL: np.bool_}
+    if kind in dtypes:
+        return np.asarray(arr.to_numpy(zero_copy_only=False), dtypes[kind])
+    if kind is Kind.STR:
+        return [str(s) for s in arr.to_pylist()]
+    raise ValidationError("log", name, "log this field through its archetype (rr.<Archetype>.from_fields) "
+                          "rather than as a loose component batch")
 
 
 def instance_array(kind: Kind, cell: Any) -> pa.Array:
@@ -77,6 +81,8 @@ def instance_array(kind: Kind, cell: Any) -> pa.Array:
         return pa.FixedSizeListArray.from_arrays(pa.array(flat.reshape(-1)), flat.shape[1])
     if kind in (Kind.F32, Kind.ID, Kind.COLOR, Kind.BOOL):
         return pa.array(np.asarray(cell), VALUE_TYPES[kind])
+    if kind is Kind.ARROW:  # generic components are stored as their instances' Arrow array
+        return cell
     return encode_column(kind, [cell]).values
 
 
