@@ -3,8 +3,10 @@
 Semantics (Rerun's): a clear logged at time t on an entity hides, in latest-at queries at t or
 later, every component value of that entity that is older than the clear, ordered by (time, row
 id); with `is_recursive` it also hides those of every entity below it. Anything logged after
-the clear shows again. A temporal clear leaves static data alone (static data is timeless); a
-static clear hides everything logged before it (by row id), static or not.
+the clear shows again. Static data counts as newer than any temporal data (it wins, as in
+every latest-at): a temporal clear leaves static data alone, and a static clear hides all
+temporal data, whenever logged, and the static data logged before it (checked against the
+Rerun viewer).
 
 Clears are applied at query time rather than by writing empty values into every cleared
 component at ingest: a clear is one row however much it hides, entities created after a
@@ -64,7 +66,8 @@ class Cutoff:
         """Which hits are older than their entity's clear."""
         e = h.entities
         static = h.time == STATIC_TIME
-        by_static = self.has_s[e] & ((self.s_hi[e] > h.hi) | ((self.s_hi[e] == h.hi) & (self.s_lo[e] > h.lo)))
+        older = (self.s_hi[e] > h.hi) | ((self.s_hi[e] == h.hi) & (self.s_lo[e] > h.lo))
+        by_static = self.has_s[e] & (~static | older)
         by_temporal = ~static & self.has_t[e] & _after(self.time[e], self.t_hi[e], self.t_lo[e], h.time, h.hi, h.lo)
         return by_static | by_temporal
 
