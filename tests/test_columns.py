@@ -124,14 +124,17 @@ def test_same_data_as_rerun_sdk(tmp_path, name):
 
 
 @pytest.mark.skipif(not HAVE_RERUN, reason="rerun-sdk not installed (extra 'rerun')")
-def test_cleared_points_and_images_record_every_field_annoview_knows(tmp_path):
-    """rerun-sdk's cleared() also empties fields annoview's archetypes do not model yet
-    (Points3D.point_shading, Image.magnification_filter); every other field matches."""
+def test_cleared_and_from_fields_of_every_kind_of_archetype(tmp_path):
+    """cleared() empties every field rerun-sdk empties, also those annoview records without
+    drawing them (Points3D.point_shading, Image.magnification_filter, generic archetypes)."""
     script = tmp_path / "s.py"
     script.write_text("import sys\nimport annoview as rr\nrr.init('c')\nrr.save(sys.argv[1])\n"
                       "rr.set_time('f', sequence=1)\n"
-                      "for cls in (rr.Points2D, rr.Points3D, rr.Image, rr.LineStrips3D, rr.AnnotationContext):\n"
-                      "    rr.log(cls.__name__, cls.cleared())\n")
+                      "for cls in (rr.Points2D, rr.Points3D, rr.Image, rr.LineStrips3D, rr.AnnotationContext,\n"
+                      "            rr.Transform3D, rr.Scalars, rr.Clear):\n"
+                      "    rr.log(cls.__name__, cls.cleared())\n"
+                      "rr.log('p', rr.Points3D.from_fields(positions=[[1, 2, 3]], point_shading='Flat'))\n"
+                      "rr.log('i', rr.Image.from_fields(magnification_filter='Linear'))\n")
     run(script, tmp_path / "a.avr", "annoview")
     run(script, tmp_path / "r.rrd", "rerun")
     a, r = recorded(tmp_path / "a.avr"), recorded(tmp_path / "r.rrd")
@@ -139,7 +142,7 @@ def test_cleared_points_and_images_record_every_field_annoview_knows(tmp_path):
     for key in r:
         ((rt, rc),), ((at, ac),) = r[key], a[key]
         assert at == rt
-        assert ac == {k: v for k, v in rc.items() if k not in ("Points3D:point_shading", "Image:magnification_filter")}
+        assert ac == rc
 
 
 def test_any_values_types_and_first_type_wins(mem):

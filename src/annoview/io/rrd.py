@@ -65,7 +65,7 @@ _META_RERUN_NAME = META_RERUN_NAME  # original Rerun name of a renamed column
 
 # The archetypes annoview renders: archetype name -> field -> storage kind.
 ARCHETYPE_FIELDS: dict[str, dict[str, Kind]] = {
-    cls.archetype_name: dict(cls.field_kinds)
+    cls.archetype_name: {f: k for f, k in cls.field_kinds.items() if k is not Kind.ARROW}  # ARROW: kept as is
     for cls in (Points2D, Points3D, Boxes2D, LineStrips2D, LineStrips3D, SegmentationImage, Image, AnnotationContext)
 }
 

@@ -26,6 +26,8 @@ class Archetype:
 
     archetype_name: ClassVar[str] = ""
     field_kinds: ClassVar[dict[str, Kind]] = {}
+    # Kind.ARROW fields (recorded with Rerun's Arrow type, not drawn): field -> Rerun component
+    arrow_components: ClassVar[dict[str, str]] = {}
     drawn: ClassVar[bool] = True  # False: recorded as components, not drawn (one warning per kind)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -91,11 +93,18 @@ class Archetype:
     def encode_field(cls, field: str, value: Any) -> Any:
         """One field's value -> its stored cell, as the constructor stores it but on its own
         (what from_fields and columns call; generic archetypes override it)."""
-        return encode_field(cls.field_kind(field), value, cls.archetype_name, field)
+        kind = cls.field_kind(field)
+        if kind is Kind.ARROW:
+            from .convert import to_arrow
+
+            return to_arrow(cls.arrow_components[field], value, (cls.archetype_name, field))
+        return encode_field(kind, value, cls.archetype_name, field)
 
     @classmethod
     def empty_field(cls, field: str) -> Any:
         """The empty cell of a field: logged, it clears the field."""
+        if cls.field_kind(field) is Kind.ARROW:
+            return cls.encode_field(field, [])
         return EMPTY[cls.field_kind(field)]()
 
     @classmethod
@@ -216,8 +225,9 @@ class Points3D(_Points):
     dim = 3
     field_kinds = {
         "positions": Kind.VEC3, "radii": Kind.F32, "colors": Kind.COLOR, "labels": Kind.STR,
-        "show_labels": Kind.BOOL, "class_ids": Kind.ID, "keypoint_ids": Kind.ID,
+        "show_labels": Kind.BOOL, "point_shading": Kind.ARROW, "class_ids": Kind.ID, "keypoint_ids": Kind.ID,
     }
+    arrow_components = {"point_shading": "PointShading"}
 
     def __init__(self, positions: Any, *, radii: Any = None, colors: Any = None, labels: Any = None,
                  show_labels: Any = None, class_ids: Any = None, keypoint_ids: Any = None) -> None:
@@ -460,7 +470,9 @@ class Image(Archetype):
     """A gray, RGB or RGBA image (uint8, uint16, or float in [0, 1])."""
 
     archetype_name = "Image"
-    field_kinds = {"buffer": Kind.BLOB, "format": Kind.IMAGE_FORMAT, "opacity": Kind.F32, "draw_order": Kind.F32}
+    field_kinds = {"buffer": Kind.BLOB, "format": Kind.IMAGE_FORMAT, "opacity": Kind.F32, "draw_order": Kind.F32,
+                   "magnification_filter": Kind.ARROW}
+    arrow_components = {"magnification_filter": "MagnificationFilter"}
 
     def __init__(self, image: Any, *, opacity: Any = None, draw_order: Any = None) -> None:
         super().__init__()

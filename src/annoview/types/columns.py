@@ -47,6 +47,8 @@ def archetype_field(name: str, component_type: str | None = None) -> tuple[Kind,
                                              Image, AnnotationContext)}
     if arch in drawn:
         kind = drawn[arch].field_kinds.get(field)
+        if kind is Kind.ARROW:
+            return kind, drawn[arch].empty_field(field).type
         return None if kind is None else (kind, VALUE_TYPES[kind])
     generic = REGISTRY.get(arch)
     if generic is None or field not in generic.fields:
