@@ -77,6 +77,19 @@ def test_non_strict_mismatch_warns_and_records_nothing(mem):
     assert store_of(mem).entity_paths() == []
 
 
+def test_non_strict_bad_columns_warn_when_sent_and_never_raise(mem):
+    rr.set_strict_mode(False)
+    bad_index = rr.TimeColumn("step")  # neither sequence= nor duration= nor timestamp=
+    bad_lengths = rr.Points2D.columns(positions=[[1, 2]]).partition([2])
+    with pytest.warns(rr.AnnoviewWarning, match="exactly one"):
+        rr.send_columns("a", indexes=[bad_index], columns=rr.Points2D.columns(positions=[[1, 2]]))
+    with pytest.warns(rr.AnnoviewWarning, match="add up to"):
+        rr.send_columns("b", indexes=[rr.TimeColumn("step", sequence=[0])], columns=bad_lengths)
+    with pytest.warns(rr.AnnoviewWarning, match="expected component columns"):
+        rr.send_columns("c", indexes=[rr.TimeColumn("step", sequence=[0])], columns=[object()])
+    assert store_of(mem).entity_paths() == []
+
+
 def test_component_column_from_arrow_and_any_batch(mem):
     col = rr.ComponentColumn("Points2D:positions", pa.array([[1, 2], [3, 4], [5, 6]], pa.list_(pa.float32(), 2)),
                              lengths=[2, 1])

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from ..chunk import META_RERUN_NAME, Chunk, assemble_chunk, component_field, register_column_metadata
 from ..errors import ValidationError
+from ..strict import strict_mode
 from ..types.columns import ComponentColumn, ComponentColumnList, archetype_field, as_descriptor, cell_from_arrow
 from ..types.kinds import Kind
 from .time import NS
@@ -68,13 +69,26 @@ class TimeColumn:
     datetime / datetime64 (naive datetimes are UTC)."""
 
     def __init__(self, timeline: str, *, sequence: Any = None, duration: Any = None, timestamp: Any = None) -> None:
+        self.timeline, self.kind, self.times = str(timeline), "sequence", np.zeros(0, np.int64)
+        self.error: ValidationError | None = None  # non-strict: reported when the column is sent
+        try:
+            self._convert(timeline, sequence, duration, timestamp)
+        except ValidationError as e:
+            if strict_mode():
+                raise
+            self.error = e
+
+    def _convert(self, timeline: str, sequence: Any, duration: Any, timestamp: Any) -> None:
         given = [k for k, x in (("sequence", sequence), ("duration", duration), ("timestamp", timestamp)) if x is not None]
         if len(given) != 1:
             raise ValidationError("TimeColumn", "timeline", f"give exactly one of sequence=, duration=, timestamp= (timeline={timeline!r})")
         self.timeline = _name_check(timeline)
         self.kind = given[0]
         if self.kind == "sequence":
-            seq = np.asarray(list(sequence) if isinstance(sequence, range) else sequence)
+            try:
+                seq = np.asarray(list(sequence) if isinstance(sequence, range) else sequence)
+            except (TypeError, ValueError) as e:
+                raise ValidationError("TimeColumn", "sequence", f"expected integers: {e}") from None
             if seq.dtype.kind not in "iuf" or seq.dtype.kind == "b":
                 raise ValidationError("TimeColumn", "sequence", f"expected integers, got dtype {seq.dtype}")
             self.times = seq.astype(np.int64).reshape(-1)
@@ -100,6 +114,8 @@ def _index(col: Any) -> tuple[str, str, np.ndarray]:
     """(timeline, kind, int64 times) of a TimeColumn or any object with `timeline_name()` and
     `as_arrow_array()` (int64, duration or timestamp)."""
     if isinstance(col, TimeColumn):
+        if col.error is not None:
+            raise col.error
         return col.timeline, col.kind, col.times
     name_fn, arr_fn = getattr(col, "timeline_name", None), getattr(col, "as_arrow_array", None)
     if not callable(name_fn) or not callable(arr_fn):
@@ -120,6 +136,8 @@ def _index(col: Any) -> tuple[str, str, np.ndarray]:
 def _flatten(columns: Any) -> list[Any]:
     if isinstance(columns, (ComponentColumn,)) or callable(getattr(columns, "component_descriptor", None)):
         return [columns]
+    if columns is None or isinstance(columns, (str, bytes)) or not hasattr(columns, "__iter__"):
+        raise ValidationError("send_columns", "columns", f"expected component columns, got {type(columns).__name__}")
     out: list[Any] = []
     for c in columns:
         out.extend(_flatten(c) if isinstance(c, (ComponentColumnList, list, tuple)) else [c])
@@ -140,6 +158,8 @@ def _component(col: Any) -> tuple[pa.Field, pa.Array]:
             col = ComponentColumn(desc_fn(), arr)  # a plain component batch: one instance per row
         else:
             col = ComponentColumn(desc_fn(), arr.values, offsets=arr.offsets.to_numpy())
+    if col.error is not None:
+        raise col.error
     desc = col.descriptor
     arr = col.as_arrow_array()
     name = desc.component
@@ -201,6 +221,8 @@ def columns_chunk(entity_path: str, indexes: Iterable[Any], columns: Any,
                   row_ids: Callable[[int], tuple[int, int]]) -> Chunk:
     """The one chunk of a send_columns call (raises ValidationError on mismatched lengths).
     `row_ids(n)` reserves n row ids: (high half shared by all, first low half)."""
+    if indexes is not None and not isinstance(indexes, (list, tuple)) and not hasattr(indexes, "__iter__"):
+        raise ValidationError("send_columns", "indexes", f"expected a list of rr.TimeColumn, got {type(indexes).__name__}")
     times = [_index(i) for i in (indexes or [])]
     comps = [_component(c) for c in _flatten(columns)]
     if not comps:

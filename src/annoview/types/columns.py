@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from ..chunk import encode_column
 from ..errors import ValidationError
+from ..strict import strict_mode
 from .batches import ComponentDescriptor
 from .kinds import VALUE_TYPES, Kind
 
@@ -100,14 +101,26 @@ class ComponentColumn:
                  kind: Kind | None = None) -> None:
         self.descriptor = as_descriptor(descriptor)
         self.kind = kind
-        self.values = _instances(component_batch)
-        if lengths is not None and offsets is not None:
-            raise ValidationError("ComponentColumn", "lengths", "give lengths= or offsets=, not both")
+        self.values: pa.Array = pa.nulls(0)
         self._offsets: np.ndarray | None = None  # None: one instance per row, made when needed
-        if offsets is not None:
-            self._offsets = _checked_offsets(np.asarray(offsets, np.int32), len(self.values), self.descriptor.component)
-        elif lengths is not None:
-            self._offsets = _offsets_of(lengths, len(self.values), self.descriptor.component)
+        self.error: ValidationError | None = None  # non-strict: reported when the column is sent
+        try:
+            self.values = _instances(component_batch)
+            if lengths is not None and offsets is not None:
+                raise ValidationError("ComponentColumn", "lengths", "give lengths= or offsets=, not both")
+            if offsets is not None:
+                self._offsets = _checked_offsets(np.asarray(offsets, np.int32), len(self.values), self.descriptor.component)
+            elif lengths is not None:
+                self._offsets = _offsets_of(lengths, len(self.values), self.descriptor.component)
+        except ValidationError as e:
+            self._defer(e)
+
+    def _defer(self, error: ValidationError) -> None:
+        """Strict: raise now. Otherwise keep the error: `send_columns` reports it and sends
+        nothing (rerun-sdk, too, only complains when the columns are sent)."""
+        if strict_mode():
+            raise error
+        self.error = error
 
     @property
     def offsets(self) -> np.ndarray:
@@ -131,8 +144,11 @@ class ComponentColumn:
         """The same instances, regrouped into rows of the given lengths (they must add up to the
         number of instances)."""
         out = ComponentColumn.__new__(ComponentColumn)
-        out.descriptor, out.kind, out.values = self.descriptor, self.kind, self.values
-        out._offsets = _offsets_of(lengths, len(self.values), self.descriptor.component)
+        out.descriptor, out.kind, out.values, out.error, out._offsets = self.descriptor, self.kind, self.values, self.error, None
+        try:
+            out._offsets = _offsets_of(lengths, len(self.values), self.descriptor.component)
+        except ValidationError as e:
+            out._defer(e)
         return out
 
     def __repr__(self) -> str:
