@@ -1,4 +1,4 @@
-"""The Rerun-compatible API surface: forms and shorthands REFERENCE.md lists."""
+"""The Rerun-compatible API surface: forms and shorthands rerun-sdk 0.41 accepts."""
 from __future__ import annotations
 
 import datetime as dt

@@ -5,32 +5,36 @@ Rerun's constructor; `XxxBatch(data)` converts any accepted input to Rerun's exa
 Enums (FillMode, TransformRelation, ...) are Python enums with Rerun's values whose members and
 names (any case) are accepted wherever the component is.
 """
-from typing import Any
+from typing import Any as _Any
 
 import numpy as np
 
 from . import datatypes as _dt
-from .types.batches import ComponentMixin
-from .types.pytypes import COMPONENT_CLASSES, DATATYPE_CLASSES, Datatype, make_batch_class, make_enum, make_value_class
-from .types.rerun_schema import COMPONENTS, ENUMS
+from .types.batches import ComponentMixin as _ComponentMixin
+from .types.pytypes import COMPONENT_CLASSES as _COMPONENT_CLASSES
+from .types.pytypes import DATATYPE_CLASSES as _DATATYPE_CLASSES
+from .types.pytypes import Datatype as _Datatype
+from .types.pytypes import make_batch_class, make_enum, make_value_class
+from .types.rerun_schema import COMPONENTS as _COMPONENTS
+from .types.rerun_schema import ENUMS as _ENUMS
 
 _g = globals()
-for _name, _datatype in COMPONENTS.items():
-    if _name in ENUMS:
+for _name, _datatype in _COMPONENTS.items():
+    if _name in _ENUMS:
         _g[_name] = make_enum(_name, __name__)
     else:
-        _base = getattr(_dt, _datatype, Datatype) if _datatype else Datatype
-        _params, _native = COMPONENT_CLASSES.get(_name) or DATATYPE_CLASSES.get(_datatype, ("value", None))
+        _base = getattr(_dt, _datatype, _Datatype) if _datatype else _Datatype
+        _params, _native = _COMPONENT_CLASSES.get(_name) or _DATATYPE_CLASSES.get(_datatype, ("value", None))
         _g[_name] = make_value_class(_name, _params, _name, _native, base=_base, module=__name__)
-        if ComponentMixin not in _g[_name].__mro__:
-            _g[_name].__bases__ = (*_g[_name].__bases__, ComponentMixin)
+        if _ComponentMixin not in _g[_name].__mro__:
+            _g[_name].__bases__ = (*_g[_name].__bases__, _ComponentMixin)
     _g[f"{_name}Batch"] = make_batch_class(_name, _name, __name__)
-    if _name in ENUMS or _name in COMPONENT_CLASSES:
-        _g[f"{_name}Like"] = Any
-        _g[f"{_name}ArrayLike"] = Any
+    if not _datatype:  # Rerun exports input aliases only for components with their own layout
+        _g[f"{_name}Like"] = _Any
+        _g[f"{_name}ArrayLike"] = _Any
 
 
-def _ui_points(radii: Any) -> Any:
+def _ui_points(radii: _Any) -> _Any:
     """Radii in UI points instead of scene units (Rerun stores them negated)."""
     return -np.abs(np.asarray(radii, dtype=np.float32))
 
@@ -66,4 +70,4 @@ for _const, _letters in view_coordinate_names().items():
     setattr(ViewCoordinates, _const, ViewCoordinates(_letters))  # type: ignore[name-defined]  # noqa: F821
 
 __all__ = sorted(n for n in _g if n[:1].isupper())
-del _g, _name, _datatype, _level, _const, _value, _letters
+del _g, _name, _datatype, _level, _const, _value, _letters, _base, _params, _native

@@ -99,17 +99,23 @@ class Batcher:
                 self._emit(g.to_chunk())
 
     def flush(self, older_than_s: float | None = None) -> None:
-        """Emit pending groups (all of them, or only those older than the given age)."""
+        """Emit pending groups (all of them, or only those older than the given age).
+
+        Taking the groups and emitting them happen under the emit lock together: a flush that
+        returns (`rr.flush`, close at exit) has seen every group another thread's flush took,
+        emitted. Otherwise the age timer could take a group, lose the race for the emit lock,
+        and emit it into a sink the closing thread had already closed (rows lost at exit)."""
         now = time.monotonic()
-        with self._lock:
-            if older_than_s is None:
-                groups = list(self._groups.values())
-                self._groups.clear()
-            else:
-                keys = [k for k, g in self._groups.items() if now - g.started >= older_than_s]
-                groups = [self._groups.pop(k) for k in keys]
-        if groups:
-            self._send(groups)
+        with self._emit_lock:
+            with self._lock:
+                if older_than_s is None:
+                    groups = list(self._groups.values())
+                    self._groups.clear()
+                else:
+                    keys = [k for k, g in self._groups.items() if now - g.started >= older_than_s]
+                    groups = [self._groups.pop(k) for k in keys]
+            for g in groups:
+                self._emit(g.to_chunk())
 
     def close(self) -> None:
         self.flush()

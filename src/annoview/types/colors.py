@@ -10,25 +10,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from ..instances import pack_channels, pack_rgba, unpack_rgba
 
-
-def pack_rgba(rgba: np.ndarray) -> np.ndarray:
-    """(N,4) uint8 -> (N,) uint32 0xRRGGBBAA."""
-    return _packed(rgba[:, :3], rgba[:, 3])
-
-
-def _packed(rgb: np.ndarray, alpha: np.ndarray | int) -> np.ndarray:
-    """(N,3) uint8 channels + alpha -> (N,) uint32 0xRRGGBBAA, in one allocation: the bytes are
-    laid out A, B, G, R so that read as a little-endian uint32 they are the packed value."""
-    out = np.empty((len(rgb), 4), np.uint8)
-    out[:, 0], out[:, 1], out[:, 2], out[:, 3] = alpha, rgb[:, 2], rgb[:, 1], rgb[:, 0]
-    return out.view("<u4").reshape(-1).astype(np.uint32, copy=False)
-
-
-def unpack_rgba(packed: np.ndarray) -> np.ndarray:
-    """(N,) uint32 0xRRGGBBAA -> (N,4) uint8."""
-    p = np.asarray(packed, dtype=np.uint32)
-    return np.stack([(p >> 24) & 255, (p >> 16) & 255, (p >> 8) & 255, p & 255], axis=-1).astype(np.uint8)
+__all__ = ["pack_rgba", "parse_color", "parse_colors", "unpack_rgba"]
 
 
 def _hex_to_packed(s: str, archetype: str, field: str) -> int:
@@ -58,7 +42,7 @@ def _channels_to_packed(arr: np.ndarray, archetype: str, field: str) -> np.ndarr
     else:
         raise ValidationError(archetype, field, f"unknown color form of dtype {arr.dtype}")
     flat = arr.reshape(-1, arr.shape[-1])
-    return _packed(flat, 255) if flat.shape[1] == 3 else _packed(flat[:, :3], flat[:, 3])
+    return pack_channels(flat, 255) if flat.shape[1] == 3 else pack_channels(flat[:, :3], flat[:, 3])
 
 
 def _scalar_packed(v: Any, archetype: str, field: str) -> int | None:

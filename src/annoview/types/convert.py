@@ -314,6 +314,13 @@ _TENSOR_CODES = {"uint8": 1, "uint16": 2, "uint32": 3, "uint64": 4, "int8": 5, "
 def tensor_data(array: Any, dim_names: Any, where: Where) -> pa.Array:
     """One TensorData instance (shape, optional dim names, typed buffer) from an n-d array."""
     array = array._native() if isinstance(array, Native) else array
+    if isinstance(array, pa.Array) and array.type == DATATYPES["TensorData"] and len(array) == 1:
+        if dim_names is None:
+            return array
+        cell = array.to_pylist()[0]
+        buffer = array.field("buffer")
+        values = buffer.field(buffer.type_codes[0].as_py()).values.to_numpy(zero_copy_only=False)
+        array = values.reshape(cell["shape"])
     if isinstance(array, Mapping):
         dim_names = array.get("names", dim_names) if dim_names is None else dim_names
         array = np.asarray(array["buffer"]).reshape(array["shape"])

@@ -60,7 +60,7 @@ class GenericArchetype(Archetype, Native):
         values: dict[str, Any] | None = args
         prepare = type(self)._prepare
         if prepare is not None:
-            values = self._required(next(iter(self.fields)), lambda: prepare(dict(args)))
+            values = self._required(next(iter(self.fields)), lambda: _guard(name, "", lambda: prepare(dict(args))))
             self.components.clear()
             if values is None:
                 return
@@ -71,7 +71,7 @@ class GenericArchetype(Archetype, Native):
                 if field in self.required:
                     self._required(field, lambda f=field: _missing(name, f))
                 continue
-            convert = (lambda c=component, v=value, f=field: to_arrow(c, v, (name, f)))
+            convert = (lambda c=component, v=value, f=field: _guard(name, f, lambda: to_arrow(c, v, (name, f))))
             if field in self.required:
                 self._required(field, convert)
             else:
@@ -126,6 +126,17 @@ class GenericArchetype(Archetype, Native):
     def empty_field(cls, field: str) -> Any:
         cls.field_kind(field)
         return cls.field_arrow(field, [])
+
+
+def _guard(archetype: str, field: str, fn: Callable[[], Any]) -> Any:
+    """Any failure while converting user input becomes a ValidationError, so non-strict mode
+    drops the field (or the archetype) with a warning instead of raising into the script."""
+    try:
+        return fn()
+    except ValidationError:
+        raise
+    except Exception as e:  # numpy/pyarrow/user-object errors on odd input
+        raise ValidationError(archetype, field, f"cannot be recorded: {type(e).__name__}: {e}") from None
 
 
 def _missing(archetype: str, field: str) -> Any:

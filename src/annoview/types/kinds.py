@@ -1,4 +1,4 @@
-"""Storage kinds of component cells and their Arrow types (Rerun's layout, see REFERENCE.md)."""
+"""Storage kinds of component cells and their Arrow types (Rerun's layout: one list column per component, named Archetype:field)."""
 from __future__ import annotations
 
 import enum
