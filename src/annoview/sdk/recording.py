@@ -20,8 +20,10 @@ from ..strict import report, set_strict_mode, strict_mode
 from ..types.annotation import as_context
 from ..types.archetypes import Archetype
 from ..unsupported import UnsupportedArchetype, warn_not_drawn, warn_once
+from ..utf8 import encodable
 from .batcher import Batcher
 from .columns import columns_chunk, loose_batches
+from .losses import LateRows, warn_unsaved_after_disconnect
 from .sinks import BufferSink, FileSink, MemorySink, Sink
 from .time import TimeContext, to_index_value
 
@@ -60,8 +62,9 @@ class RecordingStream:
                  spawn: bool = False, default_enabled: bool = True, **_ignored: Any) -> None:
         if not isinstance(application_id, str) or not application_id:
             raise ValidationError("init", "application_id", "expected a non-empty string")
-        self.application_id = application_id
-        self.recording_id = str(recording_id) if recording_id is not None else str(uuid.uuid4())
+        self.application_id = encodable(application_id, "init", "application_id")
+        self.recording_id = (encodable(str(recording_id), "init", "recording_id") if recording_id is not None
+                             else str(uuid.uuid4()))
         self.enabled = default_enabled
         if strict is not None:
             set_strict_mode(strict)
@@ -70,6 +73,8 @@ class RecordingStream:
         self._sink_lock = threading.Lock()
         self._batcher = Batcher(self._emit)
         self._closed = False
+        self._late = LateRows(self.recording_id)
+        self._disconnected = False  # the current BufferSink follows rr.disconnect()
         _live_streams.add(self)
         if spawn:
             self.spawn()
@@ -99,9 +104,10 @@ class RecordingStream:
             elif callable(getattr(old, "handoff", None)):
                 carried = old.handoff()
             else:
-                carried = []
                 old.flush()
                 old.close()
+                carried = old.unwritten() if isinstance(old, FileSink) else []
+            self._disconnected = isinstance(sink, BufferSink)
             for chunk in carried:
                 sink.send(chunk)
         return sink
@@ -160,6 +166,8 @@ class RecordingStream:
         with self._sink_lock:
             self._sink.flush()
             self._sink.close()
+            if self._disconnected and isinstance(self._sink, BufferSink):
+                warn_unsaved_after_disconnect(self.recording_id, self._sink.chunks())
 
     # -- time ------------------------------------------------------------------------------------
     def set_time(self, timeline: str, *, sequence: Any = None, duration: Any = None, timestamp: Any = None) -> None:
@@ -241,7 +249,8 @@ class RecordingStream:
         else:
             times = dict(self._time.snapshot())
             times["log_time"] = ("timestamp", time.time_ns())
-        self._batcher.add_row(path, bool(static), _tuid_hi(), _row_counter.take(), times, components)
+        if not self._batcher.add_row(path, bool(static), _tuid_hi(), _row_counter.take(), times, components):
+            self._late.dropped()
 
     def send_columns(self, entity_path: Any, indexes: Any, columns: Any, *, strict: bool | None = None) -> None:
         """Many rows at once, recorded as one chunk (see sdk/columns.py)."""
@@ -257,7 +266,9 @@ class RecordingStream:
             except ValidationError as e:
                 report(e, "nothing sent")
                 return
-            if chunk.num_rows:
+            if self._closed:
+                self._late.dropped()
+            elif chunk.num_rows:
                 self._emit(chunk)
         finally:
             if strict is not None:
