@@ -15,6 +15,7 @@ from annoview.annotations import context_from_cell
 from annoview.chunk import Chunk
 from annoview.io import is_rrd, load_chunks
 from annoview.store import Store
+from annoview.store.clears import CLEAR, clear_rows
 from annoview.types.display import short_value
 
 CONTEXT = "AnnotationContext:context"
@@ -59,15 +60,12 @@ def _context_lines(chunks: Iterable[Chunk]) -> list[str]:
             continue
         col = chunk.column(CONTEXT)
         ids = chunk.row_ids()
-        tls = chunk.timelines
         for row in range(chunk.num_rows):
             cell = col.cell(row)
             if cell is None:
                 continue
-            when = "static" if chunk.is_static else ", ".join(
-                f"{name}={format_time(kind, int(chunk.times(name)[row]))}" for name, kind in tls.items() if name != "log_time")
             ctx = context_from_cell(cell, (int(ids[row, 0]), int(ids[row, 1])))
-            lines.append(f"{chunk.entity_path} ({when or 'log_time only'}):")
+            lines.append(f"{chunk.entity_path} ({_when(chunk, row)}):")
             for cls in ctx.describe():
                 lines.append(f"  class {cls['id']} {cls['label']!r} {cls['color']}")
                 for kp in cls.get("keypoints", []):
@@ -76,6 +74,26 @@ def _context_lines(chunks: Iterable[Chunk]) -> list[str]:
                 if conns:
                     lines.append("    connections: " + ", ".join(f"{a}-{b}" for a, b in conns))
     return lines
+
+
+def _when(chunk: Chunk, row: int) -> str:
+    if chunk.is_static:
+        return "static"
+    tls = chunk.timelines
+    return ", ".join(f"{name}={format_time(kind, int(chunk.times(name)[row]))}"
+                     for name, kind in tls.items() if name != "log_time") or "log_time only"
+
+
+def _clear_lines(chunks: Iterable[Chunk]) -> list[str]:
+    """Each rr.Clear: where, when, and whether it also clears the entities below."""
+    found = []
+    for chunk in chunks:
+        rows, recursive = clear_rows(chunk)
+        ids = chunk.row_ids()
+        for r, rec in zip(rows.tolist(), recursive.tolist()):
+            what = "recursive (the entity and everything below it)" if rec else "flat (the entity only)"
+            found.append(((int(ids[r, 0]), int(ids[r, 1])), f"{chunk.entity_path} ({_when(chunk, r)}): {what}"))
+    return [line for _, line in sorted(found)]
 
 
 def _component_lines(chunks: Iterable[Chunk]) -> list[str]:
@@ -123,6 +141,7 @@ def print_info(path: str, out: TextIO) -> None:
             static[e.entity_path] = static.get(e.entity_path, False) or e.is_static
         timelines = index.timelines()
         context_chunks = [index.load_chunk(e) for e in index.entries if "AnnotationContext" in e.archetypes]
+        clear_chunks = [index.load_chunk(e) for e in index.entries if "Clear" in e.archetypes]
         generic_chunks = [index.load_chunk(e) for e in index.entries if set(e.archetypes) - OWN_ARCHETYPES]
         header = index.header
         out.write(f"recording {path}\n")
@@ -143,6 +162,7 @@ def print_info(path: str, out: TextIO) -> None:
         # Rerun chunks are not in log order; list context rows in log (row id) order.
         context_chunks = sorted((c for c in store.chunks if CONTEXT in c.component_names and c.num_rows),
                                 key=lambda c: tuple(int(x) for x in c.row_ids()[0]))
+        clear_chunks = [c for c in store.chunks if CLEAR in c.component_names]
         generic_chunks = list(store.chunks)
         out.write(f"recording {path} (Rerun .rrd)\n")
         out.write(f"  application_id: {application_id}\n  recording_id: {recording_id}\n")
@@ -162,3 +182,8 @@ def print_info(path: str, out: TextIO) -> None:
     out.write("\nother Rerun components (recorded; type, rows, newest value):\n")
     for line in _component_lines(generic_chunks) or ["(none)"]:
         out.write(f"  {line}\n")
+    clears = _clear_lines(clear_chunks)
+    if clears:  # from a clear's time on, the entity shows nothing until it is logged again
+        out.write("\nclears:\n")
+        for line in clears:
+            out.write(f"  {line}\n")

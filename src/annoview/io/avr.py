@@ -177,7 +177,7 @@ class AvrWriter:
 
     def write_chunk(self, chunk: Chunk) -> IndexEntry:
         """Append one chunk frame; encoding happens outside the lock so threads overlap."""
-        payload = chunk.to_ipc()
+        payload = chunk.ipc_buffer()
         head = frame_header(FRAME_CHUNK, payload)
         summary = _summarize(chunk)
         with self._lock:

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..chunk import _META_ARCH, _META_INDEX, _META_PATH, _META_STATIC, ROW_ID, Chunk
+from ..chunk import _META_ARCH, _META_INDEX, _META_PATH, _META_STATIC, META_RERUN_NAME, ROW_ID, Chunk
 from ..errors import AnnoviewWarning, RecordingFormatError
 from ..types import (AnnotationContext, Boxes2D, Image, LineStrips2D, LineStrips3D, Points2D, Points3D,
                      SegmentationImage)
@@ -61,7 +61,7 @@ _RR_INDEX_NAME, _RR_ENTITY, _RR_ID = b"rerun:index_name", b"rerun:entity_path", 
 _RR_ROW_ID = "rerun.controls.RowId"
 _ARCH_PREFIX = "rerun.archetypes."
 _META_KIND = b"annoview:kind"
-_META_RERUN_NAME = b"annoview:rerun_name"  # original Rerun name of a renamed column
+_META_RERUN_NAME = META_RERUN_NAME  # original Rerun name of a renamed column
 
 # The archetypes annoview renders: archetype name -> field -> storage kind.
 ARCHETYPE_FIELDS: dict[str, dict[str, Kind]] = {
