@@ -70,6 +70,13 @@ def test_rotations_match_their_definitions():
     aa = axis_angle_matrices([[1, 0, 0]], [math.radians(90)])[0]
     assert np.allclose(aa @ [0, 1, 0], [0, 0, 1])
     assert np.allclose(quaternion_matrices([[0, 0, 0, 0]])[0], np.eye(3))      # degenerate: identity
+    # the same matrices as the transform code's, one at a time
+    from annoview.spatial.transforms import axis_angle_matrix, quaternion_matrix
+
+    rng = np.random.default_rng(1)
+    quats, axes, angles = rng.normal(size=(20, 4)), rng.normal(size=(20, 3)), rng.uniform(-4, 4, 20)
+    assert np.allclose(quaternion_matrices(quats), [quaternion_matrix(q) for q in quats])
+    assert np.allclose(axis_angle_matrices(axes, angles), [axis_angle_matrix(a, t) for a, t in zip(axes, angles)])
 
 
 def test_shapes_build_as_instances_with_class_colors(tmp_path):
