@@ -22,7 +22,18 @@ def format_time(kind: str, value: int) -> str:
         return str(value)
     if kind == "duration":
         return f"{value / 1e9:.3f}s"
-    return _dt.datetime.fromtimestamp(value / 1e9, tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "Z"
+    try:
+        return _dt.datetime.fromtimestamp(value / 1e9, tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "Z"
+    except (OverflowError, ValueError, OSError):  # outside the years datetime can show
+        return f"{value} ns since the epoch"
+
+
+def printable(text: str) -> str:
+    """`text` with control and other non-printable characters escaped (as `serve` shows ids with
+    repr), so a name sent by a logger cannot move the cursor or retitle the user's terminal."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _tree_lines(entities: dict[str, dict[str, int]], static: dict[str, bool]) -> list[str]:
@@ -32,17 +43,15 @@ def _tree_lines(entities: dict[str, dict[str, int]], static: dict[str, bool]) ->
     for p in entities:
         tree.add(p).has_data = True
     lines = []
-
-    def visit(node, depth: int) -> None:
+    stack = [(tree.root, 0)]  # iterative: a recording may hold paths thousands of levels deep
+    while stack:
+        node, depth = stack.pop()
         archs = entities.get(node.path, {})
         desc = ", ".join(f"{a} x{n}" for a, n in sorted(archs.items()))
         mark = " [context]" if "AnnotationContext" in archs else ""
-        label = "/" if node.path == "/" else node.name
-        lines.append(f"{'  ' * depth}{label}{'  ' + desc if desc else ''}{mark}")
-        for name in sorted(node.children):
-            visit(node.children[name], depth + 1)
-
-    visit(tree.root, 0)
+        label = "/" if node.path == "/" else printable(node.name)
+        lines.append(f"{'  ' * depth}{label}{'  ' + printable(desc) if desc else ''}{mark}")
+        stack.extend((node.children[name], depth + 1) for name in sorted(node.children, reverse=True))
     return lines
 
 
@@ -61,14 +70,14 @@ def _context_lines(chunks: Iterable[Chunk]) -> list[str]:
             when = "static" if chunk.is_static else ", ".join(
                 f"{name}={format_time(kind, int(chunk.times(name)[row]))}" for name, kind in tls.items() if name != "log_time")
             ctx = context_from_cell(cell, (int(ids[row, 0]), int(ids[row, 1])))
-            lines.append(f"{chunk.entity_path} ({when or 'log_time only'}):")
+            lines.append(f"{printable(chunk.entity_path)} ({printable(when) or 'log_time only'}):")
             for cls in ctx.describe():
-                lines.append(f"  class {cls['id']} {cls['label']!r} {cls['color']}")
+                lines.append(f"  class {cls['id']} {printable(repr(cls['label']))} {cls['color']}")
                 for kp in cls.get("keypoints", []):
-                    lines.append(f"    keypoint {kp['id']} {kp['label']!r} {kp['color']}")
+                    lines.append(f"    keypoint {kp['id']} {printable(repr(kp['label']))} {kp['color']}")
                 conns = cls.get("connections", [])
                 if conns:
-                    lines.append("    connections: " + ", ".join(f"{a}-{b}" for a, b in conns))
+                    lines.append("    connections: " + printable(", ".join(f"{a}-{b}" for a, b in conns)))
     return lines
 
 
@@ -85,11 +94,13 @@ def print_info(path: str, out: TextIO) -> None:
                 archs[a] = archs.get(a, 0) + e.num_rows
             static[e.entity_path] = static.get(e.entity_path, False) or e.is_static
         timelines = index.timelines()
-        context_chunks = [index.load_chunk(e) for e in index.entries if "AnnotationContext" in e.archetypes]
+        # Damaged context frames are skipped with one warning naming them, as read_avr does.
+        context_chunks = index.load_entries(e for e in index.entries if "AnnotationContext" in e.archetypes)
         header = index.header
-        out.write(f"recording {path}\n")
+        out.write(f"recording {printable(path)}\n")
         if header is not None:
-            out.write(f"  application_id: {header.application_id}\n  recording_id: {header.recording_id}\n")
+            out.write(f"  application_id: {printable(header.application_id)}\n"
+                      f"  recording_id: {printable(header.recording_id)}\n")
         out.write(f"  chunks: {len(index.entries)}, rows: {sum(e.num_rows for e in index.entries)}"
                   f"{' (footer index)' if index.from_footer else ' (scanned)'}\n")
     else:
@@ -105,12 +116,12 @@ def print_info(path: str, out: TextIO) -> None:
         # Rerun chunks are not in log order; list context rows in log (row id) order.
         context_chunks = sorted((c for c in store.chunks if CONTEXT in c.component_names and c.num_rows),
                                 key=lambda c: tuple(int(x) for x in c.row_ids()[0]))
-        out.write(f"recording {path} (Rerun .rrd)\n")
-        out.write(f"  application_id: {application_id}\n  recording_id: {recording_id}\n")
+        out.write(f"recording {printable(path)} (Rerun .rrd)\n")
+        out.write(f"  application_id: {printable(application_id)}\n  recording_id: {printable(recording_id)}\n")
         out.write(f"  chunks: {len(store.chunks)}, rows: {sum(c.num_rows for c in store.chunks)}\n")
     out.write("\ntimelines:\n")
     for name, (kind, lo, hi) in sorted(timelines.items()):
-        out.write(f"  {name} ({kind}): {format_time(kind, lo)} .. {format_time(kind, hi)}\n")
+        out.write(f"  {printable(name)} ({kind}): {format_time(kind, lo)} .. {format_time(kind, hi)}\n")
     if not timelines:
         out.write("  (none: static data only)\n")
     out.write("\nentities:\n")

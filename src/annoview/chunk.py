@@ -200,28 +200,26 @@ class Chunk:
 
     @staticmethod
     def from_ipc(data: bytes | memoryview) -> "Chunk":
-        try:
-            reader = pa.ipc.open_stream(pa.py_buffer(data))
-            batches = list(reader)
-        except (pa.ArrowInvalid, pa.ArrowException, OSError) as e:
-            raise RecordingFormatError(f"not an Arrow IPC chunk: {e}") from None
-        if len(batches) != 1:
-            raise RecordingFormatError(f"a chunk frame holds {len(batches)} record batches, expected 1")
-        return Chunk.from_batch(batches[0])
+        """Decode a chunk frame payload from an untrusted source (file, socket).
+
+        The IPC stream is checked before Arrow reads it and the batch is fully validated and
+        type-checked before it is used (io/ipc_guard.py, io/chunk_check.py): anything annoview
+        did not write is a RecordingFormatError, never a crash later on.
+        """
+        from .io.ipc_guard import read_single_batch
+
+        batch = read_single_batch(data, "chunk frame")
+        assert batch is not None
+        return Chunk.from_batch(batch)
 
     @staticmethod
     def from_batch(batch: pa.RecordBatch) -> "Chunk":
-        md = batch.schema.metadata or {}
-        if _META_PATH not in md or ROW_ID not in batch.schema.names:
-            raise RecordingFormatError("record batch is not an annoview chunk (no entity path or row id)")
-        chunk = Chunk(md[_META_PATH].decode(), md.get(_META_STATIC, b"0") == b"1", batch)
-        chunk.row_ids()  # validates the row id column
-        for f in batch.schema:
-            if ":" in f.name and not (pa.types.is_list(f.type) or pa.types.is_large_list(f.type)):
-                raise RecordingFormatError(f"component {f.name} has type {f.type}, expected a list")
-            if f.metadata and _META_INDEX in f.metadata and not pa.types.is_integer(f.type):
-                raise RecordingFormatError(f"timeline {f.name} has type {f.type}, expected int64")
-        return chunk
+        """A chunk of a record batch whose schema is checked (io/chunk_check.py); the values are
+        trusted, so batches from untrusted bytes come through from_ipc."""
+        from .io.chunk_check import check_batch
+
+        entity_path, is_static = check_batch(batch)
+        return Chunk(entity_path, is_static, batch)
 
 
 def build_chunk(

@@ -1,0 +1,161 @@
+"""Check an Arrow IPC stream's framing and message metadata before Arrow reads it.
+
+Why: Arrow's IPC reader trusts what the metadata says. A compressed body is decompressed to the
+size it declares (a 54 KB file became 1.7 GB), and a dictionary batch or an unexpected message
+type takes code paths annoview never exercises. CRCs do not help: a hostile writer computes them.
+So before `pyarrow.ipc` sees a payload, this module walks the stream's messages itself (a small,
+bounds-checked flatbuffer reader, no allocation beyond the payload) and refuses:
+
+- compressed record batches (annoview writes uncompressed IPC: see Chunk.to_ipc, encode_footer);
+- dictionary batches and any message other than one schema followed by record batches;
+- buffers that reach outside their message body, and field nodes with negative or impossible
+  lengths or null counts.
+
+What is left for Arrow is an uncompressed stream whose buffers all lie inside the payload, which
+`RecordBatch.validate(full=True)` then checks value by value (offsets, UTF-8, child lengths):
+see read_single_batch.
+"""
+from __future__ import annotations
+
+import struct
+
+import pyarrow as pa
+
+from ..errors import RecordingFormatError
+
+_SCHEMA, _DICTIONARY_BATCH, _RECORD_BATCH = 1, 2, 3
+_HEADER_NAMES = {0: "an empty", 1: "a schema", 2: "a dictionary batch", 3: "a record batch", 4: "a tensor",
+                 5: "a sparse tensor"}
+_CONTINUATION = 0xFFFFFFFF
+
+
+class _Flat:
+    """Bounds-checked reads of a flatbuffer: every out-of-range read is a RecordingFormatError."""
+
+    def __init__(self, buf: memoryview, what: str) -> None:
+        self.buf, self.what = buf, what
+
+    def _unpack(self, fmt: str, pos: int) -> int:
+        size = struct.calcsize(fmt)
+        if pos < 0 or pos + size > len(self.buf):
+            raise RecordingFormatError(f"{self.what}: Arrow message metadata points outside itself")
+        return struct.unpack_from(fmt, self.buf, pos)[0]
+
+    def root(self) -> int:
+        return self._unpack("<I", 0)
+
+    def field(self, table: int, index: int) -> int | None:
+        """Position of field `index` of the table at `table`, or None when it is absent."""
+        vtable = table - self._unpack("<i", table)
+        vt_size = self._unpack("<H", vtable)
+        slot = 4 + 2 * index
+        if slot + 2 > vt_size:
+            return None
+        off = self._unpack("<H", vtable + slot)
+        return table + off if off else None
+
+    def scalar(self, table: int, index: int, fmt: str, default: int = 0) -> int:
+        pos = self.field(table, index)
+        return default if pos is None else self._unpack(fmt, pos)
+
+    def target(self, table: int, index: int) -> int | None:
+        """Where an offset field (table, vector, union value) points, or None when absent."""
+        pos = self.field(table, index)
+        return None if pos is None else pos + self._unpack("<I", pos)
+
+    def structs(self, table: int, index: int, fmt: str) -> list[tuple[int, ...]]:
+        """A vector of fixed-size structs."""
+        vec = self.target(table, index)
+        if vec is None:
+            return []
+        n = self._unpack("<I", vec)
+        size = struct.calcsize(fmt)
+        if n * size > len(self.buf) - vec - 4:
+            raise RecordingFormatError(f"{self.what}: Arrow message metadata vector runs past its end")
+        return [struct.unpack_from(fmt, self.buf, vec + 4 + i * size) for i in range(n)]
+
+
+def check_stream(data: bytes | memoryview, what: str, max_batches: int = 1) -> None:
+    """Walk an IPC stream's messages; raise RecordingFormatError for anything annoview did not write."""
+    buf = memoryview(data)
+    pos, batches, schema_seen = 0, 0, False
+    while True:
+        if pos + 4 > len(buf):
+            if pos == len(buf):
+                return  # a stream without its end-of-stream marker: Arrow accepts it
+            raise RecordingFormatError(f"{what}: Arrow IPC stream ends inside a message header")
+        length = struct.unpack_from("<I", buf, pos)[0]
+        pos += 4
+        if length == _CONTINUATION:
+            if pos + 4 > len(buf):
+                raise RecordingFormatError(f"{what}: Arrow IPC stream ends inside a message header")
+            length = struct.unpack_from("<I", buf, pos)[0]
+            pos += 4
+        if length == 0:
+            return  # end-of-stream marker
+        if length > len(buf) - pos:
+            raise RecordingFormatError(f"{what}: Arrow message metadata of {length} bytes runs past the payload")
+        flat = _Flat(buf[pos:pos + length], what)
+        pos += length
+        message = flat.root()
+        header_type = flat.scalar(message, 1, "<B")
+        body_length = flat.scalar(message, 3, "<q")
+        if body_length < 0 or body_length > len(buf) - pos:
+            raise RecordingFormatError(f"{what}: Arrow message body of {body_length} bytes runs past the payload")
+        if header_type == _SCHEMA and not schema_seen and body_length == 0:
+            schema_seen = True
+        elif header_type == _RECORD_BATCH and schema_seen:
+            batches += 1
+            if batches > max_batches:
+                raise RecordingFormatError(f"{what}: more than {max_batches} record batch(es)")
+            header = flat.target(message, 2)
+            if header is None:
+                raise RecordingFormatError(f"{what}: record batch message without its header")
+            _check_record_batch(flat, header, body_length, what)
+        else:
+            kind = _HEADER_NAMES.get(header_type, f"an unknown (type {header_type})")
+            extra = " (annoview writes no dictionary-encoded columns)" if header_type == _DICTIONARY_BATCH else ""
+            raise RecordingFormatError(f"{what}: unexpected Arrow message: {kind} message{extra}")
+        pos += body_length
+
+
+def _check_record_batch(flat: _Flat, batch: int, body_length: int, what: str) -> None:
+    if flat.field(batch, 3) is not None:
+        raise RecordingFormatError(f"{what}: compressed Arrow record batch (annoview writes uncompressed "
+                                   "chunks; a compressed body could expand without bound)")
+    rows = flat.scalar(batch, 0, "<q")
+    cap = 8 * body_length + 64  # a bitmap holds 8 values a byte: no column can be longer
+    if not 0 <= rows <= cap:
+        raise RecordingFormatError(f"{what}: record batch claims {rows} rows in a {body_length}-byte body")
+    for offset, length in flat.structs(batch, 2, "<qq"):
+        if offset < 0 or length < 0 or offset + length > body_length:
+            raise RecordingFormatError(f"{what}: Arrow buffer at {offset} (+{length} bytes) lies outside "
+                                       f"its {body_length}-byte message body")
+    for length, nulls in flat.structs(batch, 1, "<qq"):
+        if not 0 <= length <= cap or not 0 <= nulls <= length:
+            raise RecordingFormatError(f"{what}: Arrow field node claims {length} values ({nulls} null) "
+                                       f"in a {body_length}-byte body")
+
+
+def read_single_batch(data: bytes | memoryview, what: str, allow_empty: bool = False) -> pa.RecordBatch | None:
+    """The one record batch of an IPC stream, checked (check_stream) and fully validated.
+
+    None only for a stream with no batch when allow_empty is set. Every failure, including
+    Arrow's own, is a RecordingFormatError naming `what`.
+    """
+    check_stream(data, what)
+    try:
+        reader = pa.ipc.open_stream(pa.py_buffer(data))
+        batches = list(reader)
+    except (pa.ArrowException, OSError, ValueError) as e:
+        raise RecordingFormatError(f"{what}: not an Arrow IPC stream: {e}") from None
+    if not batches and allow_empty:
+        return None
+    if len(batches) != 1:
+        raise RecordingFormatError(f"{what}: holds {len(batches)} record batches, expected 1")
+    batch = batches[0]
+    try:
+        batch.validate(full=True)
+    except (pa.ArrowException, ValueError) as e:
+        raise RecordingFormatError(f"{what}: inconsistent Arrow data: {e}") from None
+    return batch
