@@ -91,6 +91,10 @@ def _guarded(run) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except (MemoryError, RecursionError) as e:  # a last line of defence: the readers bound both
+        what = "out of memory" if isinstance(e, MemoryError) else "input nested too deeply"
+        print(f"annoview: error: {what} ({type(e).__name__})", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

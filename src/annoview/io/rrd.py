@@ -28,11 +28,16 @@ What the mapping does, and why:
 """
 from __future__ import annotations
 
+import importlib.util
 import os
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -42,10 +47,11 @@ import numpy as np
 import pyarrow as pa
 
 from ..chunk import _META_ARCH, _META_INDEX, _META_PATH, _META_STATIC, ROW_ID, Chunk
-from ..errors import AnnoviewWarning, RecordingFormatError
-from ..types import (AnnotationContext, Boxes2D, Image, LineStrips2D, LineStrips3D, Points2D, Points3D,
-                     SegmentationImage)
+from ..errors import AnnoviewWarning, RecordingFormatError, RecordingRecoveryWarning
 from ..types.kinds import VALUE_TYPES, Kind, component_type
+from . import rrd_worker
+from .chunk_check import archetype_fields, loose
+from .frames import FRAME_CHUNK, MAX_FILE_FRAME_LEN, FrameDecoder, json_object
 
 __all__ = [
     "read_rrd", "write_rrd", "rrd_recording_info", "rrd_chunk_count", "rerun_batch_to_chunks", "chunk_to_rerun_batch",
@@ -64,10 +70,7 @@ _META_KIND = b"annoview:kind"
 _META_RERUN_NAME = b"annoview:rerun_name"  # original Rerun name of a renamed column
 
 # The archetypes annoview renders: archetype name -> field -> storage kind.
-ARCHETYPE_FIELDS: dict[str, dict[str, Kind]] = {
-    cls.archetype_name: dict(cls.field_kinds)
-    for cls in (Points2D, Points3D, Boxes2D, LineStrips2D, LineStrips3D, SegmentationImage, Image, AnnotationContext)
-}
+ARCHETYPE_FIELDS: dict[str, dict[str, Kind]] = archetype_fields()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,8 +81,10 @@ def _rerun_chunk_api(message: str) -> Any:
     """The `rerun.chunk` module, or a one-line RecordingFormatError naming the extra to install."""
     try:
         import rerun.chunk as rr_chunk
-    except ImportError:
+    except ModuleNotFoundError:
         raise RecordingFormatError(message) from None
+    except ImportError as e:  # installed but not loadable (e.g. the worker's memory limit)
+        raise RecordingFormatError(f"rerun-sdk could not be loaded: {_one_line(e)}") from None
     return rr_chunk
 
 
@@ -87,23 +92,7 @@ def _rerun_chunk_api(message: str) -> Any:
 # Arrow types
 
 
-def _loose_field(f: pa.Field) -> pa.Field:
-    return pa.field(f.name, _loose(f.type), nullable=True)
-
-
-@lru_cache(maxsize=256)
-def _loose(t: pa.DataType) -> pa.DataType:
-    """The type with every field nullable and list items named 'item': equal loose types have
-    the same memory layout, so one can be viewed as the other without copying."""
-    if pa.types.is_fixed_size_list(t):
-        return pa.list_(_loose(t.value_type), t.list_size)
-    if pa.types.is_list(t):
-        return pa.list_(_loose(t.value_type))
-    if pa.types.is_large_list(t):
-        return pa.large_list(_loose(t.value_type))
-    if pa.types.is_struct(t):
-        return pa.struct([_loose_field(t.field(i)) for i in range(t.num_fields)])
-    return t
+_loose = loose
 
 
 def _retype(arr: pa.Array, target: pa.DataType, what: str) -> pa.Array:
@@ -390,16 +379,9 @@ def _one_line(e: BaseException) -> str:
     return " ".join(str(e).split())
 
 
-def rrd_recording_info(path: str | os.PathLike[str]) -> tuple[str, str]:
-    """(application_id, recording_id) of the file's first recording."""
-    _, entry = _open_reader(path, _rerun_chunk_api(READ_EXTRA_MESSAGE))
-    return entry.application_id, entry.recording_id
-
-
-def rrd_chunk_count(path: str | os.PathLike[str]) -> int | None:
-    """Number of Rerun chunks in the first recording, from the file's manifest (no chunk data is
+def _store_chunk_count(reader: Any, entry: Any) -> int | None:
+    """Number of Rerun chunks in the recording, from the file's manifest (no chunk data is
     read); None for a file without a footer (its writer was killed), where only a scan could tell."""
-    reader, entry = _open_reader(path, _rerun_chunk_api(READ_EXTRA_MESSAGE))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -408,19 +390,8 @@ def rrd_chunk_count(path: str | os.PathLike[str]) -> int | None:
         return None
 
 
-def read_rrd(path: str | os.PathLike[str], on_chunk: Callable[[int], None] | None = None) -> Iterator[Chunk]:
-    """Every chunk of the first recording in a Rerun `.rrd` file, as annoview chunks.
-
-    The file is opened now (missing extra, missing or unreadable file -> RecordingFormatError);
-    chunks are decoded while iterating, in file order. `on_chunk(nbytes)` is called after each
-    Rerun chunk (for progress bars).
-    """
-    rr_chunk = _rerun_chunk_api(READ_EXTRA_MESSAGE)
-    reader, entry = _open_reader(path, rr_chunk)
-    return _iter_rrd(reader, entry, str(path), on_chunk)
-
-
 def _iter_rrd(reader: Any, entry: Any, source: str, on_chunk: Callable[[int], None] | None) -> Iterator[Chunk]:
+    """In-process decoding with rerun-sdk: used by the worker process (rrd_worker.py) only."""
     try:
         stream = iter(reader.stream(store=entry))
     except (RuntimeError, ValueError, OSError) as e:
@@ -437,6 +408,180 @@ def _iter_rrd(reader: Any, entry: Any, source: str, on_chunk: Callable[[int], No
         yield from rerun_batch_to_chunks(entity_path, is_static, batch)
         if on_chunk is not None:
             on_chunk(batch.nbytes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading through the worker process (rrd_worker.py): rerun-sdk never runs in this process
+
+
+def _extra_installed() -> bool:
+    for name in ("rerun", "rerun.chunk"):
+        if name in sys.modules and sys.modules[name] is None:  # blocked on purpose (tests)
+            return False
+    try:
+        return importlib.util.find_spec("rerun") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class _Worker:
+    """One `python -m annoview.io.rrd_worker` child and its messages (see rrd_worker.py)."""
+
+    def __init__(self, path: str | os.PathLike[str], mode: str) -> None:
+        self.source = str(path)
+        if not _extra_installed():
+            raise RecordingFormatError(READ_EXTRA_MESSAGE)
+        if not os.path.exists(self.source):
+            raise RecordingFormatError(f"{self.source}: no such file")
+        if os.path.isdir(self.source):
+            raise RecordingFormatError(f"{self.source}: is a directory, not a recording")
+        limit = rrd_worker.memory_limit_bytes(os.path.getsize(self.source))
+        env = dict(os.environ)
+        src = str(Path(__file__).resolve().parents[2])  # the annoview this process runs
+        env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.proc = subprocess.Popen([sys.executable, "-m", "annoview.io.rrd_worker", mode, self.source, str(limit)],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self._stderr: deque[bytes] = deque(maxlen=20)
+        self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_thread.start()
+        self.chunks = 0
+
+    def _drain_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self._stderr.append(line[-1000:])
+
+    def messages(self) -> Iterator[tuple[str, Any]]:
+        """("info" | "warning" | "tick", value) and ("chunk", Chunk) until "done"; a failure of
+        the child (an error it reports, a crash, a signal) is one RecordingFormatError."""
+        assert self.proc.stdout is not None
+        decoder = FrameDecoder(MAX_FILE_FRAME_LEN)
+        try:
+            while data := self.proc.stdout.read1(1 << 16):
+                for ftype, payload in decoder.feed(data):
+                    if ftype == FRAME_CHUNK:
+                        try:
+                            chunk = Chunk.from_ipc(payload)
+                        except RecordingFormatError as e:
+                            yield "warning", f"{self.source}: skipped a chunk the reader sent back: {e}"
+                            continue
+                        self.chunks += 1
+                        yield "chunk", chunk
+                        continue
+                    msg = json_object(payload, "rrd reader message")
+                    if "error" in msg:
+                        raise RecordingFormatError(str(msg["error"]))
+                    if msg.get("done"):
+                        return
+                    for key in ("info", "warning", "tick"):
+                        if key in msg:
+                            yield key, msg[key]
+        except RecordingFormatError:
+            raise
+        finally:
+            self.close()
+        raise RecordingFormatError(self._failure())
+
+    def _failure(self) -> str:
+        rc = self.proc.returncode
+        how = f"signal {signal.Signals(-rc).name}" if rc is not None and rc < 0 and -rc in signal.valid_signals() \
+            else f"exit code {rc}"
+        lines = [ln.decode("utf-8", "replace").strip() for ln in self._stderr]
+        lines = [ln for ln in lines if ln and not ln.startswith(("Traceback", "File ", "warnings.warn", "skipping"))]
+        telling = [ln for ln in lines if any(w in ln.lower() for w in ("memory", "panicked", "error"))]
+        last = (telling or lines or ["no message"])[-1]
+        return f"{self.source}: rerun-sdk stopped while reading the file ({how}): {' '.join(last.split())[:300]}"
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self._stderr_thread.join(timeout=1)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+_info_cache: dict[tuple[str, int, int], dict[str, Any]] = {}
+
+
+def _rrd_info(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The worker's info message (application id, recording id, chunk count), cached per file
+    version: `convert` asks for the ids and the count before it reads."""
+    st = os.stat(path) if os.path.exists(path) else None
+    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns) if st is not None else None
+    if key is not None and key in _info_cache:
+        return _info_cache[key]
+    info: dict[str, Any] | None = None
+    for kind, value in _Worker(path, "info").messages():
+        if kind == "info" and isinstance(value, dict):
+            info = value
+        elif kind == "warning":
+            warnings.warn(str(value), AnnoviewWarning, stacklevel=3)
+    if info is None:
+        raise RecordingFormatError(f"{path}: the .rrd reader sent no recording info")
+    if key is not None:
+        if len(_info_cache) > 16:
+            _info_cache.clear()
+        _info_cache[key] = info
+    return info
+
+
+def rrd_recording_info(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """(application_id, recording_id) of the file's first recording."""
+    info = _rrd_info(path)
+    return str(info.get("application_id")), str(info.get("recording_id"))
+
+
+def rrd_chunk_count(path: str | os.PathLike[str]) -> int | None:
+    """Number of Rerun chunks in the first recording, from the file's manifest (no chunk data is
+    read); None for a file without a footer (its writer was killed), where only a scan could tell."""
+    count = _rrd_info(path).get("chunks")
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
+def read_rrd(path: str | os.PathLike[str], on_chunk: Callable[[int], None] | None = None) -> Iterator[Chunk]:
+    """Every chunk of the first recording in a Rerun `.rrd` file, as annoview chunks.
+
+    rerun-sdk runs in a worker process (rrd_worker.py), so a file it cannot handle ends that
+    process, not this one. The file is opened now (missing extra, missing or unreadable file ->
+    RecordingFormatError); chunks are decoded while iterating, in file order. If reading fails
+    after some chunks arrived, those are kept and one RecordingRecoveryWarning says why the rest
+    is missing. `on_chunk(nbytes)` is called after each Rerun chunk (for progress bars).
+    """
+    worker = _Worker(path, "read")
+    messages = worker.messages()
+    try:
+        for kind, value in messages:  # up to the info message: a file rerun cannot open fails here
+            if kind == "warning":
+                warnings.warn(str(value), AnnoviewWarning, stacklevel=2)
+            elif kind == "info":
+                break
+    except BaseException:
+        messages.close()
+        raise
+    return _read_rest(worker, messages, on_chunk)
+
+
+def _read_rest(worker: _Worker, messages: Iterator[tuple[str, Any]],
+               on_chunk: Callable[[int], None] | None) -> Iterator[Chunk]:
+    try:
+        for kind, value in messages:
+            if kind == "chunk":
+                yield value
+            elif kind == "tick" and on_chunk is not None:
+                on_chunk(int(value))
+            elif kind == "warning":
+                warnings.warn(str(value), AnnoviewWarning, stacklevel=3)
+    except RecordingFormatError as e:
+        if not worker.chunks:
+            raise
+        warnings.warn(f"damaged recording; kept the {worker.chunks} chunk(s) read before the failure: {e}",
+                      RecordingRecoveryWarning, stacklevel=3)
+    finally:
+        close = getattr(messages, "close", None)
+        if close is not None:
+            close()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,15 +38,15 @@ class EntityTree:
         node = self._nodes.get(path)
         if node is not None:
             return node
+        names = paths.parts(path)  # split once: deep paths cost linear work, not quadratic
         missing = []
-        for p in paths.ancestors_inclusive(path):
+        for depth, p in zip(range(len(names), -1, -1), paths.ancestors_inclusive(path)):
             node = self._nodes.get(p)
             if node is not None:
                 break
-            missing.append(p)
+            missing.append((p, names[depth - 1]))
         assert node is not None  # the root is always there
-        for p in reversed(missing):
-            name = paths.parts(p)[-1]
+        for p, name in reversed(missing):
             child = node.children[name] = self._nodes[p] = EntityNode(p, name)
             node = child
         return node
