@@ -15,6 +15,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -26,38 +27,40 @@ from cases import cases  # noqa: E402
 READERS = ("read_avr", "open_index", "info", "convert", "screenshot", "viewer_model")
 
 
-def run_one(reader: str, path: Path, outdir: Path, limit: int) -> tuple[dict | None, int, int, str]:
-    """(result line or None, return code, peak RSS in KiB, stderr of the process)."""
-    def limit_memory() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    proc = subprocess.Popen([sys.executable, str(HERE / "run_reader.py"), reader, str(outdir), str(path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limit_memory)
-    out, err = proc.communicate(timeout=300)
-    # wait4 is done by communicate; RUSAGE_CHILDREN keeps the max over all children so far,
-    # so each run is measured in a fresh grandchild below when exact figures are needed.
-    lines = [ln for ln in out.decode(errors="replace").splitlines() if ln.startswith("{")]
-    return (json.loads(lines[-1]) if lines else None), proc.returncode, 0, err.decode(errors="replace")
+def _hwm_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def peak_of(reader: str, path: Path, outdir: Path, limit: int) -> tuple[dict | None, int, int, str]:
-    """run_one in a forked child so that RUSAGE_CHILDREN's max belongs to this run alone."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        res = run_one(reader, path, outdir, limit)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        os.write(w, json.dumps([res[0], res[1], peak, res[3][-2000:]]).encode())
-        os._exit(0)
-    os.close(w)
-    data = b""
-    while chunk := os.read(r, 1 << 16):
-        data += chunk
-    os.close(r)
-    os.waitpid(pid, 0)
-    res, rc, peak, err = json.loads(data)
-    return res, rc, peak, err
+    """(result line or None, return code, peak RSS in KiB, stderr of the process).
+
+    The peak is the child's VmHWM, polled until it exits (ru_maxrss would also count the memory
+    of this process, which a forked child inherits until it execs).
+    """
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, str(HERE / "run_reader.py"), reader, str(outdir), str(path)],
+                                stdout=out, stderr=err, preexec_fn=limit_memory)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _hwm_kib(proc.pid))
+            time.sleep(0.01)
+        out.seek(0)
+        err.seek(0)
+        lines = [ln for ln in out.read().decode(errors="replace").splitlines() if ln.startswith("{")]
+        res = json.loads(lines[-1]) if lines else None
+        if res is not None and res.get("peak_kib"):
+            peak = max(peak, res["peak_kib"])
+        return res, proc.returncode, peak, err.read().decode(errors="replace")
 
 
 def main() -> None:

@@ -85,6 +85,15 @@ def run(reader: str, path: str, outdir: Path) -> dict:
     return {"rows": rows, "rc": rc, "stderr": shown, "stdout": stdout, "traceback": None, "leftovers": leftovers}
 
 
+def _peak_kib() -> int:
+    """This process's peak resident memory (VmHWM: reset at exec, unlike ru_maxrss)."""
+    try:
+        with open("/proc/self/status") as f:
+            return next((int(ln.split()[1]) for ln in f if ln.startswith("VmHWM:")), 0)
+    except OSError:
+        return 0
+
+
 def main() -> None:
     reader, outdir, files = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
@@ -96,6 +105,7 @@ def main() -> None:
                       "traceback": "".join(traceback.format_exception_only(type(e), e)).strip()[-500:],
                       "leftovers": []}
         result["file"] = path
+        result["peak_kib"] = _peak_kib()
         print(json.dumps(result, ensure_ascii=True), flush=True)
 
 

@@ -463,19 +463,18 @@ def read_avr(path: str | os.PathLike[str]) -> Iterator[Chunk]:
     NewerFormatError); a damaged or truncated body is recovered while iterating (see _scan).
     """
     f, size, source = _open(path)
-    try:
-        header = _read_header(f, size, source)
-    except BaseException:
-        f.close()
-        raise
-    return _iter_chunks(f, size, header, source)
-
-
-def _iter_chunks(f: IO[bytes], size: int, header: AvrHeader | None, source: str) -> Iterator[Chunk]:
     with f:
-        if header is None:
-            _warn_truncated_header(source, size)
-            return
+        header = _read_header(f, size, source)
+    # The generator opens the file again when iteration starts: an iterator that is never
+    # iterated (a conversion that fails before reading) holds no open file.
+    return _iter_chunks(path, size, header, source)
+
+
+def _iter_chunks(path: str | os.PathLike[str], size: int, header: AvrHeader | None, source: str) -> Iterator[Chunk]:
+    if header is None:
+        _warn_truncated_header(source, size)
+        return
+    with open(path, "rb") as f:
         yield from _scan(f, size, header.size, lambda _off, payload: _decode_chunk(payload), source)
 
 

@@ -63,7 +63,8 @@ def _text(value: bytes, what: str) -> str:
     try:
         return value.decode("utf-8")
     except UnicodeDecodeError:
-        raise RecordingFormatError(f"chunk {what} is not valid UTF-8: {value[:40]!r}") from None
+        shown = value[:40].decode("utf-8", "backslashreplace")
+        raise RecordingFormatError(f"chunk {what} is not valid UTF-8: '{shown}'") from None
 
 
 def entity_path_of(md: dict[bytes, bytes]) -> str:
@@ -90,7 +91,8 @@ def check_batch(batch: pa.RecordBatch) -> tuple[str, bool]:
     entity_path = entity_path_of(md)
     static = md.get(META_STATIC, b"0")
     if static not in (b"0", b"1"):
-        raise RecordingFormatError(f"chunk static flag is {static[:20]!r}, expected b'0' or b'1'")
+        raise RecordingFormatError(f"chunk static flag is '{static[:20].decode('utf-8', 'backslashreplace')}', "
+                                   "expected '0' or '1'")
     for f in schema:
         col = batch.column(f.name)
         if f.name == ROW_ID:

@@ -73,7 +73,7 @@ def header_size(prefix: bytes, source: str = "stream") -> int | None:
     """
     n = min(len(prefix), len(MAGIC))
     if bytes(prefix[:n]) != MAGIC[:n]:
-        raise RecordingFormatError(f"{source} is not an annoview recording (it does not start with {MAGIC!r})")
+        raise RecordingFormatError(f"{source} is not an annoview recording (it does not start with {MAGIC.decode()})")
     if len(prefix) >= 12:
         _check_version(struct.unpack_from("<I", prefix, 8)[0], source)
     if len(prefix) < PREAMBLE_SIZE:

@@ -33,7 +33,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -50,6 +49,7 @@ from ..chunk import _META_ARCH, _META_INDEX, _META_PATH, _META_STATIC, ROW_ID, C
 from ..errors import AnnoviewWarning, RecordingFormatError, RecordingRecoveryWarning
 from ..types.kinds import VALUE_TYPES, Kind, component_type
 from . import rrd_worker
+from .atomic import publish, temp_beside
 from .chunk_check import archetype_fields, loose
 from .frames import FRAME_CHUNK, MAX_FILE_FRAME_LEN, FrameDecoder, json_object
 
@@ -701,8 +701,7 @@ def write_rrd(chunks: Iterable[Chunk], path: str | os.PathLike[str], application
         except BaseException as e:  # re-raised below with its own type; Rust would wrap it
             failure.append(e)
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    os.close(fd)
+    tmp = temp_beside(target)
     try:
         try:
             rr_chunk.LazyChunkStream.from_iter(rerun_chunks()).write_rrd(
@@ -712,7 +711,7 @@ def write_rrd(chunks: Iterable[Chunk], path: str | os.PathLike[str], application
                 raise RecordingFormatError(f"{target}: writing the .rrd file failed: {_one_line(e)}") from None
         if failure:
             raise failure[0]
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
