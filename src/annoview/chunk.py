@@ -141,6 +141,10 @@ class ColumnView:
         return vals.slice(a, b - a).to_pylist()
 
 
+# Checked chunk schemas by their IPC schema message bytes (see Chunk.from_ipc).
+_schema_facts: dict[bytes, Any] = {}
+
+
 @dataclass
 class Chunk:
     """Rows of one entity: row ids, timeline columns and component columns (see module doc)."""
@@ -206,11 +210,19 @@ class Chunk:
         type-checked before it is used (io/ipc_guard.py, io/chunk_check.py): anything annoview
         did not write is a RecordingFormatError, never a crash later on.
         """
+        from .io.chunk_check import check_schema, check_values
         from .io.ipc_guard import read_single_batch
 
-        batch = read_single_batch(data, "chunk frame")
+        batch, schema_key = read_single_batch(data, "chunk frame")
         assert batch is not None
-        return Chunk.from_batch(batch)
+        facts = _schema_facts.get(schema_key)
+        if facts is None:
+            facts = check_schema(batch.schema)  # raises for a schema annoview did not write
+            if len(_schema_facts) >= 1024:
+                _schema_facts.clear()
+            _schema_facts[schema_key] = facts
+        check_values(batch, facts)
+        return Chunk(facts.entity_path, facts.is_static, batch)
 
     @staticmethod
     def from_batch(batch: pa.RecordBatch) -> "Chunk":

@@ -107,7 +107,7 @@ def decode_footer(payload: bytes) -> list[IndexEntry]:
     The payload is checked and validated like a chunk (ipc_guard) before any value is read:
     a footer with a valid CRC can still be hostile.
     """
-    batch = read_single_batch(payload, "footer index", allow_empty=True)
+    batch, _ = read_single_batch(payload, "footer index", allow_empty=True)
     if batch is None:
         return []
     if not batch.schema.equals(FOOTER_SCHEMA):

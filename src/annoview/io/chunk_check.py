@@ -13,6 +13,7 @@ such as those kept from a Rerun import, may have any list type: nothing decodes 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pyarrow as pa
@@ -79,9 +80,18 @@ def entity_path_of(md: dict[bytes, bytes]) -> str:
     return path
 
 
-def check_batch(batch: pa.RecordBatch) -> tuple[str, bool]:
-    """(entity path, static) of a record batch that passes every check above."""
-    schema = batch.schema
+@dataclass(frozen=True)
+class SchemaFacts:
+    """What a checked chunk schema says: its entity, static flag and timeline columns."""
+
+    entity_path: str
+    is_static: bool
+    timelines: tuple[str, ...]
+
+
+def check_schema(schema: pa.Schema) -> SchemaFacts:
+    """Every check that depends on the schema alone (names, metadata, types); files repeat a few
+    schemas over thousands of chunks, so Chunk.from_ipc caches the result per schema."""
     md = schema.metadata or {}
     if META_PATH not in md or ROW_ID not in schema.names:
         raise RecordingFormatError("record batch is not an annoview chunk (no entity path or row id)")
@@ -93,24 +103,38 @@ def check_batch(batch: pa.RecordBatch) -> tuple[str, bool]:
     if static not in (b"0", b"1"):
         raise RecordingFormatError(f"chunk static flag is '{static[:20].decode('utf-8', 'backslashreplace')}', "
                                    "expected '0' or '1'")
+    timelines = []
     for f in schema:
-        col = batch.column(f.name)
         if f.name == ROW_ID:
-            if f.type != pa.binary(16) or col.null_count:
-                raise RecordingFormatError(f"row id column has type {f.type} ({col.null_count} nulls), "
-                                           "expected fixed_size_binary[16] without nulls")
+            if f.type != pa.binary(16):
+                raise RecordingFormatError(f"row id column has type {f.type}, expected fixed_size_binary[16]")
         elif f.metadata and META_INDEX in f.metadata:
             kind = _text(f.metadata[META_INDEX], f"timeline {f.name[:80]!r} kind")
             if kind not in TIMELINE_KINDS:
                 raise RecordingFormatError(f"timeline {f.name[:80]!r} has kind {kind[:40]!r}, expected one of "
                                            f"{', '.join(TIMELINE_KINDS)}")
-            if f.type != pa.int64() or col.null_count:
-                raise RecordingFormatError(f"timeline {f.name[:80]!r} has type {f.type} ({col.null_count} "
-                                           "nulls), expected int64 without nulls")
+            if f.type != pa.int64():
+                raise RecordingFormatError(f"timeline {f.name[:80]!r} has type {f.type}, expected int64")
+            timelines.append(f.name)
         elif ":" in f.name:
             if not (pa.types.is_list(f.type) or pa.types.is_large_list(f.type)):
                 raise RecordingFormatError(f"component {f.name[:80]} has type {f.type}, expected a list")
             expected = _expected_type(f.name)
             if expected is not None and loose(f.type) != expected:
                 raise RecordingFormatError(f"component {f.name} has type {f.type}, expected {expected}")
-    return entity_path, static == b"1"
+    return SchemaFacts(entity_path, static == b"1", tuple(timelines))
+
+
+def check_values(batch: pa.RecordBatch, facts: SchemaFacts) -> None:
+    """The per-batch checks: no null row ids or times (annoview's timeline columns are dense)."""
+    for name in (ROW_ID, *facts.timelines):
+        nulls = batch.column(name).null_count
+        if nulls:
+            raise RecordingFormatError(f"column {name[:80]!r} has {nulls} null values")
+
+
+def check_batch(batch: pa.RecordBatch) -> tuple[str, bool]:
+    """(entity path, static) of a record batch that passes every check above."""
+    facts = check_schema(batch.schema)
+    check_values(batch, facts)
+    return facts.entity_path, facts.is_static

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import struct
 
+import numpy as np
 import pyarrow as pa
 
 from ..errors import RecordingFormatError
@@ -29,60 +30,63 @@ _HEADER_NAMES = {0: "an empty", 1: "a schema", 2: "a dictionary batch", 3: "a re
 _CONTINUATION = 0xFFFFFFFF
 
 
+_U8, _U16, _U32, _I32, _I64 = (struct.Struct(f) for f in ("<B", "<H", "<I", "<i", "<q"))
+
+
 class _Flat:
     """Bounds-checked reads of a flatbuffer: every out-of-range read is a RecordingFormatError."""
 
     def __init__(self, buf: memoryview, what: str) -> None:
         self.buf, self.what = buf, what
 
-    def _unpack(self, fmt: str, pos: int) -> int:
-        size = struct.calcsize(fmt)
-        if pos < 0 or pos + size > len(self.buf):
+    def _unpack(self, fmt: struct.Struct, pos: int) -> int:
+        if pos < 0 or pos + fmt.size > len(self.buf):
             raise RecordingFormatError(f"{self.what}: Arrow message metadata points outside itself")
-        return struct.unpack_from(fmt, self.buf, pos)[0]
+        return fmt.unpack_from(self.buf, pos)[0]
 
     def root(self) -> int:
-        return self._unpack("<I", 0)
+        return self._unpack(_U32, 0)
 
     def field(self, table: int, index: int) -> int | None:
         """Position of field `index` of the table at `table`, or None when it is absent."""
-        vtable = table - self._unpack("<i", table)
-        vt_size = self._unpack("<H", vtable)
+        vtable = table - self._unpack(_I32, table)
+        vt_size = self._unpack(_U16, vtable)
         slot = 4 + 2 * index
         if slot + 2 > vt_size:
             return None
-        off = self._unpack("<H", vtable + slot)
+        off = self._unpack(_U16, vtable + slot)
         return table + off if off else None
 
-    def scalar(self, table: int, index: int, fmt: str, default: int = 0) -> int:
+    def scalar(self, table: int, index: int, fmt: struct.Struct, default: int = 0) -> int:
         pos = self.field(table, index)
         return default if pos is None else self._unpack(fmt, pos)
 
     def target(self, table: int, index: int) -> int | None:
         """Where an offset field (table, vector, union value) points, or None when absent."""
         pos = self.field(table, index)
-        return None if pos is None else pos + self._unpack("<I", pos)
+        return None if pos is None else pos + self._unpack(_U32, pos)
 
-    def structs(self, table: int, index: int, fmt: str) -> list[tuple[int, ...]]:
-        """A vector of fixed-size structs."""
+    def pairs(self, table: int, index: int) -> np.ndarray:
+        """A vector of structs of two int64 (FieldNode, Buffer) as an (n, 2) array."""
         vec = self.target(table, index)
         if vec is None:
-            return []
-        n = self._unpack("<I", vec)
-        size = struct.calcsize(fmt)
-        if n * size > len(self.buf) - vec - 4:
+            return np.zeros((0, 2), np.int64)
+        n = self._unpack(_U32, vec)
+        if n * 16 > len(self.buf) - vec - 4:
             raise RecordingFormatError(f"{self.what}: Arrow message metadata vector runs past its end")
-        return [struct.unpack_from(fmt, self.buf, vec + 4 + i * size) for i in range(n)]
+        return np.frombuffer(self.buf, "<i8", count=2 * n, offset=vec + 4).reshape(n, 2)
 
 
-def check_stream(data: bytes | memoryview, what: str, max_batches: int = 1) -> None:
-    """Walk an IPC stream's messages; raise RecordingFormatError for anything annoview did not write."""
+def check_stream(data: bytes | memoryview, what: str, max_batches: int = 1) -> bytes:
+    """Walk an IPC stream's messages; raise RecordingFormatError for anything annoview did not
+    write. Returns the schema message's metadata bytes (a cache key for schema checks)."""
     buf = memoryview(data)
-    pos, batches, schema_seen = 0, 0, False
+    pos, batches, schema = 0, 0, b""
+    schema_seen = False
     while True:
         if pos + 4 > len(buf):
             if pos == len(buf):
-                return  # a stream without its end-of-stream marker: Arrow accepts it
+                return schema  # a stream without its end-of-stream marker: Arrow accepts it
             raise RecordingFormatError(f"{what}: Arrow IPC stream ends inside a message header")
         length = struct.unpack_from("<I", buf, pos)[0]
         pos += 4
@@ -92,18 +96,19 @@ def check_stream(data: bytes | memoryview, what: str, max_batches: int = 1) -> N
             length = struct.unpack_from("<I", buf, pos)[0]
             pos += 4
         if length == 0:
-            return  # end-of-stream marker
+            return schema  # end-of-stream marker
         if length > len(buf) - pos:
             raise RecordingFormatError(f"{what}: Arrow message metadata of {length} bytes runs past the payload")
         flat = _Flat(buf[pos:pos + length], what)
         pos += length
         message = flat.root()
-        header_type = flat.scalar(message, 1, "<B")
-        body_length = flat.scalar(message, 3, "<q")
+        header_type = flat.scalar(message, 1, _U8)
+        body_length = flat.scalar(message, 3, _I64)
         if body_length < 0 or body_length > len(buf) - pos:
             raise RecordingFormatError(f"{what}: Arrow message body of {body_length} bytes runs past the payload")
         if header_type == _SCHEMA and not schema_seen and body_length == 0:
             schema_seen = True
+            schema = bytes(flat.buf)
         elif header_type == _RECORD_BATCH and schema_seen:
             batches += 1
             if batches > max_batches:
@@ -123,34 +128,42 @@ def _check_record_batch(flat: _Flat, batch: int, body_length: int, what: str) ->
     if flat.field(batch, 3) is not None:
         raise RecordingFormatError(f"{what}: compressed Arrow record batch (annoview writes uncompressed "
                                    "chunks; a compressed body could expand without bound)")
-    rows = flat.scalar(batch, 0, "<q")
+    rows = flat.scalar(batch, 0, _I64)
     cap = 8 * body_length + 64  # a bitmap holds 8 values a byte: no column can be longer
     if not 0 <= rows <= cap:
         raise RecordingFormatError(f"{what}: record batch claims {rows} rows in a {body_length}-byte body")
-    for offset, length in flat.structs(batch, 2, "<qq"):
-        if offset < 0 or length < 0 or offset + length > body_length:
-            raise RecordingFormatError(f"{what}: Arrow buffer at {offset} (+{length} bytes) lies outside "
-                                       f"its {body_length}-byte message body")
-    for length, nulls in flat.structs(batch, 1, "<qq"):
-        if not 0 <= length <= cap or not 0 <= nulls <= length:
-            raise RecordingFormatError(f"{what}: Arrow field node claims {length} values ({nulls} null) "
-                                       f"in a {body_length}-byte body")
+    buffers = flat.pairs(batch, 2)
+    offset, length = buffers[:, 0], buffers[:, 1]
+    bad = (offset < 0) | (length < 0) | (length > body_length - offset)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise RecordingFormatError(f"{what}: Arrow buffer at {offset[i]} (+{length[i]} bytes) lies outside "
+                                   f"its {body_length}-byte message body")
+    nodes = flat.pairs(batch, 1)
+    length, nulls = nodes[:, 0], nodes[:, 1]
+    bad = (length < 0) | (length > cap) | (nulls < 0) | (nulls > length)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise RecordingFormatError(f"{what}: Arrow field node claims {length[i]} values ({nulls[i]} null) "
+                                   f"in a {body_length}-byte body")
 
 
-def read_single_batch(data: bytes | memoryview, what: str, allow_empty: bool = False) -> pa.RecordBatch | None:
-    """The one record batch of an IPC stream, checked (check_stream) and fully validated.
+def read_single_batch(data: bytes | memoryview, what: str,
+                      allow_empty: bool = False) -> tuple[pa.RecordBatch | None, bytes]:
+    """(the one record batch of an IPC stream, checked (check_stream) and fully validated; the
+    schema message bytes, a cache key for schema checks).
 
-    None only for a stream with no batch when allow_empty is set. Every failure, including
-    Arrow's own, is a RecordingFormatError naming `what`.
+    The batch is None only for a stream with no batch when allow_empty is set. Every failure,
+    including Arrow's own, is a RecordingFormatError naming `what`.
     """
-    check_stream(data, what)
+    schema_key = check_stream(data, what)
     try:
         reader = pa.ipc.open_stream(pa.py_buffer(data))
         batches = list(reader)
     except (pa.ArrowException, OSError, ValueError) as e:
         raise RecordingFormatError(f"{what}: not an Arrow IPC stream: {e}") from None
     if not batches and allow_empty:
-        return None
+        return None, schema_key
     if len(batches) != 1:
         raise RecordingFormatError(f"{what}: holds {len(batches)} record batches, expected 1")
     batch = batches[0]
@@ -158,4 +171,4 @@ def read_single_batch(data: bytes | memoryview, what: str, allow_empty: bool = F
         batch.validate(full=True)
     except (pa.ArrowException, ValueError) as e:
         raise RecordingFormatError(f"{what}: inconsistent Arrow data: {e}") from None
-    return batch
+    return batch, schema_key
