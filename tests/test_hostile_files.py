@@ -232,3 +232,45 @@ def test_rrd_chunks_come_back_validated(rrd_file):
     assert {c.entity_path for c in chunks} >= {"/world", "/world/p0", "/big/2"}
     positions = next(c for c in chunks if c.entity_path == "/big/2").column("Points2D:positions").cell(0)
     assert positions.shape == (400_000, 2) and np.all(positions == 10.0)
+
+
+# --- stream server: a crafted frame closes that connection only -------------------------------
+
+def test_stream_server_refuses_crafted_frames_and_keeps_other_loggers():
+    import socket
+    import threading
+    import time
+
+    from annoview.io.tcp_server import StreamServer, encode_handshake
+
+    received: dict[str, int] = {}
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def on_chunk(key: str, chunk: Chunk) -> None:
+        with lock:
+            received[key] = received.get(key, 0) + chunk.num_rows
+
+    with StreamServer(port=0, on_chunk=on_chunk, on_error=errors.append) as server:
+        def send(rec: str, payloads: list[bytes]) -> None:
+            with socket.create_connection(("127.0.0.1", server.port)) as s:
+                s.sendall(encode_handshake("hostile", rec, None))
+                assert s.recv(1) == b"\x01"
+                for p in payloads:
+                    s.sendall(encode_frame(FRAME_CHUNK, p))
+                s.shutdown(socket.SHUT_WR)
+                s.settimeout(10)
+                while s.recv(1 << 16):
+                    pass
+
+        good = [c.to_ipc() for c in hc.good_chunks()]
+        for name in ("list_offsets", "compressed", "positions_dictionary", "timeline_length"):
+            send(f"bad-{name}", good[:1] + [CRAFTED_PAYLOADS[name]()[0]] + good[1:])
+        send("good", good)
+        deadline = time.monotonic() + 10
+        while received.get("good") != hc.GOOD_ROWS and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert received["good"] == hc.GOOD_ROWS
+    # each hostile connection kept the chunk before its crafted frame, then was closed with a reason
+    assert all(received.get(f"bad-{n}") == 1 for n in ("list_offsets", "compressed")), received
+    assert len([e for e in errors if "does not decode" in e or "chunk frame" in e]) == 4, errors
