@@ -6,6 +6,7 @@ annotation contexts are loaded.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -15,6 +16,7 @@ from annoview.io import is_rrd, load_chunks
 from annoview.store import Store
 
 CONTEXT = "AnnotationContext:context"
+VERIFY_MAX_BYTES = 64 << 20  # `info` reads a recording up to this size whole, checking every frame
 
 
 def format_time(kind: str, value: int) -> str:
@@ -83,26 +85,37 @@ def _context_lines(chunks: Iterable[Chunk]) -> list[str]:
 
 def print_info(path: str, out: TextIO) -> None:
     if not is_rrd(path):
-        from annoview.io.avr import open_index
+        from annoview.io.avr import AvrIndex, open_index
 
         index = open_index(path)
+        entries = index.entries
+        verified = not index.from_footer  # a scan decoded (and validated) every frame already
+        if index.from_footer and os.path.getsize(path) <= VERIFY_MAX_BYTES:
+            # Small enough to read whole: check every frame, so the listing is what the readers
+            # load, and a damaged frame is named in one warning, as read_avr does.
+            dropped: list = []
+            chunks = index.load_entries(entries, dropped)
+            entries = [e for e in entries if e not in dropped]
+            context_chunks = [c for c in chunks if CONTEXT in c.component_names]
+            verified = True
+        else:
+            # Damaged context frames are skipped with one warning naming them, as read_avr does.
+            context_chunks = index.load_entries(e for e in entries if "AnnotationContext" in e.archetypes)
         entities: dict[str, dict[str, int]] = {}
         static: dict[str, bool] = {}
-        for e in index.entries:
+        for e in entries:
             archs = entities.setdefault(e.entity_path, {})
             for a in e.archetypes:
                 archs[a] = archs.get(a, 0) + e.num_rows
             static[e.entity_path] = static.get(e.entity_path, False) or e.is_static
-        timelines = index.timelines()
-        # Damaged context frames are skipped with one warning naming them, as read_avr does.
-        context_chunks = index.load_entries(e for e in index.entries if "AnnotationContext" in e.archetypes)
+        timelines = AvrIndex(index.path, index.header, entries, index.from_footer).timelines()
         header = index.header
         out.write(f"recording {printable(path)}\n")
         if header is not None:
             out.write(f"  application_id: {printable(header.application_id)}\n"
                       f"  recording_id: {printable(header.recording_id)}\n")
-        out.write(f"  chunks: {len(index.entries)}, rows: {sum(e.num_rows for e in index.entries)}"
-                  f"{' (footer index)' if index.from_footer else ' (scanned)'}\n")
+        how = ("footer index" + ("" if verified else ", frames not verified")) if index.from_footer else "scanned"
+        out.write(f"  chunks: {len(entries)}, rows: {sum(e.num_rows for e in entries)} ({how})\n")
     else:
         # A Rerun file has no annoview footer index: load it whole through rerun-sdk.
         from annoview.io.rrd import rrd_recording_info

@@ -73,11 +73,9 @@ def test_reader_survives_every_case_and_keeps_intact_rows(reader, case_files, tm
         assert r["traceback"] is None and "Traceback" not in r["stderr"], where
         assert r["rc"] == 0, where
         assert r["leftovers"] == [], where
-        if reader == "info":
-            # info reads the footer, not every frame: it lists at least what the readers keep
-            assert r["rows"] is not None and r["rows"] >= case.intact_rows, where
+        if reader == "info":  # a small file is read whole: info lists what the readers load
             assert "\x1b" not in r["stdout"] and "\x07" not in r["stdout"], where
-        elif reader != "screenshot":
+        if reader != "screenshot":
             assert r["rows"] == case.intact_rows, where
         if reader == "read_avr":
             # a dropped part is one warning that names it; nothing else warns
@@ -256,12 +254,15 @@ def test_stream_server_refuses_crafted_frames_and_keeps_other_loggers():
             with socket.create_connection(("127.0.0.1", server.port)) as s:
                 s.sendall(encode_handshake("hostile", rec, None))
                 assert s.recv(1) == b"\x01"
-                for p in payloads:
-                    s.sendall(encode_frame(FRAME_CHUNK, p))
-                s.shutdown(socket.SHUT_WR)
-                s.settimeout(10)
-                while s.recv(1 << 16):
-                    pass
+                try:  # the server closes a hostile connection, possibly while frames still come
+                    for p in payloads:
+                        s.sendall(encode_frame(FRAME_CHUNK, p))
+                    s.shutdown(socket.SHUT_WR)
+                    s.settimeout(10)
+                    while s.recv(1 << 16):
+                        pass
+                except (BrokenPipeError, ConnectionResetError):
+                    assert rec.startswith("bad-")
 
         good = [c.to_ipc() for c in hc.good_chunks()]
         for name in ("list_offsets", "compressed", "positions_dictionary", "timeline_length"):

@@ -520,9 +520,9 @@ class AvrIndex:
         skipped and reported by one RecordingRecoveryWarning, like read_avr."""
         return self.load_entries(self.entries_for(entity_paths))
 
-    def load_entries(self, entries: Iterable[IndexEntry]) -> list[Chunk]:
-        """The chunks of the given entries; damaged frames are skipped and reported by one
-        RecordingRecoveryWarning that names each one."""
+    def load_entries(self, entries: Iterable[IndexEntry], dropped: list[IndexEntry] | None = None) -> list[Chunk]:
+        """The chunks of the given entries; damaged frames are skipped (and appended to
+        `dropped` when given) and reported by one RecordingRecoveryWarning that names each one."""
         chunks: list[Chunk] = []
         damaged: list[str] = []
         f, size, source = _open(self.path)
@@ -532,6 +532,8 @@ class AvrIndex:
                     chunks.append(_load_entry(f, size, entry))
                 except RecordingFormatError as e:
                     damaged.append(f"{entry.length} bytes at offset {entry.offset} ({entry.entity_path}): {e}")
+                    if dropped is not None:
+                        dropped.append(entry)
         if damaged:
             warnings.warn(f"{source}: damaged recording; skipped {len(damaged)} chunk frame(s): "
                           + " | ".join(damaged), RecordingRecoveryWarning, stacklevel=2)
