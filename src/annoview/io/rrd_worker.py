@@ -92,7 +92,10 @@ def main(argv: list[str]) -> int:
         if hard != resource.RLIM_INFINITY:  # a limit set on annoview itself still holds
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    out = sys.stdout.buffer
+    # Frames go to a private copy of stdout; fd 1 itself now points at stderr, so anything else
+    # printing (Python or native code) cannot corrupt the frame stream.
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
     try:
         return run(mode, path, out)
     except MemoryError:
