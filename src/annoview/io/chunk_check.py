@@ -57,7 +57,9 @@ def loose(t: pa.DataType) -> pa.DataType:
 def _expected_type(name: str) -> pa.DataType | None:
     arch, _, field = name.partition(":")
     kind = archetype_fields().get(arch, {}).get(field)
-    return None if kind is None else loose(pa.list_(VALUE_TYPES[kind]))
+    if kind is None or kind not in VALUE_TYPES:  # generic (Kind.ARROW): any list type
+        return None
+    return loose(pa.list_(VALUE_TYPES[kind]))
 
 
 def _text(value: bytes, what: str) -> str:

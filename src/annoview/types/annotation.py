@@ -14,7 +14,7 @@ from ..errors import ValidationError
 from .archetypes import Archetype
 from .colors import parse_color
 from .kinds import Kind
-from .validate import MAX_ID
+from ..instances import MAX_ID
 
 _NAME = "AnnotationContext"
 

@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-
-MAX_ID = 65535
+from ..instances import MAX_ID
 
 
 def positions(value: Any, dim: int, archetype: str, field: str = "positions") -> np.ndarray:
