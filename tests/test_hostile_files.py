@@ -275,3 +275,13 @@ def test_stream_server_refuses_crafted_frames_and_keeps_other_loggers():
     # each hostile connection kept the chunk before its crafted frame, then was closed with a reason
     assert all(received.get(f"bad-{n}") == 1 for n in ("list_offsets", "compressed")), received
     assert len([e for e in errors if "does not decode" in e or "chunk frame" in e]) == 4, errors
+
+
+def test_mutated_chunk_payloads_are_refused_or_safe_to_use():
+    """Random edge values in valid payloads: each is refused, or decodes to a chunk that every
+    reader can use (a crash, a non-RecordingFormatError exception or a MemoryError fails)."""
+    proc = subprocess.run([sys.executable, str(HERE / "hostile" / "fuzz_chunks.py"), "11", "800"],
+                          capture_output=True, text=True, timeout=300, preexec_fn=_limit_memory)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stats = json.loads(proc.stdout)
+    assert stats["refused"] + stats["accepted"] == 800 and stats["accepted"] > 0

@@ -253,7 +253,10 @@ class Chunk:
         assert batch is not None
         facts = _schema_facts.get(schema_key)
         if facts is None:
-            facts = check_schema(batch.schema)  # raises for a schema annoview did not write
+            try:
+                facts = check_schema(batch.schema)  # raises for a schema annoview did not write
+            except UnicodeDecodeError as e:  # a column name that is not UTF-8 (pyarrow decodes names)
+                raise RecordingFormatError(f"chunk frame: a column name is not valid UTF-8: {e}") from None
             if len(_schema_facts) >= 1024:
                 _schema_facts.clear()
             _schema_facts[schema_key] = facts
