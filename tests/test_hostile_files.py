@@ -23,7 +23,7 @@ import pytest
 from annoview.annotations import ResolvedContext
 from annoview.chunk import Chunk
 from annoview.errors import RecordingFormatError, RecordingRecoveryWarning
-from annoview.io.avr import open_index, read_avr
+from annoview.io.avr import open_index
 from annoview.io.frames import FRAME_CHUNK, FrameDecoder, decode_header, encode_frame, json_object
 from annoview.io.tcp_server import parse_handshake
 from annoview.store.tree import EntityTree

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import struct
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,7 +194,6 @@ def _replace_field(chunk: Chunk, name: str, field: pa.Field, array: pa.Array) ->
 
 def chunk_timeline_kind(kind: bytes) -> tuple[bytes, Chunk]:
     c = points_chunk("/world/attacked", 999, rows=1)
-    f = c.batch.schema.field("frame")
     field = pa.field("frame", pa.int64(), metadata={b"annoview:index": kind})
     return _replace_field(c, "frame", field, c.batch.column("frame")).to_ipc(), c
 

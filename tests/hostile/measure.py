@@ -83,8 +83,11 @@ def main() -> None:
                 row["cases"] += 1
                 row["peak_kib"] = max(row["peak_kib"], peak)
                 crash = rc != 0 or res is None
-                tb = (res is not None and res["traceback"] is not None) or "Traceback" in err \
-                    or (res is not None and "Traceback" in res["stderr"])
+                # A RecordingFormatError from an API reader (read_avr, open_index) for a file whose
+                # header is invalid is its documented one-line error, not a traceback.
+                escaped = res is not None and res["traceback"] is not None and not (
+                    case.expect_error and res["traceback"].startswith("annoview.errors.RecordingFormatError"))
+                tb = escaped or "Traceback" in err or (res is not None and "Traceback" in res["stderr"])
                 row["crashes"] += crash
                 row["tracebacks"] += tb and not crash
                 lost = 0
