@@ -170,5 +170,5 @@ def read_single_batch(data: bytes | memoryview, what: str,
     try:
         batch.validate(full=True)
     except (pa.ArrowException, ValueError) as e:
-        raise RecordingFormatError(f"{what}: inconsistent Arrow data: {e}") from None
+        raise RecordingFormatError(f"{what}: invalid Arrow data: {e}") from None
     return batch, schema_key
