@@ -97,8 +97,9 @@ def _source_chunks(path: str, fmt: str, progress: TextProgress) -> Iterator[Chun
     if fmt == ".rrd":
         from annoview.io.rrd import read_rrd, rrd_chunk_count
 
+        chunks = read_rrd(path, on_chunk=lambda _nbytes: progress.advance())
         progress.total = rrd_chunk_count(path)
-        return read_rrd(path, on_chunk=lambda _nbytes: progress.advance())
+        return chunks
     from annoview.io.avr import open_index, read_avr
 
     index = open_index(path)
@@ -152,9 +153,6 @@ def convert(src: str, dst: str, *, application_id: str | None = None, recording_
 
         if not _extra_installed():  # before anything is opened or written
             raise ConvertError(READ_EXTRA_MESSAGE if src_fmt == ".rrd" else WRITE_EXTRA_MESSAGE)
-    src_app, src_rec = _source_ids(src, src_fmt)
-    app_id = application_id or src_app
-    rec_id = recording_id or src_rec
     enabled = err.isatty() if progress is None else progress
     bar = TextProgress(f"converting {Path(src).name}", None, "chunks", err, enabled)
     rows = [0]
@@ -164,8 +162,12 @@ def convert(src: str, dst: str, *, application_id: str | None = None, recording_
             rows[0] += chunk.num_rows
             yield chunk
 
+    # The reader first: for a .rrd file it already knows the ids (one rerun-sdk worker, not two).
     chunks = counted(_source_chunks(src, src_fmt, bar))
     try:
+        src_app, src_rec = _source_ids(src, src_fmt)
+        app_id = application_id or src_app
+        rec_id = recording_id or src_rec
         if dst_fmt == ".avr":
             written = _write_avr(chunks, dst, app_id, rec_id)
         else:

@@ -161,9 +161,10 @@ def print_info(path: str, out: TextIO) -> None:
         # A Rerun file has no annoview footer index: load it whole through rerun-sdk.
         from annoview.io.rrd import rrd_recording_info
 
+        chunks = load_chunks(path)  # first: its reader has the ids, so they need no second reader
         application_id, recording_id = rrd_recording_info(path)
         store = Store()
-        store.add_chunks(load_chunks(path))
+        store.add_chunks(chunks)
         entities = {p: store.archetypes(p) for p in store.entity_paths()}
         static = {}
         timelines = {n: (t.kind, t.min, t.max) for n, t in store.timelines().items()}

@@ -30,13 +30,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import signal
-import subprocess
 import sys
 import threading
 import time
 import warnings
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -51,7 +48,7 @@ from ..types.kinds import VALUE_TYPES, Kind, component_type
 from . import rrd_worker
 from .atomic import publish, temp_beside
 from .chunk_check import archetype_fields, loose
-from .frames import FRAME_CHUNK, MAX_FILE_FRAME_LEN, FrameDecoder, json_object
+from .rrd_pool import WorkerRead
 
 __all__ = [
     "read_rrd", "write_rrd", "rrd_recording_info", "rrd_chunk_count", "rerun_batch_to_chunks", "chunk_to_rerun_batch",
@@ -424,106 +421,52 @@ def _extra_installed() -> bool:
         return False
 
 
-class _Worker:
-    """One `python -m annoview.io.rrd_worker` child and its messages (see rrd_worker.py)."""
-
-    def __init__(self, path: str | os.PathLike[str], mode: str) -> None:
-        self.source = str(path)
-        if not _extra_installed():
-            raise RecordingFormatError(READ_EXTRA_MESSAGE)
-        if not os.path.exists(self.source):
-            raise RecordingFormatError(f"{self.source}: no such file")
-        if os.path.isdir(self.source):
-            raise RecordingFormatError(f"{self.source}: is a directory, not a recording")
-        limit = rrd_worker.memory_limit_bytes(os.path.getsize(self.source))
-        env = dict(os.environ)
-        src = str(Path(__file__).resolve().parents[2])  # the annoview this process runs
-        env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        self.proc = subprocess.Popen([sys.executable, "-m", "annoview.io.rrd_worker", mode, self.source, str(limit)],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        self._stderr: deque[bytes] = deque(maxlen=20)
-        self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
-        self._stderr_thread.start()
-        self.chunks = 0
-
-    def _drain_stderr(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self._stderr.append(line[-1000:])
-
-    def messages(self) -> Iterator[tuple[str, Any]]:
-        """("info" | "warning" | "tick", value) and ("chunk", Chunk) until "done"; a failure of
-        the child (an error it reports, a crash, a signal) is one RecordingFormatError."""
-        assert self.proc.stdout is not None
-        decoder = FrameDecoder(MAX_FILE_FRAME_LEN)
-        try:
-            while data := self.proc.stdout.read1(1 << 16):
-                for ftype, payload in decoder.feed(data):
-                    if ftype == FRAME_CHUNK:
-                        try:
-                            chunk = Chunk.from_ipc(payload)
-                        except RecordingFormatError as e:
-                            yield "warning", f"{self.source}: skipped a chunk the reader sent back: {e}"
-                            continue
-                        self.chunks += 1
-                        yield "chunk", chunk
-                        continue
-                    msg = json_object(payload, "rrd reader message")
-                    if "error" in msg:
-                        raise RecordingFormatError(str(msg["error"]))
-                    if msg.get("done"):
-                        return
-                    for key in ("info", "warning", "tick"):
-                        if key in msg:
-                            yield key, msg[key]
-        except RecordingFormatError:
-            raise
-        finally:
-            self.close()
-        raise RecordingFormatError(self._failure())
-
-    def _failure(self) -> str:
-        rc = self.proc.returncode
-        how = f"signal {signal.Signals(-rc).name}" if rc is not None and rc < 0 and -rc in signal.valid_signals() \
-            else f"exit code {rc}"
-        lines = [ln.decode("utf-8", "replace").strip() for ln in self._stderr]
-        lines = [ln for ln in lines if ln and not ln.startswith(("Traceback", "File ", "warnings.warn", "skipping"))]
-        telling = [ln for ln in lines if any(w in ln.lower() for w in ("memory", "panicked", "error"))]
-        last = (telling or lines or ["no message"])[-1]
-        return f"{self.source}: rerun-sdk stopped while reading the file ({how}): {' '.join(last.split())[:300]}"
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        self._stderr_thread.join(timeout=1)
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                stream.close()
+def _worker_read(path: str | os.PathLike[str], mode: str) -> WorkerRead:
+    """A read of `path` by a worker process (rrd_pool.py), after the checks that need none."""
+    source = str(path)
+    if not _extra_installed():
+        raise RecordingFormatError(READ_EXTRA_MESSAGE)
+    if not os.path.exists(source):
+        raise RecordingFormatError(f"{source}: no such file")
+    if os.path.isdir(source):
+        raise RecordingFormatError(f"{source}: is a directory, not a recording")
+    return WorkerRead(source, mode)
 
 
 _info_cache: dict[tuple[str, int, int], dict[str, Any]] = {}
 
 
+def _cache_key(path: str | os.PathLike[str]) -> tuple[str, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return os.path.abspath(path), st.st_size, st.st_mtime_ns
+
+
+def _remember_info(path: str | os.PathLike[str], info: dict[str, Any]) -> None:
+    key = _cache_key(path)
+    if key is not None:
+        if len(_info_cache) > 16:
+            _info_cache.clear()
+        _info_cache[key] = info
+
+
 def _rrd_info(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The worker's info message (application id, recording id, chunk count), cached per file
-    version: `convert` asks for the ids and the count before it reads."""
-    st = os.stat(path) if os.path.exists(path) else None
-    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns) if st is not None else None
+    version: a read_rrd that started first has already received it."""
+    key = _cache_key(path)
     if key is not None and key in _info_cache:
         return _info_cache[key]
     info: dict[str, Any] | None = None
-    for kind, value in _Worker(path, "info").messages():
+    for kind, value in _worker_read(path, "info").messages():
         if kind == "info" and isinstance(value, dict):
             info = value
         elif kind == "warning":
             warnings.warn(str(value), AnnoviewWarning, stacklevel=3)
     if info is None:
         raise RecordingFormatError(f"{path}: the .rrd reader sent no recording info")
-    if key is not None:
-        if len(_info_cache) > 16:
-            _info_cache.clear()
-        _info_cache[key] = info
+    _remember_info(path, info)
     return info
 
 
@@ -549,13 +492,15 @@ def read_rrd(path: str | os.PathLike[str], on_chunk: Callable[[int], None] | Non
     after some chunks arrived, those are kept and one RecordingRecoveryWarning says why the rest
     is missing. `on_chunk(nbytes)` is called after each Rerun chunk (for progress bars).
     """
-    worker = _Worker(path, "read")
+    worker = _worker_read(path, "read")
     messages = worker.messages()
     try:
         for kind, value in messages:  # up to the info message: a file rerun cannot open fails here
             if kind == "warning":
                 warnings.warn(str(value), AnnoviewWarning, stacklevel=2)
             elif kind == "info":
+                if isinstance(value, dict):
+                    _remember_info(path, value)  # rrd_recording_info / rrd_chunk_count need no worker now
                 break
     except BaseException:
         messages.close()
@@ -563,7 +508,7 @@ def read_rrd(path: str | os.PathLike[str], on_chunk: Callable[[int], None] | Non
     return _read_rest(worker, messages, on_chunk)
 
 
-def _read_rest(worker: _Worker, messages: Iterator[tuple[str, Any]],
+def _read_rest(worker: WorkerRead, messages: Iterator[tuple[str, Any]],
                on_chunk: Callable[[int], None] | None) -> Iterator[Chunk]:
     try:
         for kind, value in messages:

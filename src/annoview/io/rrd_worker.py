@@ -8,7 +8,8 @@ decoding runs in a child (`python -m annoview.io.rrd_worker`), which sends back 
 as `.avr` frames on its stdout. The parent treats those bytes like any other untrusted input:
 every chunk goes through Chunk.from_ipc (checked and fully validated). Nothing is pickled.
 
-Protocol on the child's stdout (the `.avr` frame layout, docs/format.md):
+Requests come on the child's stdin, one JSON line each (`{"mode": "info" | "read", "path": ...}`),
+so one worker serves several files (rrd_pool.py). Answers on its stdout (the `.avr` frame layout):
 - type 2 frames carry one JSON object: `{"info": {...}}` first, then `{"warning": "..."}`,
   `{"tick": nbytes}` after each Rerun chunk, and finally `{"done": true}` or `{"error": "..."}`;
 - type 1 frames carry one annoview chunk (Arrow IPC), exactly as in a file.
@@ -86,7 +87,9 @@ def run(mode: str, path: str, out: BinaryIO) -> int:
 
 
 def main(argv: list[str]) -> int:
-    mode, path, limit = argv[0], argv[1], int(argv[2])
+    """`python -m annoview.io.rrd_worker LIMIT`: one JSON request a line on stdin
+    (`{"mode": "info" | "read", "path": ...}`), answered on stdout; ends at end of input."""
+    limit = int(argv[0])
     if limit > 0:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:  # a limit set on annoview itself still holds
@@ -96,14 +99,18 @@ def main(argv: list[str]) -> int:
     # printing (Python or native code) cannot corrupt the frame stream.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    try:
-        return run(mode, path, out)
-    except MemoryError:
-        _message(out, error=f"{path}: rerun-sdk ran out of memory reading the file "
-                            f"(limit {limit >> 20} MB; set {MEMORY_ENV} to change it)")
-        return 1
-    except BrokenPipeError:  # the parent stopped reading (the user closed the viewer)
-        return 0
+    for line in sys.stdin.buffer:
+        request = json.loads(line)
+        path = str(request["path"])
+        try:
+            run(str(request["mode"]), path, out)
+        except MemoryError:
+            _message(out, error=f"{path}: rerun-sdk ran out of memory reading the file "
+                                f"(limit {limit >> 20} MB; set {MEMORY_ENV} to change it)")
+            return 1  # memory may be fragmented or state half built: do not serve another file
+        except BrokenPipeError:  # the parent stopped reading (the user closed the viewer)
+            return 0
+    return 0
 
 
 if __name__ == "__main__":
