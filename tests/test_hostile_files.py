@@ -118,7 +118,7 @@ CRAFTED_PAYLOADS = {
     "string_offsets": hc.chunk_string_offsets, "invalid_utf8": hc.chunk_invalid_utf8,
     "row_id_length": hc.chunk_row_id_short, "timeline_length": hc.chunk_timeline_huge,
     "compressed": lambda: hc.chunk_compressed(2_000_000), "positions_null": hc.chunk_positions_null,
-    "positions_dictionary": hc.chunk_positions_dictionary,
+    "positions_dictionary": hc.chunk_positions_dictionary, "dictionary_index": hc.chunk_dictionary_index,
     "timeline_kind": lambda: hc.chunk_timeline_kind(b"lunar"),
     "path_not_utf8": lambda: hc.chunk_entity_path(b"/\xff"), "path_not_canonical": lambda: hc.chunk_entity_path(b"a//"),
 }

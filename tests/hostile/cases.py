@@ -213,6 +213,20 @@ def chunk_positions_dictionary() -> tuple[bytes, Chunk]:
     return _replace_field(c, "Points2D:positions", pa.field(f.name, arr.type, metadata=f.metadata), arr).to_ipc(), c
 
 
+def dictionary_chunk() -> Chunk:
+    """A valid chunk with a dictionary-encoded generic column (as another producer may write)."""
+    arr = pa.DictionaryArray.from_arrays(pa.array([3, 1, 4, 1, 2], pa.int32()), pa.array(list("abcde")))
+    return build_chunk("/world/attacked", True, np.array([7], np.uint64), np.array([5], np.uint64), {},
+                       {"Odd:dict": (Kind.ARROW, [arr])})
+
+
+def chunk_dictionary_index() -> tuple[bytes, Chunk]:
+    """A dictionary-encoded generic column whose index points past its dictionary."""
+    c = dictionary_chunk()
+    pattern = b"".join(_i32(v) for v in (3, 1, 4, 1, 2))
+    return patch_once(c.to_ipc(), pattern, b"".join(_i32(v) for v in (3, 1, 40_000, 1, 2))), c
+
+
 def chunk_context_nulls() -> tuple[bytes, Chunk]:
     """An AnnotationContext whose class id, description and info are null."""
     cell = [{"class_id": None, "class_description": None},
@@ -339,6 +353,7 @@ def cases(big: bool = False) -> list[Case]:
         Case("chunk_invalid_utf8", "2 chunk Arrow", with_attacked(chunk_invalid_utf8())),
         Case("chunk_timeline_length", "2 chunk Arrow", with_attacked(chunk_timeline_huge())),
         Case("chunk_row_id_length", "2 chunk Arrow", with_attacked(chunk_row_id_short())),
+        Case("chunk_dictionary_index", "2 chunk Arrow", with_attacked(chunk_dictionary_index())),
         Case("header_deep_json", "3 deep JSON", lambda p: write_avr(p, [(c.to_ipc(), c) for c in good_chunks()],
                                                                    header=deep_json_header(30_000)),
              expect_error=True),

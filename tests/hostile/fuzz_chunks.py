@@ -50,7 +50,7 @@ def use(chunk: Chunk) -> None:
 def main() -> None:
     seed, count = int(sys.argv[1]), int(sys.argv[2])
     rng = random.Random(seed)
-    bases = [c.to_ipc() for c in hc.good_chunks()] + [hc.chunk_context_nulls()[0]]
+    bases = [c.to_ipc() for c in hc.good_chunks() + [hc.dictionary_chunk()]] + [hc.chunk_context_nulls()[0]]
     stats = {"refused": 0, "accepted": 0}
     for _ in range(count):
         try:

@@ -6,8 +6,10 @@ type takes code paths annoview never exercises. CRCs do not help: a hostile writ
 So before `pyarrow.ipc` sees a payload, this module walks the stream's messages itself (a small,
 bounds-checked flatbuffer reader, no allocation beyond the payload) and refuses:
 
-- compressed record batches (annoview writes uncompressed IPC: see Chunk.to_ipc, encode_footer);
-- dictionary batches and any message other than one schema followed by record batches;
+- compressed record and dictionary batches (annoview writes uncompressed IPC: see
+  Chunk.to_ipc, encode_footer);
+- any message sequence other than one schema, the dictionaries of dictionary-encoded columns
+  (no deltas), then the record batch(es);
 - buffers that reach outside their message body, and field nodes with negative or impossible
   lengths or null counts.
 
@@ -109,6 +111,15 @@ def check_stream(data: bytes | memoryview, what: str, max_batches: int = 1) -> b
         if header_type == _SCHEMA and not schema_seen and body_length == 0:
             schema_seen = True
             schema = bytes(flat.buf)
+        elif header_type == _DICTIONARY_BATCH and schema_seen and not batches:
+            # the dictionaries of dictionary-encoded (generic) columns, before the record batch
+            dictionary = flat.target(message, 2)
+            data = None if dictionary is None else flat.target(dictionary, 1)
+            if data is None:
+                raise RecordingFormatError(f"{what}: dictionary batch message without its data")
+            if flat.scalar(dictionary, 2, _U8):
+                raise RecordingFormatError(f"{what}: delta dictionary batch (annoview writes none)")
+            _check_record_batch(flat, data, body_length, what)
         elif header_type == _RECORD_BATCH and schema_seen:
             batches += 1
             if batches > max_batches:
@@ -119,8 +130,7 @@ def check_stream(data: bytes | memoryview, what: str, max_batches: int = 1) -> b
             _check_record_batch(flat, header, body_length, what)
         else:
             kind = _HEADER_NAMES.get(header_type, f"an unknown (type {header_type})")
-            extra = " (annoview writes no dictionary-encoded columns)" if header_type == _DICTIONARY_BATCH else ""
-            raise RecordingFormatError(f"{what}: unexpected Arrow message: {kind} message{extra}")
+            raise RecordingFormatError(f"{what}: unexpected Arrow message: {kind} message")
         pos += body_length
 
 

@@ -67,7 +67,9 @@ _META_KIND = b"annoview:kind"
 _META_RERUN_NAME = b"annoview:rerun_name"  # original Rerun name of a renamed column
 
 # The archetypes annoview renders: archetype name -> field -> storage kind.
-ARCHETYPE_FIELDS: dict[str, dict[str, Kind]] = archetype_fields()
+ARCHETYPE_FIELDS: dict[str, dict[str, Kind]] = {  # generic (Kind.ARROW) fields are kept as Rerun wrote them
+    arch: {f: k for f, k in fields.items() if k is not Kind.ARROW} for arch, fields in archetype_fields().items()
+}
 
 
 # ---------------------------------------------------------------------------------------------

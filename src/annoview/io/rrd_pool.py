@@ -7,6 +7,7 @@ that died, or whose read was abandoned half way, is not reused.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
@@ -72,6 +73,22 @@ def _acquire(limit: int) -> _Proc:
                 return proc
             proc.kill()
     return _Proc(limit)
+
+
+@atexit.register
+def _close_idle() -> None:
+    """End idle workers at exit (end of input), and wait for them: no zombie is left behind."""
+    with _lock:
+        idle = list(_idle)
+        _idle.clear()
+    for proc in idle:
+        try:
+            assert proc.popen.stdin is not None
+            proc.popen.stdin.close()
+            proc.popen.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        proc.kill()
 
 
 def _release(proc: _Proc) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 from ..model import Part
 from ..visuals import DEFAULT_LINE_RADIUS, DRAW_ORDER_BOXES, BoxesVisual, box_labels
 from . import register
-from .base import VisualizerInput, add_labels
+from .base import VisualizerInput, add_labels, instance_count, instance_rows
 
 DRAW_ORDER = DRAW_ORDER_BOXES        # Rerun's default: over masks, under lines and points
 DEFAULT_RADIUS = DEFAULT_LINE_RADIUS  # outline half-width, screen px
@@ -15,15 +15,9 @@ DEFAULT_RADIUS = DEFAULT_LINE_RADIUS  # outline half-width, screen px
 @register("Boxes2D")
 def build(inp: VisualizerInput) -> Part:
     part = Part()
-    centers = np.asarray(inp.value("centers"), np.float32).reshape(-1, 2)
-    half = np.asarray(inp.value("half_sizes"), np.float32).reshape(-1, 2)
-    n = max(len(centers), len(half))
-    if len(half) == 1 and n > 1:
-        half = np.repeat(half, n, 0)
-    if len(centers) == 1 and n > 1:
-        centers = np.repeat(centers, n, 0)
-    if len(centers) != len(half):
-        raise ValueError(f"{len(centers)} centers for {len(half)} half sizes")
+    n = instance_count(inp, "half_sizes", "centers")
+    centers = instance_rows(inp.value("centers"), n, 2, 0.0)   # no centers: at the origin, as in Rerun
+    half = instance_rows(inp.value("half_sizes"), n, 2, 0.0)
     class_ids = inp.value("class_ids")
     key = inp.palette_key
     oid = inp.object_id("boxes")
