@@ -173,6 +173,10 @@ class ColumnView:
         return vals.slice(a, b - a).to_pylist()
 
 
+# Checked chunk schemas by their IPC schema message bytes (see Chunk.from_ipc).
+_schema_facts: dict[bytes, Any] = {}
+
+
 @dataclass
 class Chunk:
     """Rows of one entity: row ids, timeline columns and component columns (see module doc)."""
@@ -248,32 +252,37 @@ class Chunk:
 
     @staticmethod
     def from_ipc(data: bytes | memoryview) -> "Chunk":
-        try:
-            reader = pa.ipc.open_stream(pa.py_buffer(data))
-            batches = list(reader)
-        except (pa.ArrowInvalid, pa.ArrowException, OSError) as e:
-            raise RecordingFormatError(f"not an Arrow IPC chunk: {e}") from None
-        if len(batches) != 1:
-            raise RecordingFormatError(f"a chunk frame holds {len(batches)} record batches, expected 1")
-        try:
-            batches[0].validate(full=True)  # offsets and buffers in bounds before any column is read
-        except (pa.ArrowInvalid, pa.ArrowException) as e:
-            raise RecordingFormatError(f"chunk frame holds an invalid Arrow batch: {e}") from None
-        return Chunk.from_batch(batches[0])
+        """Decode a chunk frame payload from an untrusted source (file, socket).
+
+        The IPC stream is checked before Arrow reads it and the batch is fully validated and
+        type-checked before it is used (io/ipc_guard.py, io/chunk_check.py): anything annoview
+        did not write is a RecordingFormatError, never a crash later on.
+        """
+        from .io.chunk_check import check_schema, check_values
+        from .io.ipc_guard import read_single_batch
+
+        batch, schema_key = read_single_batch(data, "chunk frame")
+        assert batch is not None
+        facts = _schema_facts.get(schema_key)
+        if facts is None:
+            try:
+                facts = check_schema(batch.schema)  # raises for a schema annoview did not write
+            except UnicodeDecodeError as e:  # a column name that is not UTF-8 (pyarrow decodes names)
+                raise RecordingFormatError(f"chunk frame: a column name is not valid UTF-8: {e}") from None
+            if len(_schema_facts) >= 1024:
+                _schema_facts.clear()
+            _schema_facts[schema_key] = facts
+        check_values(batch, facts)
+        return Chunk(facts.entity_path, facts.is_static, batch)
 
     @staticmethod
     def from_batch(batch: pa.RecordBatch) -> "Chunk":
-        md = batch.schema.metadata or {}
-        if _META_PATH not in md or ROW_ID not in batch.schema.names:
-            raise RecordingFormatError("record batch is not an annoview chunk (no entity path or row id)")
-        chunk = Chunk(md[_META_PATH].decode(), md.get(_META_STATIC, b"0") == b"1", batch)
-        chunk.row_ids()  # validates the row id column
-        for f in batch.schema:
-            if ":" in f.name and not (pa.types.is_list(f.type) or pa.types.is_large_list(f.type)):
-                raise RecordingFormatError(f"component {f.name} has type {f.type}, expected a list")
-            if f.metadata and _META_INDEX in f.metadata and not pa.types.is_integer(f.type):
-                raise RecordingFormatError(f"timeline {f.name} has type {f.type}, expected int64")
-        return chunk
+        """A chunk of a record batch whose schema is checked (io/chunk_check.py); the values are
+        trusted, so batches from untrusted bytes come through from_ipc."""
+        from .io.chunk_check import check_batch
+
+        entity_path, is_static = check_batch(batch)
+        return Chunk(entity_path, is_static, batch)
 
 
 def _is_number(t: pa.DataType) -> bool:
