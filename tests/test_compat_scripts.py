@@ -35,6 +35,10 @@ EXPECTED_ENTITIES = {
                              "/cams/left\\ cam/track", "/cams/right\\:cam/boxes", "/cams/right\\:cam/track"},
     "blueprint_views.py": {"/image", "/image/centers", "/image/mask", "/world/path"},
     "log_files_and_threads.py": {"/camera/frame.png", "/camera/frame.png/marks", "/snapshots/first.png"},
+    "columns_clears.py": {"/world", "/world/swarm", "/camera/tracks", "/camera/boxes", "/outline", "/legend", "/robot",
+                          "/robot/arm", "/robot/arm/box", "/robot/mask", "/robot/lines", "/robot/context"},
+    "any_values.py": {"/sensor", "/robot", "/sensor/extra", "/points", "/loose", "/colored", "/pose", "/temps",
+                      "/joints", "/raw", "/plot", "/plot2", "/dots"},
 }
 # Recorded by rerun-sdk only: the start time it sends at init (annoview sends it on request).
 RERUN_ONLY = {"RecordingInfo:start_time"}

@@ -12,12 +12,14 @@ from .rerun_api import *  # noqa: F403  (Rerun's other top-level calls; names in
 from .rerun_api import __all__ as _rerun_api_names
 from .sdk import current
 from .sdk.byte_sinks import MemoryRecording
+from .sdk.columns import TimeColumn
 from .sdk.recording import RecordingStream
 from .sdk.script_helpers import script_add_args, script_setup, script_teardown
 from .sdk.sinks import MemorySink
 from .strict import set_strict_mode, strict_mode
-from .types import (AnnotationContext, AnnotationInfo, Box2DFormat, Boxes2D, ClassDescription, Image, LineStrips2D,
-                    LineStrips3D, Points2D, Points3D, SegmentationImage)
+from .types import (AnnotationContext, AnnotationInfo, Box2DFormat, Boxes2D, ClassDescription, ComponentColumn,
+                    ComponentColumnList, Image, LineStrips2D, LineStrips3D, Points2D, Points3D, SegmentationImage)
+from .types.any_values import AnyBatchValue, AnyValues, DynamicArchetype
 
 __version__ = "0.1.0"
 
@@ -63,6 +65,14 @@ def log(entity_path: Any, entity: Any, *extra: Any, static: bool = False, strict
     rec = _rec(recording)
     if rec is not None:
         rec.log(entity_path, entity, *extra, static=static, strict=strict)
+
+
+def send_columns(entity_path: str, indexes: Any, columns: Any, *, recording: RecordingStream | None = None,
+                 strict: bool | None = None) -> None:
+    """Many rows of one entity in one call, recorded as one chunk (sdk/columns.py)."""
+    rec = _rec(recording)
+    if rec is not None:
+        rec.send_columns(entity_path, indexes, columns, strict=strict)
 
 
 def set_time(timeline: str, *, sequence: Any = None, duration: Any = None, timestamp: Any = None,
@@ -188,7 +198,8 @@ __all__ = [
     "disconnect", "get_global_data_recording", "set_strict_mode", "strict_mode", "RecordingStream", "MemorySink",
     "AnnotationContext", "AnnotationInfo", "ClassDescription", "Points2D", "Points3D", "Boxes2D", "Box2DFormat",
     "LineStrips2D", "LineStrips3D", "SegmentationImage", "Image", "AnnoviewError", "AnnoviewWarning",
-    "ValidationError", "datatypes", "encodings", "archetypes", "components",
+    "ValidationError", "datatypes", "encodings", "archetypes", "components", "send_columns", "TimeColumn", "ComponentColumn",
+    "ComponentColumnList", "AnyValues", "DynamicArchetype", "AnyBatchValue",
     "AlbedoFactor", "GraphEdge", "GraphType", "MediaType", "Radius", "Scale3D", "TensorDimensionIndexSelection",
     "TextLogLevel", "TransformRelation", "VideoCodec", "Angle", "Quaternion", "RotationAxisAngle", "TensorData",
     "TensorDimensionSelection", "TimeInt", "TimeRange", "TimeRangeBoundary", "VisibleTimeRange",
@@ -197,9 +208,12 @@ __all__ = [
     *_TOP_LEVEL_ARCHETYPES,
     "MemoryRecording", "LoggingHandler", "script_add_args", "script_setup", "script_teardown", *_rerun_api_names,
     "blueprint", "utilities", "experimental", "notebook", "recording_stream", "sinks", "time", "web", "error_utils",
-    "bindings", "catalog", "auth", "server", "urdf",
+    "bindings", "catalog", "auth", "server", "urdf", "any_value", "any_batch_value", "dynamic_archetype",
+    "TimeColumnLike",
 ]
 
 # Submodules under Rerun's names; imported last, since some re-export the functions above.
-from . import (auth, bindings, blueprint, catalog, error_utils, experimental, notebook, recording_stream,  # noqa: E402
-               server, sinks, time, urdf, utilities, web)
+from . import (any_batch_value, any_value, auth, bindings, blueprint, catalog, dynamic_archetype,  # noqa: E402
+               error_utils, experimental, notebook, recording_stream, server, sinks, time, urdf, utilities, web)
+
+TimeColumnLike = TimeColumn  # Rerun's type alias for what `indexes=` takes
