@@ -14,6 +14,7 @@ import numpy as np
 
 from ..chunk import Chunk
 from .index import HIT_FIELDS, ComponentIndex, Hits, newest
+from .residency import ChunkTable, FileSource
 from .tree import EntityTree
 
 
@@ -42,11 +43,15 @@ class CellRef:
 
 
 class Store:
-    """Thread-safe chunk store; queries see every chunk added before them."""
+    """Thread-safe chunk store; queries see every chunk added before them.
 
-    def __init__(self) -> None:
+    With a `memory_limit` (bytes), chunk data beyond it is evicted least recently used first and
+    read back when a query needs it (see residency.py); the index stays whole, so every query
+    answers exactly as with all data in memory."""
+
+    def __init__(self, memory_limit: int | None = None, *, spill_dir: str | None = None) -> None:
         self._lock = threading.RLock()
-        self.chunks: list[Chunk] = []
+        self.chunks = ChunkTable(memory_limit, spill_dir)
         self.tree = EntityTree()
         self._slots: dict[str, int] = {}
         self._paths: list[str] = []
@@ -64,10 +69,11 @@ class Store:
         for c in chunks:
             self.add_chunk(c)
 
-    def add_chunk(self, chunk: Chunk) -> None:
+    def add_chunk(self, chunk: Chunk, source: FileSource | None = None) -> None:
+        """Ingest a chunk; `source` says where to read it back from after an eviction (a
+        recording file's index entry); without one, an evicted chunk is spilled to disk first."""
         with self._lock:
-            cid = len(self.chunks)
-            self.chunks.append(chunk)
+            cid = self.chunks.append(chunk, source)
             slot = self._slot(chunk.entity_path)
             counts = self._components[slot]
             row_ids = chunk.row_ids()
@@ -204,7 +210,7 @@ class Store:
                 st_chunk = np.array([e[2] for _, e in local], np.int64)
                 st_row = np.array([e[3] for _, e in local], np.int64)
                 hits[comp] = with_static(hits.get(comp), ent, st_chunk, st_row)
-            return FrameQuery(paths, hits, list(self.chunks))
+            return FrameQuery(paths, hits, self.chunks)
 
 
 STATIC_TIME = np.iinfo(np.int64).min
@@ -228,7 +234,7 @@ class FrameQuery:
 
     paths: list[str]
     hits: dict[str, Hits]
-    chunks: list[Chunk]
+    chunks: ChunkTable  # append-only: chunk numbers stay valid; evicted data reloads on access
     _by_entity: dict[str, dict[str, CellRef]] | None = None
 
     def for_entity(self, path: str) -> dict[str, CellRef]:
