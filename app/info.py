@@ -14,7 +14,7 @@ from typing import TextIO
 from annoview.annotations import context_from_cell
 from annoview.chunk import Chunk
 from annoview.io import is_rrd, load_chunks
-from annoview.store import Store
+from annoview.store import ChunkFile, Store
 from annoview.types.display import short_value
 
 CONTEXT = "AnnotationContext:context"
@@ -122,8 +122,10 @@ def print_info(path: str, out: TextIO) -> None:
                 archs[a] = archs.get(a, 0) + e.num_rows
             static[e.entity_path] = static.get(e.entity_path, False) or e.is_static
         timelines = index.timelines()
-        context_chunks = [index.load_chunk(e) for e in index.entries if "AnnotationContext" in e.archetypes]
-        generic_chunks = [index.load_chunk(e) for e in index.entries if set(e.archetypes) - OWN_ARCHETYPES]
+        # generators: one chunk in memory at a time (a big file streams through, see docs/memory.md)
+        reader = ChunkFile(path)
+        context_chunks = (reader.load(e) for e in index.entries if "AnnotationContext" in e.archetypes)
+        generic_chunks = (reader.load(e) for e in index.entries if set(e.archetypes) - OWN_ARCHETYPES)
         header = index.header
         out.write(f"recording {path}\n")
         if header is not None:

@@ -227,3 +227,27 @@ def test_gpu_cache_drops_geometry_of_evicted_rows():
     assert cache.drop_rows({b}) == 1 and len(cache) == 2
     assert cache.drop_rows({a}) == 1 and len(cache) == 1
     assert isinstance(ctx, moderngl.Context)
+
+
+def test_add_file_streams_a_recording_through_a_small_limit(recording):
+    from annoview.store.ingest import add_file
+
+    full = _load(recording, None)
+    store = Store(2 * _chunk_bytes(full))
+    add_file(store, recording)
+    assert store.chunks.stats.evictions > 0 and store.chunks.spill_path is None  # read back from the file itself
+    for t in (0, 7, 2 * FRAMES - 2, 3):
+        assert _values(store, t) == _values(full, t)
+
+
+def test_screenshot_memory_limit_is_checked(recording, tmp_path):
+    import subprocess
+    import sys
+
+    base = [sys.executable, "-m", "annoview.app.cli", "screenshot", str(recording), "--size", "64x64"]
+    bad = subprocess.run(base + ["--out", str(tmp_path / "a.png"), "--memory-limit", "2XB"], capture_output=True, text=True)
+    assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1 and "--memory-limit" in bad.stderr
+    a = subprocess.run(base + ["--out", str(tmp_path / "a.png"), "--memory-limit", "16MiB"], capture_output=True, text=True)
+    b = subprocess.run(base + ["--out", str(tmp_path / "b.png"), "--memory-limit", "none"], capture_output=True, text=True)
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()

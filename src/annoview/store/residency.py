@@ -43,12 +43,14 @@ class ChunkFile:
         with self._lock:
             if self._file is None:
                 self._file = open(self.path, "rb")
+                # closed when this reader goes away, even at exit (no unclosed-file warnings)
+                self._finalizer = weakref.finalize(self, self._file.close)
             return _load_entry(self._file, os.fstat(self._file.fileno()).st_size, entry)
 
     def close(self) -> None:
         with self._lock:
             if self._file is not None:
-                self._file.close()
+                self._finalizer()
                 self._file = None
 
 
