@@ -251,3 +251,40 @@ def test_screenshot_memory_limit_is_checked(recording, tmp_path):
     b = subprocess.run(base + ["--out", str(tmp_path / "b.png"), "--memory-limit", "none"], capture_output=True, text=True)
     assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+
+
+def test_viewer_with_a_memory_limit_plays_prefetches_and_shows_resident_ranges(recording):
+    """The viewer wiring: a small limit, play through the recording, come back: same UI pixels,
+    chunks were evicted and read back (some ahead of time), GPU geometry followed."""
+    from annoview.app.viewer.app import App
+
+    probe = _load(recording, None)
+    app = App(size=(640, 400), vsync=False, memory_limit=3 * _chunk_bytes(probe))
+    try:
+        rec = app.open(str(recording), wait=True)
+        for _ in range(3):
+            app.frame()
+        rec.time.set_time(4)
+        app.frame()
+        first = app.frame(capture=True)
+        rec.time.playing = True
+        for _ in range(40):
+            app.frame()
+            rec.time.advance(0.2)
+        rec.time.playing = False
+        rec.time.set_time(4)
+        app.frame()
+        again = app.frame(capture=True)
+        bar_top = int(app.time_panel.bar_rect[1])   # the resident strip in the time bar may differ
+        assert np.array_equal(first[:bar_top], again[:bar_top])
+        table = rec.store.chunks
+        assert table.stats.evictions > 0 and table.stats.reloads > 0
+        assert rec.prefetcher is not None and rec.prefetcher.wait_idle(10)
+        assert rec.prefetcher.loaded > 0
+        assert table.track_evicted_rows, "the GPU cache follows evictions"
+        info = rec.time.info
+        spans = app.time_panel.resident_xs(rec, info, 500.0)
+        assert spans and all(0 <= a <= b <= 499.5 for a, b in spans)
+        assert len(spans) < len(rec.store.timeline_times("frame")), "only some ranges are resident"
+    finally:
+        app.release()
