@@ -240,16 +240,15 @@ def test_add_file_streams_a_recording_through_a_small_limit(recording):
         assert _values(store, t) == _values(full, t)
 
 
-def test_screenshot_memory_limit_is_checked(recording, tmp_path):
-    import subprocess
-    import sys
+def test_screenshot_memory_limit_is_checked(recording, tmp_path, capsys):
+    from annoview.app.cli import main
 
-    base = [sys.executable, "-m", "annoview.app.cli", "screenshot", str(recording), "--size", "64x64"]
-    bad = subprocess.run(base + ["--out", str(tmp_path / "a.png"), "--memory-limit", "2XB"], capture_output=True, text=True)
-    assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1 and "--memory-limit" in bad.stderr
-    a = subprocess.run(base + ["--out", str(tmp_path / "a.png"), "--memory-limit", "16MiB"], capture_output=True, text=True)
-    b = subprocess.run(base + ["--out", str(tmp_path / "b.png"), "--memory-limit", "none"], capture_output=True, text=True)
-    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    base = ["screenshot", str(recording), "--size", "64x64"]
+    assert main(base + ["--out", str(tmp_path / "a.png"), "--memory-limit", "2XB"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--memory-limit" in err[0]
+    assert main(base + ["--out", str(tmp_path / "a.png"), "--memory-limit", "16MiB"]) == 0
+    assert main(base + ["--out", str(tmp_path / "b.png"), "--memory-limit", "none"]) == 0
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
 
 
