@@ -69,7 +69,6 @@ FIELD_COMPONENT_TYPES: dict[str, str] = {
     "labels": "rerun.components.Text", "show_labels": "rerun.components.ShowLabels",
     "draw_order": "rerun.components.DrawOrder", "class_ids": "rerun.components.ClassId",
     "keypoint_ids": "rerun.components.KeypointId", "opacity": "rerun.components.Opacity",
-    "point_shading": "rerun.components.PointShading",
 }
 
 
