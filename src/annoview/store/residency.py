@@ -28,6 +28,27 @@ import numpy as np
 from ..chunk import Chunk
 
 
+_M_MMAP_THRESHOLD = -3
+_allocator_tuned = False
+
+
+def _return_freed_chunks_to_the_os() -> None:
+    """glibc raises its mmap threshold after each large free, so evicted multi-MB chunk buffers
+    would then come from per-thread heaps that rarely shrink: RSS would grow hundreds of MB past
+    the limit. A fixed 1 MiB threshold keeps big buffers in their own mappings, released on free.
+    Process-wide, done once, only when a memory limit is in use; a no-op off glibc."""
+    global _allocator_tuned
+    if _allocator_tuned:
+        return
+    _allocator_tuned = True
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+    except (OSError, AttributeError):
+        pass
+
+
 class ChunkFile:
     """One open recording file read by offset, shared by every chunk reloaded from it."""
 
@@ -94,6 +115,8 @@ class ChunkTable:
 
     def __init__(self, limit: int | None = None, spill_dir: str | None = None) -> None:
         self.limit = limit
+        if limit is not None:
+            _return_freed_chunks_to_the_os()
         self.stats = ResidencyStats()
         self._lock = threading.RLock()
         self._slots: list[_Slot] = []
@@ -210,6 +233,8 @@ class ChunkTable:
     def set_limit(self, limit: int | None) -> None:
         with self._lock:
             self.limit = limit
+            if limit is not None:
+                _return_freed_chunks_to_the_os()
             self._trim(keep=None)
 
     def close(self) -> None:
