@@ -25,6 +25,10 @@ EXPECTED_ENTITIES = {
                               "/camera/image/centers"},
     "landmarks_enum.py": {"/", "/hand/landmarks", "/hand/outline", "/hand/2d"},
     "extras_ignored.py": {"/", "/camera", "/camera/detections", "/log", "/speed"},
+    "columns_clears.py": {"/world", "/world/swarm", "/camera/tracks", "/camera/boxes", "/outline", "/legend", "/robot",
+                          "/robot/arm", "/robot/arm/box", "/robot/mask", "/robot/lines", "/robot/context"},
+    "any_values.py": {"/sensor", "/robot", "/sensor/extra", "/points", "/loose", "/colored", "/pose", "/temps",
+                      "/joints", "/raw", "/plot", "/plot2", "/dots"},
 }
 
 

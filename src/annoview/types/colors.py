@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from ..instances import pack_rgba, unpack_rgba
+from ..instances import pack_channels, pack_rgba, unpack_rgba
 
 __all__ = ["pack_rgba", "parse_color", "parse_colors", "unpack_rgba"]
 
@@ -31,6 +31,8 @@ def _channels_to_packed(arr: np.ndarray, archetype: str, field: str) -> np.ndarr
         if not np.isfinite(arr).all() or arr.min(initial=0.0) < 0.0 or arr.max(initial=0.0) > 1.0:
             raise ValidationError(archetype, field, "float colors must be finite and in [0, 1]")
         arr = np.round(arr * 255.0).astype(np.uint8)
+    elif arr.dtype == np.uint8:
+        pass
     elif arr.dtype.kind in "iu":
         if arr.size and (arr.min() < 0 or arr.max() > 255):
             raise ValidationError(archetype, field, "integer colors must be in [0, 255]")
@@ -39,9 +41,8 @@ def _channels_to_packed(arr: np.ndarray, archetype: str, field: str) -> np.ndarr
         raise ValidationError(archetype, field, "colors cannot be booleans")
     else:
         raise ValidationError(archetype, field, f"unknown color form of dtype {arr.dtype}")
-    if arr.shape[-1] == 3:
-        arr = np.concatenate([arr, np.full(arr.shape[:-1] + (1,), 255, np.uint8)], axis=-1)
-    return pack_rgba(arr.reshape(-1, 4))
+    flat = arr.reshape(-1, arr.shape[-1])
+    return pack_channels(flat, 255) if flat.shape[1] == 3 else pack_channels(flat[:, :3], flat[:, 3])
 
 
 def _scalar_packed(v: Any, archetype: str, field: str) -> int | None:

@@ -63,6 +63,8 @@ RERUN_COMPONENT_TYPES: dict[tuple[str, str], str] = {
     ("Image", "buffer"): "rerun.components.ImageBuffer",
     ("Image", "format"): "rerun.components.ImageFormat",
     ("AnnotationContext", "context"): "rerun.components.AnnotationContext",
+    ("Points3D", "point_shading"): "rerun.components.PointShading",
+    ("Image", "magnification_filter"): "rerun.components.MagnificationFilter",
 }
 FIELD_COMPONENT_TYPES: dict[str, str] = {
     "radii": "rerun.components.Radius", "colors": "rerun.components.Color",

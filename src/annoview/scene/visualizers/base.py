@@ -51,12 +51,14 @@ class VisualizerInput:
     services: Services
 
     def value(self, field: str) -> Any:
-        """The decoded value of one field, None when not logged."""
+        """The decoded value of one field, None when not logged or logged empty (an empty array
+        clears a field: the visualizer falls back to its default, as in Rerun)."""
         ref = self.cells.get(field)
         if ref is None:
             return None
         v = ref.value
-        return v.to_pylist() if hasattr(v, "to_pylist") else v  # Arrow arrays (texts, structs) as lists
+        v = v.to_pylist() if hasattr(v, "to_pylist") else v  # Arrow arrays (texts, structs) as lists
+        return None if v is None or not len(v) else v
 
     def draw_order(self, default: float) -> float:
         d = self.value("draw_order")

@@ -10,7 +10,7 @@ from .base import VisualizerInput
 DRAW_ORDER = DRAW_ORDER_IMAGE   # Rerun's default: under everything else
 
 
-@register("Image")
+@register("Image", requires="buffer")
 def build(inp: VisualizerInput) -> Part:
     part = Part()
     img = image_array(inp.value("buffer"), inp.value("format"))
