@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "origin): with --space 2d and a camera entity, its image in pixels")
     p.add_argument("--eye", metavar="X,Y,Z", help="3D: camera position (perspective, 55 degree vertical field of view)")
     p.add_argument("--target", metavar="X,Y,Z", help="3D: the point the camera looks at (the view's center)")
+    p.add_argument("--memory-limit", metavar="SIZE", help="recording data kept in memory while rendering, e.g. "
+                   "2GB or 25%% (of RAM) or none (default 25%% of RAM): a bigger file streams through it")
     p.add_argument("--up", metavar="X,Y,Z", help="3D: the up direction (default: the scene's ViewCoordinates, else +z)")
     p.set_defaults(func=run)
 
@@ -83,17 +85,19 @@ def normalize_origin(text: str, store: "Store") -> str:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from annoview.io import load_chunks
     from annoview.render import Camera2D, Renderer, SceneRenderer
     from annoview.scene import SceneBuilder
     from annoview.store import Store
+    from annoview.store.ingest import add_file
+
+    from .viewer_command import memory_limit_arg
 
     size = parse_size(args.size)
     rect = parse_rect(args.rect) if args.rect else None
     if not str(args.out).lower().endswith(".png"):
         raise UsageError(f"--out: expected a .png path, got {args.out!r}")
-    store = Store()
-    store.add_chunks(load_chunks(args.file))
+    store = Store(memory_limit_arg(args.memory_limit))
+    add_file(store, args.file)   # with a limit, chunks beyond it are evicted and read back if the time needs them
     timeline, t = parse_time_arg(store, args.time)
     origin = None
     if args.origin is not None:

@@ -37,6 +37,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--window-size", default="1280x800", metavar="WxH", help="window size (default 1280x800)")
     p.add_argument("--time", metavar="TIMELINE=VALUE", help="start at this time (e.g. frame=10, time=1.5)")
     p.add_argument("--screenshot-to", metavar="OUT.png", help="render the UI once into a PNG and exit")
+    p.add_argument("--memory-limit", metavar="SIZE",
+                   help="recording data kept in memory per recording, e.g. 2GB, 512MiB, 25%% (of RAM) or none; "
+                        "the rest is read back from the file (or a temporary spill file for live data) when "
+                        "needed (default: 25%% of RAM)")
     p.add_argument("--headless", action="store_true",
                    help="with --screenshot-to: render offscreen (EGL), no window or display needed")
 
@@ -51,8 +55,21 @@ def run_viewer(argv: list[str]) -> int:
     return _run(build_parser().parse_args(argv))
 
 
+def memory_limit_arg(text: str | None) -> int | None:
+    """--memory-limit in bytes (None: no limit); the default is a fraction of physical memory."""
+    from annoview.store.budget import default_limit, parse_memory_limit
+
+    if text is None:
+        return default_limit()
+    try:
+        return parse_memory_limit(text)
+    except ValueError as e:
+        raise UsageError(f"--memory-limit: {e}") from None
+
+
 def _run(args: argparse.Namespace) -> int:
     size = parse_size(args.window_size, "--window-size")
+    args.memory_limit = memory_limit_arg(args.memory_limit)
     if args.screenshot_to and not str(args.screenshot_to).lower().endswith(".png"):
         raise UsageError(f"--screenshot-to: expected a .png path, got {args.screenshot_to!r}")
     if not 0 <= args.port < 65536:
@@ -65,7 +82,7 @@ def _run(args: argparse.Namespace) -> int:
     if not has_display():
         raise UsageError("no display to open a window on (run under xvfb-run, or use --screenshot-to with --headless)")
     listen = None if args.no_listen else (args.bind, args.port)
-    app = App(size=size, listen=listen, allow_remote=args.allow_remote)
+    app = App(size=size, listen=listen, allow_remote=args.allow_remote, memory_limit=args.memory_limit)
     try:
         for path in args.files:
             app.open(path)
@@ -83,7 +100,7 @@ def _screenshot(args: argparse.Namespace, size: tuple[int, int]) -> int:
     surface = HeadlessSurface(size) if headless else GlfwSurface(size, visible=False, vsync=False)
     # without files, a screenshot is of what streams in (e.g. a viewer started by rr.spawn)
     listen = None if args.files or args.no_listen else (args.bind, args.port)
-    app = App(surface, listen=listen, allow_remote=args.allow_remote)
+    app = App(surface, listen=listen, allow_remote=args.allow_remote, memory_limit=args.memory_limit)
     try:
         for path in args.files:
             app.open(path, wait=True)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from annoview.render import Renderer, SceneRenderer
+from annoview.render.cache import drop_evicted_geometry
 from annoview.scene.visuals import LabelsVisual
 
 from . import theme
@@ -56,14 +57,15 @@ class App:
 
     def __init__(self, surface: Surface | None = None, *, size: tuple[int, int] = (1280, 800),
                  visible: bool = True, vsync: bool = True, listen: tuple[str, int] | None = None,
-                 title: str = "annoview", allow_remote: bool = False) -> None:
+                 title: str = "annoview", allow_remote: bool = False, memory_limit: int | None = None) -> None:
+        """memory_limit: bytes of recording data each recording keeps in memory (None: all)."""
         from imgui_bundle import imgui
 
         self.notifications = Notifications()
         self.stream: StreamHub | None = None
         if listen is not None:   # listen first: rr.spawn() waits for the port while the window opens
             self.stream = StreamHub(listen[0], listen[1], self.notifications, wake=self._wake,
-                                    allow_remote=allow_remote)
+                                    allow_remote=allow_remote, memory_limit=memory_limit)
         self.surface: Any = surface if surface is not None else GlfwSurface(size, title, visible=visible, vsync=vsync)
         self.ctx = self.surface.ctx
         self.imgui_ctx = imgui.create_context()
@@ -82,7 +84,10 @@ class App:
         self.fonts = theme.load_fonts(imgui)
         theme.apply_style(imgui, self.ui_scale)
         self.gui = ImguiRenderer(self.ctx)
-        self.renderer = Renderer(self.ctx, background=theme.VIEW_BG)
+        self.memory_limit = memory_limit
+        # GPU geometry follows the same budget (and drops what belongs to evicted chunks, below)
+        gpu_budget = 1 << 30 if memory_limit is None else min(1 << 30, memory_limit)
+        self.renderer = Renderer(self.ctx, background=theme.VIEW_BG, cache_budget_bytes=gpu_budget)
         self.recordings: list[Recording] = []
         self.active: Recording | None = None
         self.views = {"2d": ViewPanel(self, "2d"), "3d": ViewPanel(self, "3d")}
@@ -176,7 +181,7 @@ class App:
                 if activate:
                     self.set_active(rec)
                 return rec
-        rec = Recording.from_file(path)
+        rec = Recording.from_file(path, self.memory_limit)
         rec.loader = FileLoader(path, rec.store, on_warning=self.notifications.warning, wake=self._wake)
         self.add_recording(rec, activate=activate)
         if wait:
@@ -355,7 +360,10 @@ class App:
                 r.catch_up(now, CATCH_UP_INTERVAL)
         if rec is not None:
             rec.time.advance(dt)
+            rec.prefetch()
         self.update_scene(rec)
+        if rec is not None:
+            drop_evicted_geometry(self.renderer.cache, rec.store.chunks)
 
         imgui.new_frame()
         self._shortcuts(rec)

@@ -95,6 +95,7 @@ class FileLoader:
 
     def _load_avr(self) -> None:
         from annoview.io.avr import open_index
+        from annoview.store import ChunkFile, FileSource
 
         p = self.progress
         p.state = "indexing"
@@ -108,6 +109,8 @@ class FileLoader:
         # in `annoview info` and read_avr (docs/format.md): nothing to load, nothing failed.
         entries = index.entries
         p.total, p.done, p.state = len(entries), 0, "loading"
+        # one open file shared by every chunk, for reading evicted ones back (memory limit)
+        chunk_file = ChunkFile(self.path)
         for entry in entries:
             if self._cancel.is_set():
                 p.state = "cancelled"
@@ -118,7 +121,7 @@ class FileLoader:
                 self._warn(f"{os.path.basename(self.path)}: skipped a damaged chunk of {entry.entity_path}: {e}")
                 p.done += 1
                 continue
-            self.store.add_chunk(chunk)
+            self.store.add_chunk(chunk, FileSource(chunk_file, entry))
             p.done += 1
             if p.done % 16 == 0:
                 self._wake()

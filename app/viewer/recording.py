@@ -55,14 +55,31 @@ class Recording:
     data_times: Any = None
     seen_generation: int = -1             # store generation the UI has caught up with (throttled)
     seen_at: float = 0.0
+    prefetcher: Any = None                # store.prefetch.Prefetcher, made on first use (memory limit only)
+    _last_time: int | None = None
     _data_times_key: tuple | None = None
 
     def __post_init__(self) -> None:
         self.builder = SceneBuilder(self.store)
 
     @classmethod
-    def from_file(cls, path: str) -> "Recording":
-        return cls(name=os.path.basename(path), source=os.path.abspath(path), kind="file")
+    def from_file(cls, path: str, memory_limit: int | None = None) -> "Recording":
+        return cls(name=os.path.basename(path), source=os.path.abspath(path), kind="file",
+                   store=Store(memory_limit))
+
+    def prefetch(self) -> None:
+        """With a memory limit: read ahead, off the UI thread, what the next frames in the
+        direction of playback need (see annoview.store.prefetch)."""
+        if self.store.chunks.limit is None or self.time.timeline is None:
+            return
+        if self.prefetcher is None:
+            from annoview.store.prefetch import Prefetcher
+
+            self.prefetcher = Prefetcher(self.store)
+        t = self.time.time
+        direction = 1 if self.time.playing or self._last_time is None or t is None or t >= self._last_time else -1
+        self._last_time = t
+        self.prefetcher.hint(self.time.timeline, t, direction, self.timeline_data_times())
 
     @property
     def progress(self) -> LoadProgress | None:
@@ -101,6 +118,10 @@ class Recording:
     def release(self) -> None:
         if self.loader is not None:
             self.loader.cancel()
+        if self.prefetcher is not None:
+            self.prefetcher.stop()
+            self.prefetcher = None
+        self.store.chunks.close()
         if self.scene_renderer is not None:
             self.scene_renderer.release()
             self.scene_renderer = None

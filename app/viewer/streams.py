@@ -12,13 +12,17 @@ from collections.abc import Callable
 from typing import Any
 
 from .notifications import Notifications
+from annoview.store import Store
+
 from .recording import Recording
 
 
 class StreamHub:
     def __init__(self, bind: str, port: int, notifications: Notifications,
-                 wake: Callable[[], None] = lambda: None, allow_remote: bool = False) -> None:
+                 wake: Callable[[], None] = lambda: None, allow_remote: bool = False,
+                 memory_limit: int | None = None) -> None:
         self.notifications = notifications
+        self.memory_limit = memory_limit   # each live recording's store keeps this much; the rest spills to disk
         self.wake = wake
         self._lock = threading.Lock()
         self._by_key: dict[str, Recording] = {}
@@ -45,7 +49,8 @@ class StreamHub:
             if rec is None:
                 short = info.recording_id[:8]
                 rec = Recording(name=f"{info.application_id} ({short})", source=f"tcp:{info.recording_id}",
-                                kind="stream", application_id=info.application_id)
+                                kind="stream", application_id=info.application_id,
+                                store=Store(self.memory_limit))
                 self._by_key[info.key] = rec
                 self._new.append(rec)
             return rec

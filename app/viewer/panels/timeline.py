@@ -1,5 +1,6 @@
 """Time panel: timeline selector, play/pause, step, speed, loop, the current value, and a
-scrubbing bar with a tick wherever data was logged. Keys: space, left/right, Home/End (the App
+scrubbing bar with a tick wherever data was logged, and (with a memory limit) a green strip over
+the time ranges whose data is in memory. Keys: space, left/right, Home/End (the App
 handles those so they work whatever panel has focus)."""
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 WINDOW = "Time###time"
 BAR_HEIGHT = 26.0
+RESIDENT_COLOR = (0.30, 0.62, 0.42, 0.9)   # strip along the bar's top: time ranges held in memory
 
 
 class TimePanel:
@@ -26,6 +28,8 @@ class TimePanel:
         self._ticks_key: tuple | None = None
         self._ticks: np.ndarray = np.zeros(0)
         self._times_key: tuple | None = None
+        self._resident_key: tuple | None = None
+        self._resident: list[tuple[float, float]] = []
 
     def draw(self, rec: "Recording | None") -> None:
         from imgui_bundle import icons_fontawesome_6 as fa
@@ -103,6 +107,10 @@ class TimePanel:
         dl = imgui.get_window_draw_list()
         x1, y1 = pos.x + w, pos.y + BAR_HEIGHT
         dl.add_rect_filled(pos, imgui.ImVec2(x1, y1), imgui.get_color_u32(vec4((0.07, 0.075, 0.085, 1.0))), 3.0)
+        if info.max > info.min:
+            res_col = imgui.get_color_u32(vec4(RESIDENT_COLOR))
+            for x0, x1 in self.resident_xs(rec, info, w):
+                dl.add_rect_filled(imgui.ImVec2(pos.x + x0, pos.y + 1), imgui.ImVec2(pos.x + x1 + 1, pos.y + 4), res_col)
         tick_col = imgui.get_color_u32(vec4((0.45, 0.50, 0.60, 0.9)))
         for x in self._tick_xs(times, info, w):
             dl.add_line(imgui.ImVec2(pos.x + x, pos.y + 7), imgui.ImVec2(pos.x + x, y1 - 7), tick_col, 1.0)
@@ -114,6 +122,21 @@ class TimePanel:
         if hovered and not imgui.is_item_active():
             f = (imgui.get_io().mouse_pos.x - pos.x) / w
             imgui.set_tooltip(format_time(info.kind, tc.time_at_fraction(f)))
+
+    def resident_xs(self, rec: "Recording", info: Any, w: float) -> list[tuple[float, float]]:
+        """Pixel spans of the time ranges whose data is in memory (only drawn with a memory
+        limit: without one everything is resident). Cached until chunks load or leave."""
+        table = rec.store.chunks
+        if table.limit is None:
+            return []
+        st = table.stats
+        key = (rec.id, info.name, info.min, info.max, int(w), len(table), st.evictions, st.reloads)
+        if key != self._resident_key:
+            self._resident_key = key
+            scale = (w - 1) / (info.max - info.min)
+            self._resident = [((lo - info.min) * scale, (hi - info.min) * scale)
+                              for lo, hi in table.resident_ranges(info.name)]
+        return self._resident
 
     def _tick_xs(self, times: np.ndarray | None, info: Any, w: float) -> np.ndarray:
         """One tick per pixel column holding data (cached: recomputed when data or width change)."""

@@ -114,6 +114,18 @@ class GeometryCache:
             self._bytes -= entry.nbytes
             entry.release()
 
+    def drop_rows(self, row_keys: set[tuple[int, int]]) -> int:
+        """Release the entries whose key names any of these row ids (the chunks holding them
+        were evicted from memory, so their geometry leaves the GPU too); returns how many."""
+        if not row_keys:
+            return 0
+        doomed = [k for k in self._entries if _mentions(k, row_keys)]
+        for key in doomed:
+            entry = self._entries.pop(key)
+            self._bytes -= entry.nbytes
+            entry.release()
+        return len(doomed)
+
     def clear(self) -> None:
         for entry in self._entries.values():
             entry.release()
@@ -163,6 +175,29 @@ class GeometryCache:
     def _count(self, nbytes: int) -> None:
         self.uploads += 1
         self.bytes_uploaded += int(nbytes)
+
+
+def drop_evicted_geometry(cache: GeometryCache, table: Any) -> int:
+    """Follow a store's chunk table (annoview.store.ChunkTable): drop the cached geometry of
+    chunks it evicted since the last call. Does nothing for a store without a memory limit."""
+    if getattr(table, "limit", None) is None:
+        return 0
+    if not table.track_evicted_rows:
+        table.track_evicted_rows = True
+        return 0
+    rows = table.take_evicted_rows()
+    if not len(rows):
+        return 0
+    return cache.drop_rows({(int(h), int(lo)) for h, lo in rows.tolist()})
+
+
+def _mentions(key: Any, row_keys: set[tuple[int, int]]) -> bool:
+    """Whether a (nested tuple) cache key holds one of the (hi, lo) row keys."""
+    if not isinstance(key, tuple):
+        return False
+    if len(key) == 2 and type(key[0]) is int and type(key[1]) is int:
+        return key in row_keys
+    return any(_mentions(k, row_keys) for k in key)
 
 
 def _nbytes(obj: GpuObject) -> int:

@@ -16,6 +16,7 @@ import numpy as np
 from ..chunk import Chunk
 from .clears import STATIC_TIME, ClearIndex
 from .index import HIT_FIELDS, ComponentIndex, Hits, newest
+from .residency import ChunkTable, FileSource
 from .tree import EntityTree
 
 
@@ -44,11 +45,15 @@ class CellRef:
 
 
 class Store:
-    """Thread-safe chunk store; queries see every chunk added before them."""
+    """Thread-safe chunk store; queries see every chunk added before them.
 
-    def __init__(self) -> None:
+    With a `memory_limit` (bytes), chunk data beyond it is evicted least recently used first and
+    read back when a query needs it (see residency.py); the index stays whole, so every query
+    answers exactly as with all data in memory."""
+
+    def __init__(self, memory_limit: int | None = None, *, spill_dir: str | None = None) -> None:
         self._lock = threading.RLock()
-        self.chunks: list[Chunk] = []
+        self.chunks = ChunkTable(memory_limit, spill_dir)
         self.tree = EntityTree()
         self._slots: dict[str, int] = {}
         self._paths: list[str] = []
@@ -67,10 +72,11 @@ class Store:
         for c in chunks:
             self.add_chunk(c)
 
-    def add_chunk(self, chunk: Chunk) -> None:
+    def add_chunk(self, chunk: Chunk, source: FileSource | None = None) -> None:
+        """Ingest a chunk; `source` says where to read it back from after an eviction (a
+        recording file's index entry); without one, an evicted chunk is spilled to disk first."""
         with self._lock:
-            cid = len(self.chunks)
-            self.chunks.append(chunk)
+            cid = self.chunks.append(chunk, source)
             slot = self._slot(chunk.entity_path)
             counts = self._components[slot]
             row_ids = chunk.row_ids()
@@ -213,7 +219,7 @@ class Store:
                 hits[comp] = with_static(hits.get(comp), ent, st_chunk, st_row, st_hi, st_lo)
             if self._clears:
                 hits = self._clears.apply(hits, slots, self._paths, timeline, t)
-            return FrameQuery(paths, hits, list(self.chunks))
+            return FrameQuery(paths, hits, self.chunks)
 
 
 def with_static(hits: Hits | None, ent: np.ndarray, chunk: np.ndarray, row: np.ndarray, hi: np.ndarray,
@@ -234,7 +240,7 @@ class FrameQuery:
 
     paths: list[str]
     hits: dict[str, Hits]
-    chunks: list[Chunk]
+    chunks: ChunkTable  # append-only: chunk numbers stay valid; evicted data reloads on access
     _by_entity: dict[str, dict[str, CellRef]] | None = None
 
     def for_entity(self, path: str) -> dict[str, CellRef]:

@@ -1,0 +1,289 @@
+"""Memory limit: evicted chunks read back from the file (or a spill file) give exactly what a
+fully loaded store gives; the limit holds under concurrent load and scrub; nothing streamed is lost."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import annoview as rr
+from annoview.io.avr import read_avr
+from annoview.store import Store
+from annoview.store.budget import MIN_LIMIT, parse_memory_limit, total_ram
+from annoview.store.prefetch import Prefetcher
+
+FRAMES = 24
+SIDE = 48
+
+
+def _write(path, frames: int = FRAMES) -> None:
+    rr.init("memtest", recording_id="memtest")
+    rr.save(path)
+    rr.log("seg", rr.AnnotationContext([(1, "a", (255, 0, 0)), (2, "b", (0, 255, 0)), (3, "c", (0, 0, 255))]),
+           static=True)
+    for i in range(frames):
+        rr.set_time("frame", sequence=i * 2)          # gaps: latest-at between data times
+        ids = np.zeros((SIDE, SIDE), np.uint16)
+        ids[(i * 3) % SIDE:, : (i * 5) % SIDE + 1] = 1 + i % 3
+        rr.log("seg", rr.SegmentationImage(ids))
+        if i % 3 == 0:                                 # sparse: latest-at reaches back over evicted chunks
+            rr.log("pts", rr.Points2D([[i, i], [SIDE - i, 5]], radii=2.0, class_ids=[2, 3]))
+        rr.flush()
+    rr.disconnect()
+
+
+def _load(path, limit):
+    from app.viewer.loader import FileLoader
+
+    store = Store(limit)
+    loader = FileLoader(str(path), store)
+    loader.run_here()
+    assert loader.progress.state == "done", loader.progress.error
+    return store
+
+
+def _chunk_bytes(store: Store) -> int:
+    return max(store.chunks.nbytes(i) for i in range(len(store.chunks)))
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory):
+    path = tmp_path_factory.mktemp("mem") / "rec.avr"
+    _write(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def renderers():
+    from annoview.render import Renderer
+
+    a, b = Renderer(), Renderer()   # separate GPU caches: the limited store must upload its own data
+    yield a, b
+    a.release()
+    b.release()
+
+
+def _render(renderer, store: Store, t: int) -> np.ndarray:
+    from annoview.render import Camera2D, SceneRenderer
+    from annoview.scene import SceneBuilder
+
+    scene = SceneBuilder(store).build("frame", t)
+    frame, _ = SceneRenderer(renderer).render_2d(scene, (SIDE, SIDE), Camera2D.from_rect(0, 0, SIDE, SIDE, SIDE, SIDE))
+    return np.array(frame.read_rgba())
+
+
+@pytest.fixture(scope="module")
+def expected(recording, renderers):
+    full = _load(recording, None)
+    return {t: _render(renderers[0], full, t) for t in range(-1, 2 * FRAMES + 1)}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.lists(st.integers(-1, 2 * FRAMES), min_size=3, max_size=10), chunks_kept=st.integers(1, 4))
+def test_evict_and_reload_give_the_pixels_of_a_fully_loaded_store(recording, renderers, expected, order, chunks_kept):
+    probe = _load(recording, None)
+    limit = chunks_kept * _chunk_bytes(probe)
+    store = _load(recording, limit)
+    assert store.chunks.stats.evictions > 0, "the budget must force evictions for this test to mean anything"
+    for t in order:
+        got = _render(renderers[1], store, t)
+        assert np.array_equal(got, expected[t]), f"frame at t={t} differs after eviction/reload"
+        # the table is within budget after the frame (one chunk may exceed a budget smaller than itself)
+        assert store.chunks.resident_bytes() <= limit + _chunk_bytes(store) + _static_bytes(store)
+
+
+def _static_bytes(store: Store) -> int:
+    return sum(store.chunks.nbytes(i) for i in range(len(store.chunks)) if store.chunks._slots[i].static)
+
+
+def _values(store: Store, t: int) -> dict:
+    out = {}
+    for path in store.entity_paths():
+        for comp, ref in store.latest_at(path, "frame", t).items():
+            out[(path, comp)] = (ref.row_key, repr(ref.value))
+    return out
+
+
+def test_a_stream_larger_than_the_budget_loses_nothing(recording):
+    """Chunks without a file behind them (a live stream) are spilled to a temporary .avr when
+    evicted and read back from it, value for value."""
+    originals = list(read_avr(recording))
+    full = Store()
+    full.add_chunks(originals)
+    limit = 2 * max(c.nbytes() for c in originals)
+    live = Store(limit)
+    for c in originals:
+        live.add_chunk(c)          # no source: like the stream receiver
+    originals_bytes = sum(c.nbytes() for c in originals)
+    assert originals_bytes > 5 * limit
+    st_ = live.chunks.stats
+    assert st_.spilled > 0 and live.chunks.spill_path is not None and live.chunks.spill_path.exists()
+    assert live.chunks.resident_bytes() <= limit + _static_bytes(live)
+    for cid, c in enumerate(originals):
+        assert live.chunks[cid].batch.equals(c.batch)
+    for t in range(-1, 2 * FRAMES + 1):
+        assert _values(live, t) == _values(full, t)
+    spill = live.chunks.spill_path
+    live.chunks.close()
+    assert not spill.exists(), "the spill file is deleted when the recording is closed"
+
+
+def test_the_budget_holds_under_concurrent_load_and_scrub(recording):
+    from app.viewer.loader import FileLoader
+
+    full = _load(recording, None)
+    chunk = _chunk_bytes(full)
+    limit = 3 * chunk
+    store = Store(limit)
+    loader = FileLoader(str(recording), store).start()
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    peak = [0]
+
+    def scrub(seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        try:
+            while not stop.is_set():
+                t = int(rng.integers(-1, 2 * FRAMES + 1))
+                for path in store.entity_paths():
+                    for ref in store.latest_at(path, "frame", t).values():
+                        ref.value
+                peak[0] = max(peak[0], store.chunks.resident_bytes())
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=scrub, args=(s,)) for s in range(2)]
+    for th in threads:
+        th.start()
+    assert loader.join(30)
+    for _ in range(20):               # keep scrubbing a little after the load
+        peak[0] = max(peak[0], store.chunks.resident_bytes())
+    stop.set()
+    for th in threads:
+        th.join(10)
+    assert not errors, errors
+    assert store.chunks.stats.evictions > 0 and store.chunks.stats.reloads > 0
+    # over the limit by at most the chunks being read back at once (one per thread) plus static data
+    assert peak[0] <= limit + 3 * chunk + _static_bytes(store)
+    assert store.chunks.stats.peak_resident_bytes <= limit + 3 * chunk + _static_bytes(store)
+    for t in range(-1, 2 * FRAMES + 1):
+        assert _values(store, t) == _values(full, t)
+
+
+def test_prefetch_reads_ahead_in_the_direction_of_playback(recording):
+    full = _load(recording, None)
+    store = _load(recording, 8 * _chunk_bytes(full))
+    times = store.timeline_times("frame")
+    pf = Prefetcher(store, steps=2)
+    try:
+        # visit the end so the start is evicted, then hint playback forward from the start
+        for ref in store.latest_at("/seg", "frame", int(times[-1])).values():
+            ref.value
+        first = store.query(None, "frame", int(times[1])).hits["SegmentationImage:buffer"].chunk
+        assert not store.chunks.is_resident(int(first[0]))
+        pf.hint("frame", int(times[0]), +1, times)
+        assert pf.wait_idle(10)
+        assert store.chunks.is_resident(int(first[0])), "the next frame's chunk was read ahead"
+        assert pf.loaded >= 1
+        # backwards: the chunk before the cursor
+        before = store.query(None, "frame", int(times[-6])).hits["SegmentationImage:buffer"].chunk
+        for t in times[:4]:
+            for ref in store.latest_at("/seg", "frame", int(t)).values():
+                ref.value
+        pf.hint("frame", int(times[-5]), -1, times)
+        assert pf.wait_idle(10)
+        assert store.chunks.is_resident(int(before[0]))
+    finally:
+        pf.stop()
+
+
+def test_memory_limit_values():
+    assert parse_memory_limit("2GB") == 2 * 10**9
+    assert parse_memory_limit("512MiB") == 512 * 2**20
+    assert parse_memory_limit(" 1.5 g ") == int(1.5e9)
+    assert parse_memory_limit("none") is None
+    if total_ram():
+        assert parse_memory_limit("25%") == int(total_ram() * 0.25)
+    for bad in ("2XB", "", "-1GB", "0%", "150%", "1KB", "lots"):
+        with pytest.raises(ValueError):
+            parse_memory_limit(bad)
+    assert MIN_LIMIT > 0
+
+
+def test_gpu_cache_drops_geometry_of_evicted_rows():
+    import moderngl
+
+    from annoview.render.cache import CacheEntry, GeometryCache
+    from annoview.render.context import create_headless_context
+
+    ctx = create_headless_context()
+    cache = GeometryCache(ctx)
+    a, b = (5, 1), (5, 2)
+    for key in (("pts", (("Points2D:positions", a),), 0), ("batch", (("img", (("c", b),)),)), ("grid", 1.0)):
+        cache.put(key, CacheEntry(objects={"v": cache.buffer(np.zeros(4, np.float32))}))
+    assert cache.drop_rows({b}) == 1 and len(cache) == 2
+    assert cache.drop_rows({a}) == 1 and len(cache) == 1
+    assert isinstance(ctx, moderngl.Context)
+
+
+def test_add_file_streams_a_recording_through_a_small_limit(recording):
+    from annoview.store.ingest import add_file
+
+    full = _load(recording, None)
+    store = Store(2 * _chunk_bytes(full))
+    add_file(store, recording)
+    assert store.chunks.stats.evictions > 0 and store.chunks.spill_path is None  # read back from the file itself
+    for t in (0, 7, 2 * FRAMES - 2, 3):
+        assert _values(store, t) == _values(full, t)
+
+
+def test_screenshot_memory_limit_is_checked(recording, tmp_path, capsys):
+    from annoview.app.cli import main
+
+    base = ["screenshot", str(recording), "--size", "64x64"]
+    assert main(base + ["--out", str(tmp_path / "a.png"), "--memory-limit", "2XB"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--memory-limit" in err[0]
+    assert main(base + ["--out", str(tmp_path / "a.png"), "--memory-limit", "16MiB"]) == 0
+    assert main(base + ["--out", str(tmp_path / "b.png"), "--memory-limit", "none"]) == 0
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+
+
+def test_viewer_with_a_memory_limit_plays_prefetches_and_shows_resident_ranges(recording):
+    """The viewer wiring: a small limit, play through the recording, come back: same UI pixels,
+    chunks were evicted and read back (some ahead of time), GPU geometry followed."""
+    from annoview.app.viewer.app import App
+
+    probe = _load(recording, None)
+    app = App(size=(640, 400), vsync=False, memory_limit=3 * _chunk_bytes(probe))
+    try:
+        rec = app.open(str(recording), wait=True)
+        for _ in range(3):
+            app.frame()
+        rec.time.set_time(4)
+        app.frame()
+        first = app.frame(capture=True)
+        rec.time.playing = True
+        for _ in range(40):
+            app.frame()
+            rec.time.advance(0.2)
+        rec.time.playing = False
+        rec.time.set_time(4)
+        app.frame()
+        again = app.frame(capture=True)
+        bar_top = int(app.time_panel.bar_rect[1])   # the resident strip in the time bar may differ
+        assert np.array_equal(first[:bar_top], again[:bar_top])
+        table = rec.store.chunks
+        assert table.stats.evictions > 0 and table.stats.reloads > 0
+        assert rec.prefetcher is not None and rec.prefetcher.wait_idle(10)
+        assert rec.prefetcher.loaded > 0
+        assert table.track_evicted_rows, "the GPU cache follows evictions"
+        info = rec.time.info
+        spans = app.time_panel.resident_xs(rec, info, 500.0)
+        assert spans and all(0 <= a <= b <= 499.5 for a, b in spans)
+        assert len(spans) < len(rec.store.timeline_times("frame")), "only some ranges are resident"
+    finally:
+        app.release()
