@@ -64,15 +64,19 @@ class ViewPanel:
         return rec is not None and bool(self.visuals(rec))
 
     def _content_bounds(self, rec: "Recording") -> tuple[np.ndarray, np.ndarray] | None:
-        """Union of the bounds of every scene shown so far (a fitted view does not jump
-        around as objects move; Rerun fits the same way)."""
+        """Union of the bounds of the scenes shown since the last reset (a fitted view does not
+        jump around as objects move; Rerun fits the same way), restarted from the current
+        scene when the union has grown past twice the current content's size: one stray frame
+        seen while scrubbing must not leave the view (and its grid) zoomed out for good."""
         if self._bounds_key.get(rec.id) is not rec.scene:
             self._bounds_key[rec.id] = rec.scene
             b = scene_bounds(self.visuals(rec))
             if b is not None:
                 prev = self._bounds.get(rec.id)
                 if prev is not None and len(prev[0]) == len(b[0]):
-                    b = (np.minimum(prev[0], b[0]), np.maximum(prev[1], b[1]))
+                    union = (np.minimum(prev[0], b[0]), np.maximum(prev[1], b[1]))
+                    if _diagonal(union) <= 2.0 * max(_diagonal(b), 1e-9):
+                        b = union
                 self._bounds[rec.id] = b
         return self._bounds.get(rec.id)
 
@@ -306,7 +310,7 @@ class ViewPanel:
         label = f"{fa.ICON_FA_EXPAND}##fit{self.space}" if self.space == "2d" else f"{fa.ICON_FA_ROTATE_LEFT}##reset{self.space}"
         imgui.set_cursor_screen_pos(imgui.ImVec2(pos.x + w - 30, pos.y + 6))
         imgui.push_style_color(imgui.Col_.button, imgui.ImVec4(0.1, 0.1, 0.11, 0.75))
-        imgui.begin_disabled(fitted)
+        imgui.begin_disabled(fitted and self.space == "2d")   # 3D: also refits to the content shown now
         if imgui.small_button(label):
             self.reset_camera(rec)
         imgui.end_disabled()
@@ -367,3 +371,6 @@ def _col(rgba: tuple) -> Any:
         return imgui.ImVec4(*(c / 255.0 for c in rgba))
     return imgui.ImVec4(*rgba)
 
+
+def _diagonal(bounds: tuple[np.ndarray, np.ndarray]) -> float:
+    return float(np.linalg.norm(np.asarray(bounds[1], np.float64) - np.asarray(bounds[0], np.float64)))
