@@ -228,9 +228,12 @@ class LegendPanel:
             imgui.push_id(path)
             imgui.text(path)
             value = opts.seg_opacity.get(path)
+            logged = logged_opacity(rec.scene, path) if value is None else None
             imgui.set_next_item_width(-60)
-            changed, v = imgui.slider_float("##opacity", 0.5 if value is None else value, 0.0, 1.0,
-                                            "opacity: auto" if value is None else "opacity: %.2f")
+            shown = value if value is not None else logged if logged is not None else 0.5
+            fmt = ("opacity: %.2f" if value is not None else "opacity: %.2f (logged)" if logged is not None
+                   else "opacity: auto")
+            changed, v = imgui.slider_float("##opacity", shown, 0.0, 1.0, fmt)
             self._remember(path, "opacity", imgui)
             if changed:
                 opts.seg_opacity[path] = float(v)
@@ -247,3 +250,14 @@ class LegendPanel:
             imgui.spacing()
             imgui.pop_id()
 
+
+def logged_opacity(scene: Any, path: str) -> float | None:
+    """The opacity a segmentation entity was logged with, as the scene uses it when the view does
+    not override it (None: Rerun's automatic default)."""
+    from annoview.scene.visuals import SegmentationVisual
+
+    for v in scene.visuals_2d:
+        obj = scene.objects.get(v.object_id) if isinstance(v, SegmentationVisual) else None
+        if obj is not None and obj.entity == path:
+            return v.opacity
+    return None
