@@ -45,3 +45,25 @@ def test_legend_shows_the_logged_mask_opacity(tmp_path):
     scene = SceneBuilder(_store(tmp_path / "s.avr", log)).build(None, None)
     assert logged_opacity(scene, "/a") == pytest.approx(0.8)
     assert logged_opacity(scene, "/b") is None
+
+
+def test_a_busy_live_port_is_printed_to_the_terminal_too(capsys):
+    import socket
+
+    from annoview.app.viewer.notifications import Notifications
+    from annoview.app.viewer.streams import StreamHub
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        notes = Notifications()
+        hub = StreamHub("127.0.0.1", port, notes)
+        try:
+            assert hub.server is None
+        finally:
+            hub.close()
+    err = capsys.readouterr().err
+    assert err.startswith(f"annoview: warning: Not listening for live recordings on 127.0.0.1:{port}")
+    assert err.count("\n") == 1
+    assert any(str(port) in n.text for n in notes.log())
