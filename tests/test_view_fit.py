@@ -47,3 +47,11 @@ def test_reset_refits_to_the_content_shown_now(monkeypatch):
     rec.scene = _rec_with((np.zeros(3), np.full(3, 1.0))).scene
     panel.reset_camera(rec)
     assert rec.cameras["3d"] is None and np.allclose(panel._content_bounds(rec)[1], 1.0)
+
+
+def test_the_empty_viewer_hint_wraps_at_words_instead_of_being_clipped():
+    text = "Open a recording: File > Open, drop a file here, or stream to this viewer"
+    lines = views.wrap_words(text, 30.0, len)
+    assert " ".join(lines) == text and all(len(line) <= 30 for line in lines) and len(lines) == 3
+    assert views.wrap_words(text, 1000.0, len) == [text]
+    assert views.wrap_words("a verylongword b", 4.0, len) == ["a", "verylongword", "b"]

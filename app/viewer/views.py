@@ -15,6 +15,7 @@ resizes or content grows); the first pan/zoom/orbit turns it into a user camera.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -138,7 +139,7 @@ class ViewPanel:
                 imgui.is_mouse_released(imgui.MouseButton_.left):
             app.select_instance(rec, self.hover)
         self._overlays(rec, dl, pos, w, h)
-        self._toolbar(rec, pos, w)
+        self._toolbar(rec, pos, w, hovered)
         if self.hover is not None and hovered and not imgui.is_any_mouse_down():
             app.draw_hover_tooltip(self.hover)
 
@@ -302,7 +303,7 @@ class ViewPanel:
                 return v.transform
         return None
 
-    def _toolbar(self, rec: "Recording", pos: Any, w: float) -> None:
+    def _toolbar(self, rec: "Recording", pos: Any, w: float, hovered: bool = False) -> None:
         from imgui_bundle import icons_fontawesome_6 as fa
         from imgui_bundle import imgui
 
@@ -320,8 +321,13 @@ class ViewPanel:
         hint = ("drag: pan   wheel: zoom   double-click: fit" if self.space == "2d"
                 else "left drag: orbit   right drag: pan   wheel: zoom")
         dl = imgui.get_window_draw_list()
-        if self.hover is None and imgui.calc_text_size(hint).x < w - 50:   # no room: no hint
-            dl.add_text(imgui.ImVec2(pos.x + 8, pos.y + 6), imgui.get_color_u32(_col((1, 1, 1, 0.35))), hint)
+        size = imgui.calc_text_size(hint)
+        # only while the pointer is over the view, on its own dark plate: never over content otherwise
+        if hovered and self.hover is None and size.x < w - 50:   # no room: no hint
+            lo = imgui.ImVec2(pos.x + 4, pos.y + 3)
+            dl.add_rect_filled(lo, imgui.ImVec2(lo.x + size.x + 8, lo.y + size.y + 6),
+                               imgui.get_color_u32(_col((0.06, 0.06, 0.07, 0.8))), 3.0)
+            dl.add_text(imgui.ImVec2(pos.x + 8, pos.y + 6), imgui.get_color_u32(_col((1, 1, 1, 0.6))), hint)
 
     def _empty_hint(self, rec: "Recording | None", pos: Any, w: float, h: float) -> None:
         from imgui_bundle import imgui
@@ -332,9 +338,26 @@ class ViewPanel:
             return            # the loading card says it
         else:
             text = f"No {self.space.upper()} content at this time"
-        size = imgui.calc_text_size(text)
-        imgui.get_window_draw_list().add_text(imgui.ImVec2(pos.x + (w - size.x) / 2, pos.y + (h - size.y) / 2),
-                                              imgui.get_color_u32(_col(theme.TEXT_DIM)), text)
+        lines = wrap_words(text, max(w - 24.0, 40.0), lambda t: imgui.calc_text_size(t).x)
+        line_h = imgui.get_text_line_height_with_spacing()
+        y = pos.y + (h - line_h * len(lines)) / 2
+        color = imgui.get_color_u32(_col(theme.TEXT_DIM))
+        for i, line in enumerate(lines):   # centered, wrapped at words: never clipped at the sides
+            lw = imgui.calc_text_size(line).x
+            imgui.get_window_draw_list().add_text(imgui.ImVec2(pos.x + max((w - lw) / 2, 4.0), y + i * line_h),
+                                                  color, line)
+
+
+def wrap_words(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """Greedy word wrap: lines no wider than `width` by `measure`, except a single word that is
+    wider on its own."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and measure(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
 def _cam_key(cam: Any) -> tuple:

@@ -91,7 +91,9 @@ class InspectorPanel:
 
         self.context_link_rect = None
         if rec is None or rec.selection is None:
-            imgui.text_disabled("Click an entity or an instance to inspect it")
+            imgui.push_text_wrap_pos(0.0)   # narrow panels wrap it instead of clipping it
+            imgui.text_disabled("Click an entity, an instance or a class to inspect it")
+            imgui.pop_text_wrap_pos()
             return
         sel = rec.selection
         if sel.class_key is not None:
