@@ -61,3 +61,42 @@ def test_not_a_recording_error_has_no_bytes_literal(tmp_path, capsys):
     assert cli.main(["info", str(path)]) == 1
     err = capsys.readouterr().err
     assert "does not start with ANNOVIEW" in err and "b'" not in err
+
+
+def _all_parsers():
+    import argparse
+
+    from annoview.app import viewer_command
+
+    parser = cli.build_parser()
+    subs = parser._subparsers._group_actions[0].choices
+    return [("annoview", parser), *subs.items(), ("viewer", viewer_command.build_parser())], argparse
+
+
+def test_every_option_has_help_and_subcommand_usage_is_its_own():
+    parsers, argparse = _all_parsers()
+    missing = [f"{name} {a.option_strings or a.dest}" for name, p in parsers for a in p._actions
+               if not isinstance(a, argparse._SubParsersAction) and not a.help]
+    assert missing == []
+    for name, p in parsers:
+        if name in ("annoview", "viewer"):
+            continue
+        usage = p.format_usage()
+        assert usage.startswith(f"usage: annoview {name} [-h]"), usage
+        assert "COMMAND" not in usage and "viewer options" not in usage
+
+
+def test_serve_with_a_port_out_of_range_is_one_line(tmp_path, capsys):
+    assert cli.main(["serve", "--save", str(tmp_path / "s.avr"), "--port", "99999"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "--port 99999" in err
+    assert not (tmp_path / "s.avr").exists()
+
+
+def test_stream_reject_message_has_no_bytes_literal():
+    from annoview.errors import RecordingFormatError
+    from annoview.io.tcp_server import parse_handshake
+
+    with pytest.raises(RecordingFormatError) as e:
+        parse_handshake(bytearray(b"GET / HTTP/1.1\r\n"))
+    assert "expected the magic AVRSTRM1" in str(e.value) and "b'" not in str(e.value)

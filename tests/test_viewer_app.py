@@ -257,6 +257,22 @@ def test_legend_hover_highlights_the_class(app, rec):
     assert edits.highlight is None
 
 
+def test_clicking_a_class_in_the_legend_selects_it(app, rec):
+    from annoview.app.viewer.panels.inspector import class_info
+
+    rect = app.legend_panel.row_rects[("/", 1)]
+    click(app, rect[0] + rect[2] * 0.5, rect[1] + rect[3] / 2)
+    assert rec.selection is not None and rec.selection.class_key == ("/", 1)
+    frames(app, 2)                                      # the inspector draws the class
+    info = class_info(rec.scene, ("/", 1))
+    assert info["label"] == "person" and info["keypoints"] == [(0, "nose"), (1, "left_eye")]
+    assert info["connections"] == ["nose - left_eye"] and info["entities"] == ["/scene/person", "/world/pts"]
+    assert class_info(rec.scene, ("/", 6))["entities"] == ["/scene/seg", "/world/pts"]
+    rec.selection = None
+    frames(app, 2)
+    assert app.ctx.error == "GL_NO_ERROR"
+
+
 def test_time_bar_and_keys_move_the_frame(app, rec):
     import glfw
 

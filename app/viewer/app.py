@@ -247,6 +247,10 @@ class App:
         if scroll:
             self.entity_panel.scroll_to(path)
 
+    def select_class(self, rec: Recording, key: tuple[str | None, int]) -> None:
+        """Select an annotation class (legend click): the inspector shows the class."""
+        rec.selection = Selection(key[0] or "/", class_key=key)
+
     def select_instance(self, rec: Recording, info: InstanceInfo | None) -> None:
         if info is None:
             rec.selection = None

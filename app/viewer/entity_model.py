@@ -11,6 +11,7 @@ walking the hidden subtrees only.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from annoview import paths as _paths
@@ -151,5 +152,6 @@ def _sorted(node: EntityNode) -> list[EntityNode]:
 
 
 def _natural_key(name: str) -> tuple:
-    """`person/2` before `person/10`."""
-    return (0, int(name), "") if name.isdigit() else (1, 0, name)
+    """Natural order: `2` before `10`, and `n1, n5, n29, n30` (digit runs compare as numbers)."""
+    parts = re.split(r"(\d+)", name)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")

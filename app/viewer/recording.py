@@ -24,11 +24,13 @@ _ids = itertools.count(1)
 
 @dataclass
 class Selection:
-    """What the inspector shows: an entity, or one instance of one object of it."""
+    """What the inspector shows: an entity, one instance of one object of it, or an annotation
+    class (`class_key` = (context owner entity or None, class id); `entity` is then the owner)."""
 
     entity: str
     object_id: int | None = None
     instance: int | None = None
+    class_key: tuple[str | None, int] | None = None
 
 
 @dataclass

@@ -7,6 +7,7 @@ crash: the viewer still opens files.
 """
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -39,8 +40,10 @@ class StreamHub:
                                        allow_remote=allow_remote)
             self.address = self.server.address
         except (OSError, ValueError) as e:
-            notifications.warning(f"Not listening for live recordings on {bind}:{port}: "
-                                  f"{getattr(e, 'strerror', None) or e}")
+            message = f"Not listening for live recordings on {bind}:{port}: {getattr(e, 'strerror', None) or e}"
+            notifications.warning(message)
+            # the terminal too: a logger that cannot connect is debugged from there, not the Problems tab
+            print(f"annoview: warning: {message}", file=sys.stderr, flush=True)
 
     # ---- server thread ----------------------------------------------------------------------
     def _recording(self, info: Any) -> Recording:

@@ -15,6 +15,7 @@ resizes or content grows); the first pan/zoom/orbit turns it into a user camera.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -64,15 +65,19 @@ class ViewPanel:
         return rec is not None and bool(self.visuals(rec))
 
     def _content_bounds(self, rec: "Recording") -> tuple[np.ndarray, np.ndarray] | None:
-        """Union of the bounds of every scene shown so far (a fitted view does not jump
-        around as objects move; Rerun fits the same way)."""
+        """Union of the bounds of the scenes shown since the last reset (a fitted view does not
+        jump around as objects move; Rerun fits the same way), restarted from the current
+        scene when the union has grown past twice the current content's size: one stray frame
+        seen while scrubbing must not leave the view (and its grid) zoomed out for good."""
         if self._bounds_key.get(rec.id) is not rec.scene:
             self._bounds_key[rec.id] = rec.scene
             b = scene_bounds(self.visuals(rec))
             if b is not None:
                 prev = self._bounds.get(rec.id)
                 if prev is not None and len(prev[0]) == len(b[0]):
-                    b = (np.minimum(prev[0], b[0]), np.maximum(prev[1], b[1]))
+                    union = (np.minimum(prev[0], b[0]), np.maximum(prev[1], b[1]))
+                    if _diagonal(union) <= 2.0 * max(_diagonal(b), 1e-9):
+                        b = union
                 self._bounds[rec.id] = b
         return self._bounds.get(rec.id)
 
@@ -134,7 +139,7 @@ class ViewPanel:
                 imgui.is_mouse_released(imgui.MouseButton_.left):
             app.select_instance(rec, self.hover)
         self._overlays(rec, dl, pos, w, h)
-        self._toolbar(rec, pos, w)
+        self._toolbar(rec, pos, w, hovered)
         if self.hover is not None and hovered and not imgui.is_any_mouse_down():
             app.draw_hover_tooltip(self.hover)
 
@@ -298,7 +303,7 @@ class ViewPanel:
                 return v.transform
         return None
 
-    def _toolbar(self, rec: "Recording", pos: Any, w: float) -> None:
+    def _toolbar(self, rec: "Recording", pos: Any, w: float, hovered: bool = False) -> None:
         from imgui_bundle import icons_fontawesome_6 as fa
         from imgui_bundle import imgui
 
@@ -306,7 +311,7 @@ class ViewPanel:
         label = f"{fa.ICON_FA_EXPAND}##fit{self.space}" if self.space == "2d" else f"{fa.ICON_FA_ROTATE_LEFT}##reset{self.space}"
         imgui.set_cursor_screen_pos(imgui.ImVec2(pos.x + w - 30, pos.y + 6))
         imgui.push_style_color(imgui.Col_.button, imgui.ImVec4(0.1, 0.1, 0.11, 0.75))
-        imgui.begin_disabled(fitted)
+        imgui.begin_disabled(fitted and self.space == "2d")   # 3D: also refits to the content shown now
         if imgui.small_button(label):
             self.reset_camera(rec)
         imgui.end_disabled()
@@ -316,8 +321,13 @@ class ViewPanel:
         hint = ("drag: pan   wheel: zoom   double-click: fit" if self.space == "2d"
                 else "left drag: orbit   right drag: pan   wheel: zoom")
         dl = imgui.get_window_draw_list()
-        if self.hover is None and imgui.calc_text_size(hint).x < w - 50:   # no room: no hint
-            dl.add_text(imgui.ImVec2(pos.x + 8, pos.y + 6), imgui.get_color_u32(_col((1, 1, 1, 0.35))), hint)
+        size = imgui.calc_text_size(hint)
+        # only while the pointer is over the view, on its own dark plate: never over content otherwise
+        if hovered and self.hover is None and size.x < w - 50:   # no room: no hint
+            lo = imgui.ImVec2(pos.x + 4, pos.y + 3)
+            dl.add_rect_filled(lo, imgui.ImVec2(lo.x + size.x + 8, lo.y + size.y + 6),
+                               imgui.get_color_u32(_col((0.06, 0.06, 0.07, 0.8))), 3.0)
+            dl.add_text(imgui.ImVec2(pos.x + 8, pos.y + 6), imgui.get_color_u32(_col((1, 1, 1, 0.6))), hint)
 
     def _empty_hint(self, rec: "Recording | None", pos: Any, w: float, h: float) -> None:
         from imgui_bundle import imgui
@@ -328,9 +338,26 @@ class ViewPanel:
             return            # the loading card says it
         else:
             text = f"No {self.space.upper()} content at this time"
-        size = imgui.calc_text_size(text)
-        imgui.get_window_draw_list().add_text(imgui.ImVec2(pos.x + (w - size.x) / 2, pos.y + (h - size.y) / 2),
-                                              imgui.get_color_u32(_col(theme.TEXT_DIM)), text)
+        lines = wrap_words(text, max(w - 24.0, 40.0), lambda t: imgui.calc_text_size(t).x)
+        line_h = imgui.get_text_line_height_with_spacing()
+        y = pos.y + (h - line_h * len(lines)) / 2
+        color = imgui.get_color_u32(_col(theme.TEXT_DIM))
+        for i, line in enumerate(lines):   # centered, wrapped at words: never clipped at the sides
+            lw = imgui.calc_text_size(line).x
+            imgui.get_window_draw_list().add_text(imgui.ImVec2(pos.x + max((w - lw) / 2, 4.0), y + i * line_h),
+                                                  color, line)
+
+
+def wrap_words(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """Greedy word wrap: lines no wider than `width` by `measure`, except a single word that is
+    wider on its own."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and measure(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
 def _cam_key(cam: Any) -> tuple:
@@ -367,3 +394,6 @@ def _col(rgba: tuple) -> Any:
         return imgui.ImVec4(*(c / 255.0 for c in rgba))
     return imgui.ImVec4(*rgba)
 
+
+def _diagonal(bounds: tuple[np.ndarray, np.ndarray]) -> float:
+    return float(np.linalg.norm(np.asarray(bounds[1], np.float64) - np.asarray(bounds[0], np.float64)))

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from annoview.annotations import find_context_entity
 from annoview.render import PickResult
+from annoview.scene.visuals import SegmentationVisual
 from annoview.types.display import short_value
 
 from ..hover import InstanceInfo, describe, format_value, packed_color_hex
@@ -44,21 +47,58 @@ def recorded_component_rows(store: Any, path: str, timeline: str | None, t: int 
     return rows
 
 
+def class_info(scene: Any, key: tuple[str | None, int]) -> dict[str, Any] | None:
+    """What the inspector shows for an annotation class, None when no context of the scene has
+    it: label, color, keypoints [(id, label)], connections ["a - b"], and the entities whose
+    objects draw the class at this time (sorted)."""
+    owner, cid = key
+    ctx_key = next((k for k, o in scene.context_owner.items() if o == owner), None)
+    if ctx_key is None and owner is None:
+        ctx_key = next((k for k in scene.contexts if k not in scene.context_owner), None)
+    ctx = scene.contexts.get(ctx_key) if ctx_key is not None else None
+    if ctx is None:
+        return None
+    entry = ctx.classes.get(cid)
+    if entry is None and not scene.class_counts.get(ctx_key, {}).get(cid):
+        return None
+    kps = sorted(entry.keypoints) if entry is not None else []
+    name = lambda k: ctx.keypoint_label(cid, k) or str(k)  # noqa: E731
+    masks = {v.object_id: v.ids for v in scene.visuals_2d if isinstance(v, SegmentationVisual)}
+    entities = set()
+    for obj in scene.objects.values():
+        if obj.palette_key != ctx_key or obj.entity in entities:
+            continue
+        ids = masks.get(obj.object_id) if obj.kind == "segmentation" else obj.class_ids
+        if ids is not None and (np.asarray(ids) == cid).any():
+            entities.add(obj.entity)
+    return {"label": entry.label if entry is not None else None, "color": ctx.class_color(cid),
+            "keypoints": [(k, ctx.keypoint_label(cid, k)) for k in kps],
+            "connections": [f"{name(a)} - {name(b)}" for a, b in (entry.connections if entry is not None else [])],
+            "entities": sorted(entities)}
+
+
 class InspectorPanel:
     def __init__(self, app: "App") -> None:
         self.app = app
         self.context_link_rect: tuple[float, float, float, float] | None = None   # tests click it
         self._recorded_key: tuple | None = None
         self._recorded: list[tuple[str, str]] = []
+        self._class_key: tuple | None = None
+        self._class_info: dict[str, Any] | None = None
 
     def draw(self, rec: "Recording | None") -> None:
         from imgui_bundle import imgui
 
         self.context_link_rect = None
         if rec is None or rec.selection is None:
-            imgui.text_disabled("Click an entity or an instance to inspect it")
+            imgui.push_text_wrap_pos(0.0)   # narrow panels wrap it instead of clipping it
+            imgui.text_disabled("Click an entity, an instance or a class to inspect it")
+            imgui.pop_text_wrap_pos()
             return
         sel = rec.selection
+        if sel.class_key is not None:
+            self._class(rec, sel.class_key, imgui)
+            return
         section_title(self.app.fonts, sel.entity)
         info = selected_info(self.app, rec)
         if sel.instance is not None:
@@ -147,6 +187,45 @@ class InspectorPanel:
                     imgui.text_wrapped(hexc or format_value(value, 200))
                     imgui.pop_font()
                 imgui.end_table()
+
+    def _class(self, rec: "Recording", key: tuple[str | None, int], imgui: Any) -> None:
+        """An annotation class: label, color, keypoints, connections, and the entities drawing it now."""
+        owner, cid = key
+        cache_key = (id(rec.scene), rec.scene_serial, key)
+        if cache_key != self._class_key:   # resolved once per scene, not once per frame
+            self._class_key = cache_key
+            self._class_info = class_info(rec.scene, key) if rec.scene is not None else None
+        info = self._class_info
+        section_title(self.app.fonts, f"Class {cid}" + (f"  {info['label']}" if info and info["label"] else ""))
+        if info is None:
+            dim_text("this class is not in any context at this time")
+            return
+        if not self._kv_table(imgui, "##cls"):
+            return
+        self._row(imgui, "label")
+        imgui.text(info["label"] or "(no label)")
+        self._row(imgui, "color")
+        swatch("##clc", info["color"])
+        imgui.same_line()
+        imgui.push_font(self.app.fonts.mono, 0.0)
+        imgui.text(hex_rgba(info["color"]))
+        imgui.pop_font()
+        self._row(imgui, "context")
+        if owner is None:
+            dim_text("none (auto colors)")
+        elif imgui.text_link(f"{owner}##clctx"):
+            self.app.select_entity(rec, owner)
+        self._row(imgui, "keypoints")
+        imgui.text_wrapped(", ".join(f"{k} {lbl}" if lbl else str(k) for k, lbl in info["keypoints"]) or "none")
+        self._row(imgui, "connections")
+        imgui.text_wrapped(";  ".join(info["connections"]) or "none")
+        self._row(imgui, "used by")
+        if not info["entities"]:
+            dim_text("no entity at this time")
+        for path in info["entities"]:
+            if imgui.text_link(f"{path}##clent"):
+                self.app.select_entity(rec, path)
+        imgui.end_table()
 
     def _entity(self, rec: "Recording", path: str, imgui: Any) -> None:
         imgui.spacing()

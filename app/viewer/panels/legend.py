@@ -111,8 +111,11 @@ class LegendPanel:
         # visibility
         imgui.table_next_column()
         hidden = k in edits.hidden
-        if icon_button(fa.ICON_FA_EYE_SLASH if hidden else fa.ICON_FA_EYE, "vis", "Show class" if hidden else "Hide class",
-                       dim=hidden):
+        by_solo = edits.solo is not None and edits.solo != k     # another class is soloed: this one is not drawn
+        tip = ("Hidden: another class is soloed (click its target icon to show all)" if by_solo and not hidden
+               else "Show class" if hidden else "Hide class")
+        if icon_button(fa.ICON_FA_EYE_SLASH if hidden or by_solo else fa.ICON_FA_EYE, "vis", tip,
+                       dim=hidden or by_solo):
             edits.set_hidden(k, not hidden)
         row_min = imgui.get_item_rect_min()
         # color
@@ -131,11 +134,17 @@ class LegendPanel:
         text = label if label else ("(not in context)" if entry is None and owner is not None else "")
         kp_open = False
         if entry is not None and (entry.keypoints or entry.connections):
-            kp_open = imgui.tree_node_ex(f"{text}##tn", imgui.TreeNodeFlags_.span_all_columns | imgui.TreeNodeFlags_.allow_overlap)
+            selected = imgui.TreeNodeFlags_.selected if self._is_selected(rec, k) else 0
+            kp_open = imgui.tree_node_ex(f"{text}##tn", imgui.TreeNodeFlags_.span_all_columns |
+                                         imgui.TreeNodeFlags_.allow_overlap | selected)
+            if imgui.is_item_clicked() and not imgui.is_item_toggled_open():
+                self.app.select_class(rec, k)
         else:
             if not label:
                 imgui.push_style_color(imgui.Col_.text, vec4(theme.TEXT_DIM))
-            imgui.selectable(f"{text}##lbl", False, imgui.SelectableFlags_.span_all_columns | imgui.SelectableFlags_.allow_overlap)
+            if imgui.selectable(f"{text}##lbl", self._is_selected(rec, k),
+                                imgui.SelectableFlags_.span_all_columns | imgui.SelectableFlags_.allow_overlap)[0]:
+                self.app.select_class(rec, k)
             if not label:
                 imgui.pop_style_color()
         if imgui.is_item_hovered(imgui.HoveredFlags_.allow_when_overlapped_by_item):
@@ -147,6 +156,9 @@ class LegendPanel:
             imgui.text(str(n))
         else:
             imgui.text_disabled("0")
+        if imgui.is_item_hovered():
+            imgui.set_tooltip(f"{n} instance{'s' if n != 1 else ''} of this class at the current time "
+                              "(a mask counts once per class present)")
         # solo
         imgui.table_next_column()
         solo = edits.solo == k
@@ -200,10 +212,11 @@ class LegendPanel:
                 return kp[0] if kp is not None and kp[0] else str(k)
 
             dim_text(f"{len(entry.connections)} connections")
-            imgui.push_text_wrap_pos(0.0)
-            imgui.text(",  ".join(f"{name(a)} - {name(b)}" for a, b in entry.connections))
-            imgui.pop_text_wrap_pos()
+            flow_items([f"{name(a)} - {name(b)}" for a, b in entry.connections], imgui)
             imgui.unindent()
+
+    def _is_selected(self, rec: "Recording", k: tuple[str | None, int]) -> bool:
+        return rec.selection is not None and rec.selection.class_key == k
 
     def _option_checkbox(self, imgui: Any, rec: Any, path: str, label: str, flags: dict[str, bool], name: str) -> None:
         """One per-mask view option (ViewOptions flag); a change rebuilds the scene's options."""
@@ -228,9 +241,12 @@ class LegendPanel:
             imgui.push_id(path)
             imgui.text(path)
             value = opts.seg_opacity.get(path)
+            logged = logged_opacity(rec.scene, path) if value is None else None
             imgui.set_next_item_width(-60)
-            changed, v = imgui.slider_float("##opacity", 0.5 if value is None else value, 0.0, 1.0,
-                                            "opacity: auto" if value is None else "opacity: %.2f")
+            shown = value if value is not None else logged if logged is not None else 0.5
+            fmt = ("opacity: %.2f" if value is not None else "opacity: %.2f (logged)" if logged is not None
+                   else "opacity: auto")
+            changed, v = imgui.slider_float("##opacity", shown, 0.0, 1.0, fmt)
             self._remember(path, "opacity", imgui)
             if changed:
                 opts.seg_opacity[path] = float(v)
@@ -247,3 +263,31 @@ class LegendPanel:
             imgui.spacing()
             imgui.pop_id()
 
+
+def logged_opacity(scene: Any, path: str) -> float | None:
+    """The opacity a segmentation entity was logged with, as the scene uses it when the view does
+    not override it (None: Rerun's automatic default)."""
+    from annoview.scene.visuals import SegmentationVisual
+
+    for v in scene.visuals_2d:
+        obj = scene.objects.get(v.object_id) if isinstance(v, SegmentationVisual) else None
+        if obj is not None and obj.entity == path:
+            return v.opacity
+    return None
+
+
+def flow_items(items: list[str], imgui: Any, sep: str = ",") -> None:
+    """Lay out short texts left to right, wrapping only between items (a keypoint pair such as
+    `left shoulder - left elbow` is never split over two lines)."""
+    avail = imgui.get_content_region_avail().x
+    gap = imgui.get_style().item_spacing.x
+    x = 0.0
+    for i, item in enumerate(items):
+        text = item + (sep if i < len(items) - 1 else "")
+        w = imgui.calc_text_size(text).x
+        if i and x + gap + w <= avail:
+            imgui.same_line(0.0, gap)
+            x += gap + w
+        else:
+            x = w
+        imgui.text(text)

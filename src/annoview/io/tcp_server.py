@@ -100,8 +100,9 @@ def parse_handshake(buf: bytes | bytearray) -> tuple[HandshakeInfo, int] | None:
     """
     n = min(len(buf), len(STREAM_MAGIC))
     if bytes(buf[:n]) != STREAM_MAGIC[:n]:
-        raise RecordingFormatError(f"not an annoview stream (expected the magic {STREAM_MAGIC!r}, "
-                                   f"got {bytes(buf[:n])!r})")
+        got = bytes(buf[:n]).decode("ascii", "backslashreplace")  # readable, without a b'' literal
+        raise RecordingFormatError(f"not an annoview stream (expected the magic {STREAM_MAGIC.decode()}, "
+                                   f"got {got!r})")
     if len(buf) < HANDSHAKE_PREAMBLE_SIZE:
         return None
     _, version, json_len = _HANDSHAKE.unpack_from(buf)
