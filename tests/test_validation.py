@@ -85,7 +85,7 @@ def test_non_strict_bad_field_warns_once_and_keeps_the_rest(mem):
     rr.log("good", rr.Points2D([[1, 1]]), static=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        rr.log("p", rr.Points2D([[1, 2], [3, 4]], class_ids=[1, 2, 3], labels=["a", "b"]), static=True)
+        rr.log("p", rr.Points2D([[1, 2], [3, 4]], class_ids=[1, -2], labels=["a", "b"]), static=True)
     assert len(caught) == 1 and "Points2D.class_ids" in str(caught[0].message)
     assert "dropped" in str(caught[0].message)
     s = store_of(mem)

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ValidationError
-from ..strict import checked
+from ..strict import checked, stricter
 from . import validate as v
 from .colors import parse_colors
 from .kinds import Kind
@@ -172,7 +172,12 @@ def _boxes_from_array(array: Any, fmt: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Boxes2D(Archetype):
-    """Axis-aligned 2D boxes, stored as centers + half sizes (as Rerun stores them)."""
+    """Axis-aligned 2D boxes, stored as centers + half sizes (as Rerun stores them).
+
+    What is stored is what rerun-sdk stores for the same call: `sizes=` alone gives half sizes
+    and no centers, one size for many centers stays one half size (the viewer repeats it), and
+    `mins=` gives centers `mins + sizes / 2` with numpy broadcasting.
+    """
 
     archetype_name = "Boxes2D"
     field_kinds = {
@@ -188,7 +193,7 @@ class Boxes2D(Archetype):
         super().__init__()
         name = self.archetype_name
 
-        def geometry() -> tuple[np.ndarray, np.ndarray]:
+        def geometry() -> tuple[np.ndarray | None, np.ndarray | None]:
             if array is not None:
                 if any(x is not None for x in (sizes, mins, half_sizes, centers)):
                     raise ValidationError(name, "array", "array= cannot be combined with sizes/mins/half_sizes/centers")
@@ -198,35 +203,39 @@ class Boxes2D(Archetype):
             if mins is not None and centers is not None:
                 raise ValidationError(name, "mins", "give mins= or centers=, not both")
             if sizes is None and half_sizes is None:
-                raise ValidationError(name, "half_sizes", "one of sizes=, half_sizes= or array= is required")
-            half = (v.positions(sizes, 2, name, "sizes") / 2 if sizes is not None
-                    else v.positions(half_sizes, 2, name, "half_sizes"))
-            if (half < 0).any():
-                raise ValidationError(name, "sizes" if sizes is not None else "half_sizes", "box sizes must not be negative")
+                error = ValidationError(name, "half_sizes", "one of sizes=, half_sizes= or array= is required")
+                if centers is None:
+                    raise error
+                stricter(error)  # rerun-sdk records the centers alone; nothing is drawn
+            if mins is not None and sizes is None and half_sizes is None:
+                raise ValidationError(name, "mins", "mins= needs sizes= or half_sizes=")
+            half = None
+            if sizes is not None or half_sizes is not None:
+                field = "sizes" if sizes is not None else "half_sizes"
+                half = v.positions(sizes if sizes is not None else half_sizes, 2, name, field)
+                if sizes is not None:
+                    half = half / np.float32(2)
+                if (half < 0).any():
+                    stricter(ValidationError(name, field, "box sizes must not be negative"))
+            c = None
             if mins is not None:
                 m = v.positions(mins, 2, name, "mins")
-                if len(m) not in (len(half), 1) and len(half) != 1:
+                if len(m) != len(half) and 1 not in (len(m), len(half)):
                     raise ValidationError(name, "mins", f"{len(m)} mins for {len(half)} sizes")
                 c = m + half
             elif centers is not None:
                 c = v.positions(centers, 2, name, "centers")
-            else:
-                c = np.zeros((len(half), 2), np.float32)
-            if len(c) != len(half):
-                if len(half) == 1:
-                    half = np.repeat(half, len(c), 0)
-                elif len(c) == 1:
-                    c = np.repeat(c, len(half), 0)
-                else:
-                    raise ValidationError(name, "centers", f"{len(c)} centers for {len(half)} sizes")
-            return c.astype(np.float32), half.astype(np.float32)
+            return c, half
 
-        geo = self._required("centers", geometry)
+        geo = self._required("half_sizes", geometry)
         if geo is None:
             return
-        del self.components["centers"]
-        self.components["centers"], self.components["half_sizes"] = geo
-        n = len(geo[0])
+        c, half = geo
+        for field, value in (("centers", c), ("half_sizes", half)):
+            self.components.pop(field, None)
+            if value is not None:
+                self.components[field] = np.ascontiguousarray(value, np.float32)
+        n = max(len(x) for x in (c, half) if x is not None)
         _common_instance_fields(self, n, "boxes", radii=radii, colors=colors, labels=labels,
                                 show_labels=show_labels, class_ids=class_ids, draw_order=draw_order)
 
@@ -240,22 +249,40 @@ class _LineStrips(Archetype):
         name = self.archetype_name
 
         def parse() -> list[np.ndarray]:
-            if isinstance(strips, np.ndarray):
-                if strips.ndim == 2:
-                    items: Any = [strips]
-                elif strips.ndim == 3:
-                    items = list(strips)
-                else:
-                    raise ValidationError(name, "strips", f"expected (M, {self.dim}) or (N, M, {self.dim}) array, got shape {strips.shape}")
-            else:
-                items = list(strips)
-            return [v.positions(s, self.dim, name, "strips") for s in items]
+            return [v.positions(s, self.dim, name, "strips") for s in _strip_items(strips, self.dim, name)]
 
         parsed = self._required("strips", parse)
         if parsed is None:
             return
         _common_instance_fields(self, len(parsed), "strips", radii=radii, colors=colors, labels=labels,
                                 show_labels=show_labels, class_ids=class_ids, draw_order=draw_order)
+
+
+def _strip_items(strips: Any, dim: int, name: str) -> list[Any]:
+    """The strips of any input form, read as rerun-sdk reads them: numbers nested two deep
+    (an (M, dim) array, `[(x, y), (x, y)]`) are ONE strip; three deep (an (N, M, dim) array,
+    a list of arrays or of point lists, ragged or not) are one strip per item."""
+    if isinstance(strips, np.ndarray):
+        arr = strips
+    else:
+        if not isinstance(strips, (list, tuple)):
+            try:
+                strips = list(strips)
+            except TypeError:
+                raise ValidationError(name, "strips", f"expected a sequence of strips, got {type(strips).__name__}") from None
+        if len(strips) == 0:
+            return []
+        try:
+            arr = np.asarray(strips, dtype=np.float32)
+        except (ValueError, TypeError):
+            return list(strips)  # ragged: one strip per item
+    if arr.ndim == 2:
+        return [arr]
+    if arr.ndim == 3:
+        return list(arr)
+    if arr.ndim == 1 and arr.shape[0] == 0:
+        return []
+    raise ValidationError(name, "strips", f"expected (M, {dim}) points or (N, M, {dim}) strips, got shape {arr.shape}")
 
 
 class LineStrips2D(_LineStrips):

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from ..strict import stricter
 
 
 def pack_rgba(rgba: np.ndarray) -> np.ndarray:
@@ -37,9 +38,7 @@ def _channels_to_packed(arr: np.ndarray, archetype: str, field: str) -> np.ndarr
     if arr.shape[-1] not in (3, 4):
         raise ValidationError(archetype, field, f"expected colors of shape (N, 3) or (N, 4), got {arr.shape}")
     if arr.dtype.kind == "f":
-        if not np.isfinite(arr).all() or arr.min(initial=0.0) < 0.0 or arr.max(initial=0.0) > 1.0:
-            raise ValidationError(archetype, field, "float colors must be finite and in [0, 1]")
-        arr = np.round(arr * 255.0).astype(np.uint8)
+        arr = _float_channels(arr, archetype, field)
     elif arr.dtype.kind in "iu":
         if arr.size and (arr.min() < 0 or arr.max() > 255):
             raise ValidationError(archetype, field, "integer colors must be in [0, 255]")
@@ -51,6 +50,19 @@ def _channels_to_packed(arr: np.ndarray, archetype: str, field: str) -> np.ndarr
     if arr.shape[-1] == 3:
         arr = np.concatenate([arr, np.full(arr.shape[:-1] + (1,), 255, np.uint8)], axis=-1)
     return pack_rgba(arr.reshape(-1, 4))
+
+
+def _float_channels(arr: np.ndarray, archetype: str, field: str) -> np.ndarray:
+    """0-1 floats -> uint8 as rerun-sdk stores them: times 255, rounded half to even, cast to
+    uint8. Outside [0, 1] (strict mode refuses it) the cast wraps modulo 256 and NaN becomes 0,
+    which is what rerun-sdk's cast records."""
+    scaled = np.round(arr * arr.dtype.type(255))
+    finite = np.isfinite(scaled)
+    if not finite.all() or scaled.min(initial=0.0) < 0.0 or scaled.max(initial=0.0) > 255.0:
+        stricter(ValidationError(archetype, field, "float colors must be finite and in [0, 1]"))
+        scaled = np.where(finite, scaled, 0.0)
+        return (scaled.astype(np.int64) & 0xFF).astype(np.uint8)
+    return scaled.astype(np.uint8)
 
 
 def _scalar_packed(v: Any, archetype: str, field: str) -> int | None:
@@ -96,6 +108,10 @@ def parse_colors(value: Any, archetype: str = "color", field: str = "colors") ->
         raise ValidationError(archetype, field, f"unknown color form {value!r:.60}: a bare number must be a packed 0xRRGGBBAA int")
     if arr.ndim == 1:
         if arr.dtype.kind in "iu" and arr.dtype.itemsize >= 4 and len(arr) not in (3, 4):
+            return _packed_ints(arr, archetype, field)
+        if arr.dtype.kind in "iu" and len(arr) in (3, 4) and (arr.min() < 0 or arr.max() > 255):
+            stricter(ValidationError(archetype, field, f"integer colors must be in [0, 255], got {arr.tolist()}"),
+                     f"recorded as {len(arr)} packed 0xRRGGBBAA colors, as rerun-sdk reads them")
             return _packed_ints(arr, archetype, field)
         if len(arr) in (3, 4):
             return _channels_to_packed(arr.reshape(1, -1), archetype, field)
