@@ -101,7 +101,7 @@ def test_non_strict_bad_required_field_skips_only_that_call(mem):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         rr.set_time("frame", sequence=1)
-        rr.log("p", rr.Points2D([[np.nan, 1]]))
+        rr.log("p", rr.Points2D([[1, 2, 3]]))
         rr.log("a//b", rr.Points2D([[0, 0]]))
     msgs = [str(w.message) for w in caught]
     assert len(msgs) == 2 and "Points2D.positions" in msgs[0] and "Points2D not logged" in msgs[0]
