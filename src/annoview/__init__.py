@@ -10,8 +10,9 @@ from .errors import AnnoviewError, AnnoviewWarning, ValidationError, warn_user
 from .sdk.recording import RecordingStream
 from .sdk.sinks import MemorySink
 from .strict import set_strict_mode, strict_mode
-from .types import (AnnotationContext, AnnotationInfo, Box2DFormat, Boxes2D, ClassDescription, Image, LineStrips2D,
-                    LineStrips3D, Points2D, Points3D, SegmentationImage)
+from .types import (AnnotationContext, AnnotationInfo, Box2DFormat, Boxes2D, ChannelDatatype, ClassDescription,
+                    ColorModel, EncodedImage, Image, LineStrips2D, LineStrips3D, PixelFormat, Points2D, Points3D,
+                    SegmentationImage)
 
 __version__ = "0.1.0"
 
@@ -164,6 +165,7 @@ __all__ = [
     "disable_timeline", "reset_time", "save", "memory_recording", "spawn", "connect", "connect_grpc", "flush",
     "disconnect", "get_global_data_recording", "set_strict_mode", "strict_mode", "RecordingStream", "MemorySink",
     "AnnotationContext", "AnnotationInfo", "ClassDescription", "Points2D", "Points3D", "Boxes2D", "Box2DFormat",
-    "LineStrips2D", "LineStrips3D", "SegmentationImage", "Image", "AnnoviewError", "AnnoviewWarning",
+    "LineStrips2D", "LineStrips3D", "SegmentationImage", "Image", "EncodedImage", "ChannelDatatype", "ColorModel",
+    "PixelFormat", "AnnoviewError", "AnnoviewWarning",
     "ValidationError", "datatypes", "encodings",
 ]

@@ -21,7 +21,8 @@ from .render.visuals import (BoxesVisual, ImageVisual, LabelsVisual, LinesVisual
                              Visual, box_labels, point_labels, strip_labels)
 from .scene_batch import batch_visuals
 from .store import CellRef, Store
-from .types.archetypes import DTYPE_OF_CHANNEL
+from .image_decode import decode as decode_encoded_image
+from .image_pixels import DisplayImage, display_array, display_image, segmentation_ids
 from .types.colors import unpack_rgba
 
 CONTEXT = "AnnotationContext:context"
@@ -218,16 +219,18 @@ class SceneBuilder:
             self._boxes(scene, path, value, cache, key, ctx, common)
         elif arch in ("LineStrips2D", "LineStrips3D"):
             self._strips(scene, path, arch, value, cache, key, ctx, common)
-        elif arch == "Image":
-            img = _image_array(value("buffer"), value("format"))
-            oid = self.object_id(path, "image")
-            opacity = value("opacity")
-            scene.visuals_2d.append(ImageVisual(image=img, object_id=oid, cache_key=("img", cache),
-                                                opacity=1.0 if opacity is None else float(opacity[0]),
-                                                draw_order=_draw_order(value, -10.0)))
-            scene.objects[oid] = SceneObject(oid, kind="image", **common)
+        elif arch in ("Image", "EncodedImage"):
+            disp = self._display_image(arch, value)
+            if disp is not None:
+                oid = self.object_id(path, "image")
+                opacity = value("opacity")
+                scene.visuals_2d.append(ImageVisual(
+                    image=disp.pixels, value_range=disp.value_range, linear=disp.linear, bgr=disp.bgr,
+                    object_id=oid, cache_key=("img", cache), opacity=1.0 if opacity is None else float(opacity[0]),
+                    draw_order=_draw_order(value, -10.0)))
+                scene.objects[oid] = SceneObject(oid, kind="image", **common)
         elif arch == "SegmentationImage":
-            ids = _segmentation_ids(value("buffer"), value("format"))
+            ids = segmentation_ids(value("buffer"), value("format"))
             oid = self.object_id(path, "segmentation")
             opacity = value("opacity")
             op = options.seg_opacity.get(path, None if opacity is None else float(opacity[0]))
@@ -243,10 +246,23 @@ class SceneBuilder:
         else:
             scene.problems.append((path, f"{arch}: not rendered by annoview (kept in the store)"))
 
+    @staticmethod
+    def _display_image(arch: str, value: Any) -> DisplayImage | None:
+        """Image cells (raw bytes + format) or an EncodedImage blob (decoded with its size bounded)
+        -> pixels and value range; a ValueError becomes the entity's problem line."""
+        if arch == "Image":
+            return display_image(value("buffer"), value("format"))
+        blob, media_type = value("blob"), value("media_type")
+        if blob is None:
+            raise ValueError("EncodedImage without a blob")
+        pixels = decode_encoded_image(blob, media_type[0] if media_type else None)
+        return display_array(pixels) if pixels.size else None
+
     def _points(self, scene: Scene, path: str, arch: str, value: Any, cache: tuple, key: Hashable,
                 ctx: ResolvedContext, common: dict) -> None:
         pos = np.asarray(value("positions"), np.float32)
         n = len(pos)
+        value = _instances_of(value, n)
         class_ids, kp_ids, colors_packed, labels = value("class_ids"), value("keypoint_ids"), value("colors"), value("labels")
         oid = self.object_id(path, "points")
         target = scene.visuals_2d if arch == "Points2D" else scene.visuals_3d
@@ -325,15 +341,17 @@ class SceneBuilder:
 
     def _boxes(self, scene: Scene, path: str, value: Any, cache: tuple, key: Hashable, ctx: ResolvedContext,
                common: dict) -> None:
-        centers = np.asarray(value("centers"), np.float32).reshape(-1, 2)
+        if value("half_sizes") is None:
+            return  # centers alone (rerun-sdk records them): no box to draw, as in Rerun
         half = np.asarray(value("half_sizes"), np.float32).reshape(-1, 2)
+        raw_centers = value("centers")
+        centers = (np.zeros((1, 2), np.float32) if raw_centers is None or not len(raw_centers)
+                   else np.asarray(raw_centers, np.float32).reshape(-1, 2))
         n = max(len(centers), len(half))
-        if len(half) == 1 and n > 1:
-            half = np.repeat(half, n, 0)
-        if len(centers) == 1 and n > 1:
-            centers = np.repeat(centers, n, 0)
-        if len(centers) != len(half):
-            raise ValueError(f"{len(centers)} centers for {len(half)} half sizes")
+        if not len(half):
+            return
+        half, centers = _clamped(half, n), _clamped(centers, n)
+        value = _instances_of(value, n)
         class_ids, colors_packed, labels = value("class_ids"), value("colors"), value("labels")
         oid = self.object_id(path, "boxes")
         colors = _explicit_colors(colors_packed)
@@ -353,6 +371,7 @@ class SceneBuilder:
                 ctx: ResolvedContext, common: dict) -> None:
         strips = [np.asarray(s, np.float32) for s in value("strips")]
         n = len(strips)
+        value = _instances_of(value, n)
         class_ids, colors_packed, labels = value("class_ids"), value("colors"), value("labels")
         oid = self.object_id(path, "lines")
         colors = _explicit_colors(colors_packed)
@@ -400,6 +419,27 @@ def _merge_part(scene: Scene, part: _Part) -> None:
             into[cid] = into.get(cid, 0) + n
 
 
+_PER_INSTANCE = frozenset({"radii", "colors", "labels", "class_ids", "keypoint_ids"})
+
+
+def _instances_of(value: Callable[[str], Any], n: int) -> Callable[[str], Any]:
+    """`value` with per-instance fields cut to `n` instances: rerun-sdk records longer ones
+    (3 radii for 1 point) and its viewer uses what it needs; so does this scene."""
+    def cut(name: str) -> Any:
+        got = value(name)
+        if name in _PER_INSTANCE and got is not None and len(got) > n:
+            return got[:max(n, 1)]
+        return got
+    return cut
+
+
+def _clamped(values: np.ndarray, n: int) -> np.ndarray:
+    """`n` rows: the last one repeats (Rerun's rule for a component shorter than the instances)."""
+    if len(values) >= n:
+        return values[:n]
+    return np.concatenate([values, np.repeat(values[-1:], n - len(values), 0)])
+
+
 def _explicit_colors(packed: np.ndarray | None) -> np.ndarray | None:
     """Stored 0xRRGGBBAA colors -> (K, 4) uint8, None when the entity logged none."""
     return None if packed is None or not len(packed) else unpack_rgba(packed)
@@ -408,53 +448,3 @@ def _explicit_colors(packed: np.ndarray | None) -> np.ndarray | None:
 def _draw_order(value: Any, default: float) -> float:
     d = value("draw_order")
     return default if d is None or not len(d) else float(d[0])
-
-
-def _format(fmt: Any) -> dict:
-    if not fmt:
-        raise ValueError("image without a format component")
-    f = fmt[0]
-    if f.get("channel_datatype") is None:
-        raise ValueError(f"image format without a channel datatype: {f}")
-    return f
-
-
-def _raw_array(buffer: Any, fmt: Any) -> np.ndarray:
-    """Raw bytes + Rerun ImageFormat -> (H, W[, C]) array, checked against the byte count."""
-    f = _format(fmt)
-    dtype = DTYPE_OF_CHANNEL.get(int(f["channel_datatype"]))
-    if dtype is None:
-        raise ValueError(f"unsupported channel datatype {f['channel_datatype']}")
-    channels = {1: 1, 2: 3, 3: 4}.get(int(f.get("color_model") or 1))
-    if channels is None:
-        raise ValueError(f"unsupported color model {f.get('color_model')}")
-    w, h = int(f["width"]), int(f["height"])
-    raw = np.asarray(buffer, np.uint8)
-    expected = w * h * channels * dtype.itemsize
-    if raw.size != expected:
-        raise ValueError(f"image buffer has {raw.size} bytes, format {w}x{h}x{channels} {dtype} needs {expected}")
-    return raw.view(dtype).reshape((h, w) if channels == 1 else (h, w, channels))
-
-
-def _image_array(buffer: Any, fmt: Any) -> np.ndarray:
-    arr = _raw_array(buffer, fmt)
-    dtype = arr.dtype
-    if dtype.kind == "f":
-        return np.clip(arr.astype(np.float32), 0, 1)
-    if dtype not in (np.uint8, np.uint16):
-        raise ValueError(f"image dtype {dtype} is not displayable (uint8, uint16 or float)")
-    return arr
-
-
-def _segmentation_ids(buffer: Any, fmt: Any) -> np.ndarray:
-    """Class ids as uint8/uint16; other integer types when lossless (ids up to 65535)."""
-    arr = _raw_array(buffer, fmt)
-    if arr.ndim != 2:
-        raise ValueError(f"segmentation image must be single-channel, got shape {arr.shape}")
-    if arr.dtype in (np.uint8, np.uint16):
-        return arr
-    if arr.dtype.kind not in "iu":
-        raise ValueError(f"segmentation pixels of dtype {arr.dtype}: class ids must be integers")
-    if arr.size and (arr.min() < 0 or arr.max() > 65535):
-        raise ValueError(f"segmentation class ids outside 0..65535 (dtype {arr.dtype})")
-    return arr.astype(np.uint16)

@@ -14,7 +14,7 @@ from .errors import AnnoviewWarning, warn_user
 
 RERUN_ARCHETYPES = frozenset({
     "AnyValues", "Arrows2D", "Arrows3D", "Asset3D", "AssetVideo", "BarChart", "Boxes3D", "Capsules3D", "Clear",
-    "Cylinders3D", "DepthImage", "Ellipsoids3D", "EncodedImage", "GeoLineStrings", "GeoPoints", "GraphEdges",
+    "Cylinders3D", "DepthImage", "Ellipsoids3D", "GeoLineStrings", "GeoPoints", "GraphEdges",
     "GraphNodes", "InstancePoses3D", "Mesh3D", "Pinhole", "Scalars", "Scalar", "SeriesLines", "SeriesPoints",
     "SeriesLine", "SeriesPoint", "Tensor", "TextDocument", "TextLog", "Transform3D", "VideoFrameReference",
     "VideoStream", "ViewCoordinates", "DynamicArchetype",

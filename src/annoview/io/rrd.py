@@ -43,7 +43,7 @@ import pyarrow as pa
 
 from ..chunk import _META_ARCH, _META_INDEX, _META_PATH, _META_STATIC, ROW_ID, Chunk
 from ..errors import AnnoviewWarning, RecordingFormatError
-from ..types import (AnnotationContext, Boxes2D, Image, LineStrips2D, LineStrips3D, Points2D, Points3D,
+from ..types import (AnnotationContext, Boxes2D, EncodedImage, Image, LineStrips2D, LineStrips3D, Points2D, Points3D,
                      SegmentationImage)
 from ..types.kinds import VALUE_TYPES, Kind, component_type
 
@@ -66,7 +66,8 @@ _META_RERUN_NAME = b"annoview:rerun_name"  # original Rerun name of a renamed co
 # The archetypes annoview renders: archetype name -> field -> storage kind.
 ARCHETYPE_FIELDS: dict[str, dict[str, Kind]] = {
     cls.archetype_name: dict(cls.field_kinds)
-    for cls in (Points2D, Points3D, Boxes2D, LineStrips2D, LineStrips3D, SegmentationImage, Image, AnnotationContext)
+    for cls in (Points2D, Points3D, Boxes2D, LineStrips2D, LineStrips3D, SegmentationImage, Image, EncodedImage,
+                AnnotationContext)
 }
 
 
@@ -140,6 +141,7 @@ RERUN_INSTANCE_TYPES: dict[Kind, pa.DataType] = {
     Kind.VEC3: _RR_FSL3,
     Kind.F32: pa.float32(),
     Kind.ID: pa.uint16(),
+    Kind.U8: pa.uint8(),
     Kind.COLOR: pa.uint32(),
     Kind.BOOL: pa.bool_(),
     Kind.STR: pa.utf8(),

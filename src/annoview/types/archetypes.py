@@ -1,4 +1,4 @@
-"""The logged archetypes: Points2D/3D, Boxes2D, LineStrips2D/3D, SegmentationImage, Image.
+"""The logged archetypes: Points2D/3D, Boxes2D, LineStrips2D/3D (images: images.py).
 
 Each archetype validates its input at construction (naming archetype and field on error) and
 holds `components`: field name -> one cell value in its stored form. Single values are kept as
@@ -168,7 +168,12 @@ def _boxes_from_array(array: Any, fmt: Any) -> tuple[np.ndarray, np.ndarray]:
         sizes = np.stack([c2, c3], 1) * 2
         mins = np.stack([c0, c1], 1) - sizes / 2
     half = (sizes / 2).astype(np.float32)
-    return (mins + sizes / 2).astype(np.float32), half
+    centers = (mins + sizes / 2).astype(np.float32)
+    if fmt in (Box2DFormat.YXHW, Box2DFormat.YXYX):
+        # rerun-sdk 0.41 stores the boxes of the two y-first formats in reverse row order;
+        # recorded the same way so both viewers (and per-instance fields) agree.
+        return centers[::-1].copy(), half[::-1].copy()
+    return centers, half
 
 
 class Boxes2D(Archetype):
@@ -312,111 +317,6 @@ class LineStrips3D(_LineStrips):
                          class_ids=class_ids)
 
 
-# Rerun's ChannelDatatype and ColorModel codes, so .rrd import/export is a mapping.
-CHANNEL_DATATYPES: dict[str, int] = {
-    "uint8": 6, "int8": 7, "uint16": 8, "int16": 9, "uint32": 10, "int32": 11, "uint64": 12,
-    "int64": 13, "float16": 33, "float32": 34, "float64": 35,
-}
-DTYPE_OF_CHANNEL: dict[int, np.dtype] = {code: np.dtype(name) for name, code in CHANNEL_DATATYPES.items()}
-COLOR_MODEL_L, COLOR_MODEL_RGB, COLOR_MODEL_RGBA = 1, 2, 3
-
-
-def image_format(width: int, height: int, dtype: np.dtype, color_model: int | None) -> list[dict]:
-    return [{"width": width, "height": height, "pixel_format": None, "color_model": color_model,
-             "channel_datatype": CHANNEL_DATATYPES[np.dtype(dtype).name]}]
-
-
-def _segmentation_ids(image: Any) -> np.ndarray:
-    name, field = "SegmentationImage", "image"
-    try:
-        arr = np.asarray(image)
-    except (ValueError, TypeError) as e:
-        raise ValidationError(name, field, f"expected a 2-D integer array: {e}") from None
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        arr = arr[:, :, 0]
-    if arr.ndim != 2:
-        raise ValidationError(name, field, f"expected a 2-D (H, W) array of class ids, got shape {arr.shape}")
-    if arr.dtype in (np.uint8, np.uint16):
-        return np.ascontiguousarray(arr)
-    if arr.dtype.kind == "b":
-        return arr.astype(np.uint8)
-    if arr.dtype.kind not in "iuf":
-        raise ValidationError(name, field, f"expected integer class ids, got dtype {arr.dtype}")
-    if arr.size == 0:
-        return arr.astype(np.uint8)
-    if arr.dtype.kind == "f":
-        if not np.isfinite(arr).all() or (arr != np.round(arr)).any():
-            raise ValidationError(name, field, f"dtype {arr.dtype} with non-whole values; class ids must be whole numbers (use an integer dtype)")
-    lo, hi = arr.min(), arr.max()
-    if lo < 0 or hi > 65535:
-        raise ValidationError(name, field, f"class id {int(lo if lo < 0 else hi)} in a {arr.dtype} image; ids must be in 0..65535 (uint8 or uint16)")
-    return arr.astype(np.uint8 if hi <= 255 and arr.dtype.itemsize == 1 else np.uint16)
-
-
-class SegmentationImage(Archetype):
-    """An image whose pixels are class ids, colored by the annotation context."""
-
-    archetype_name = "SegmentationImage"
-    field_kinds = {"buffer": Kind.BLOB, "format": Kind.IMAGE_FORMAT, "opacity": Kind.F32, "draw_order": Kind.F32}
-
-    def __init__(self, image: Any, *, opacity: Any = None, draw_order: Any = None) -> None:
-        super().__init__()
-        ids_img = self._required("buffer", lambda: _segmentation_ids(image))
-        if ids_img is None:
-            return
-        h, w = ids_img.shape
-        self.components["buffer"] = ids_img  # kept as (H, W); stored as raw bytes
-        self.components["format"] = image_format(w, h, ids_img.dtype, None)  # Rerun writes no color model here
-        if opacity is not None:
-            self._set("opacity", lambda: v.scalar_float(opacity, self.archetype_name, "opacity", 0.0, 1.0))
-        if draw_order is not None:
-            self._set("draw_order", lambda: v.scalar_float(draw_order, self.archetype_name, "draw_order"))
-
-
-def _image_pixels(image: Any) -> tuple[np.ndarray, int]:
-    name, field = "Image", "image"
-    try:
-        arr = np.asarray(image)
-    except (ValueError, TypeError) as e:
-        raise ValidationError(name, field, f"expected an (H, W[, 3|4]) array: {e}") from None
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        arr = arr[:, :, 0]
-    if arr.ndim == 2:
-        model = COLOR_MODEL_L
-    elif arr.ndim == 3 and arr.shape[2] in (3, 4):
-        model = COLOR_MODEL_RGB if arr.shape[2] == 3 else COLOR_MODEL_RGBA
-    else:
-        raise ValidationError(name, field, f"expected shape (H, W), (H, W, 3) or (H, W, 4), got {arr.shape}")
-    if arr.dtype.kind == "f":
-        arr = arr.astype(np.float32)
-        if arr.size and (not np.isfinite(arr).all() or arr.min() < 0 or arr.max() > 1):
-            raise ValidationError(name, field, "float images must be finite and in [0, 1]")
-    elif arr.dtype not in (np.uint8, np.uint16):
-        raise ValidationError(name, field, f"expected uint8, uint16 or float in [0, 1], got dtype {arr.dtype}")
-    return np.ascontiguousarray(arr), model
-
-
-class Image(Archetype):
-    """A gray, RGB or RGBA image (uint8, uint16, or float in [0, 1])."""
-
-    archetype_name = "Image"
-    field_kinds = {"buffer": Kind.BLOB, "format": Kind.IMAGE_FORMAT, "opacity": Kind.F32, "draw_order": Kind.F32}
-
-    def __init__(self, image: Any, *, opacity: Any = None, draw_order: Any = None) -> None:
-        super().__init__()
-        parsed = self._required("buffer", lambda: _image_pixels(image))
-        if parsed is None:
-            return
-        pixels, model = parsed
-        self.components["buffer"] = pixels
-        self.components["format"] = image_format(pixels.shape[1], pixels.shape[0], pixels.dtype, model)
-        if opacity is not None:
-            self._set("opacity", lambda: v.scalar_float(opacity, self.archetype_name, "opacity", 0.0, 1.0))
-        if draw_order is not None:
-            self._set("draw_order", lambda: v.scalar_float(draw_order, self.archetype_name, "draw_order"))
-
-
 __all__ = [
     "Archetype", "Points2D", "Points3D", "Boxes2D", "Box2DFormat", "LineStrips2D", "LineStrips3D",
-    "SegmentationImage", "Image", "CHANNEL_DATATYPES", "DTYPE_OF_CHANNEL",
 ]
