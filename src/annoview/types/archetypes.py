@@ -207,13 +207,13 @@ class Boxes2D(Archetype):
                 raise ValidationError(name, "sizes", "give sizes= or half_sizes=, not both")
             if mins is not None and centers is not None:
                 raise ValidationError(name, "mins", "give mins= or centers=, not both")
+            if mins is not None and sizes is None and half_sizes is None:
+                raise ValidationError(name, "mins", "mins= needs sizes= or half_sizes=")
             if sizes is None and half_sizes is None:
                 error = ValidationError(name, "half_sizes", "one of sizes=, half_sizes= or array= is required")
                 if centers is None:
                     raise error
                 stricter(error)  # rerun-sdk records the centers alone; nothing is drawn
-            if mins is not None and sizes is None and half_sizes is None:
-                raise ValidationError(name, "mins", "mins= needs sizes= or half_sizes=")
             half = None
             if sizes is not None or half_sizes is not None:
                 field = "sizes" if sizes is not None else "half_sizes"
