@@ -3,9 +3,9 @@ for display, on the CPU with numpy.
 
 Conversion rules follow Rerun's viewer: NV12 and YUY2 use BT.601 coefficients, the fully planar
 Y_U_V formats and Y8 use BT.709; "LimitedRange" (and NV12, YUY2) map Y from 16..235 and U/V from
-16..240, "FullRange" uses 0..255. Chroma is upsampled by repeating samples (nearest), and Bayer
-mosaics are demosaiced per 2x2 cell (each pixel of a cell gets the cell's R, mean G and B):
-simpler than the viewer's interpolation, so edges can differ slightly.
+16..240, "FullRange" uses 0..255; chroma is upsampled by repeating samples. Bayer mosaics are
+demosaiced bilinearly (each missing color is the mean of the nearest sites that have it, at the
+border of those that exist) and their values are read as linear light, as Rerun's viewer does.
 """
 from __future__ import annotations
 
@@ -97,13 +97,43 @@ def _yuv_to_rgb(y: np.ndarray, u: np.ndarray | None, v: np.ndarray | None, coeff
     return np.clip(np.rint(np.stack([r, g, b], axis=-1)), 0, 255).astype(np.uint8)
 
 
+_G_KERNEL = np.array([[0, 1, 0], [1, 4, 1], [0, 1, 0]], np.float32)
+_RB_KERNEL = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], np.float32)
+
+
 def _bayer(raw: np.ndarray, code: int, w: int, h: int) -> np.ndarray:
     if w % 2 or h % 2:
         raise ValueError("Bayer images need an even width and height")
-    mosaic = _take(raw, 0, w * h, "Bayer").reshape(h // 2, 2, w // 2, 2).astype(np.float32)
+    mosaic = _take(raw, 0, w * h, "Bayer").reshape(h, w).astype(np.float32)
     (ry, rx), (by, bx) = _BAYER[code]
-    r = mosaic[:, ry, :, rx]
-    b = mosaic[:, by, :, bx]
-    g = (mosaic.sum(axis=(1, 3)) - r - b) / 2.0
-    cells = np.stack([r, g, b], axis=-1)  # (h/2, w/2, 3)
-    return np.repeat(np.repeat(np.rint(cells), 2, axis=0), 2, axis=1).astype(np.uint8)
+    masks = np.zeros((3, h, w), np.float32)
+    masks[0, ry::2, rx::2] = 1
+    masks[2, by::2, bx::2] = 1
+    masks[1] = 1 - masks[0] - masks[2]
+    linear = np.stack([_normalized_conv(mosaic * m, m, k) for m, k in zip(masks, (_RB_KERNEL, _G_KERNEL, _RB_KERNEL))],
+                      axis=-1)
+    return _LINEAR_TO_SRGB[np.clip(np.rint(linear), 0, 255).astype(np.uint8)]
+
+
+def _normalized_conv(values: np.ndarray, mask: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Weighted mean of the 3x3 neighbours that carry this color (a missing border counts as absent)."""
+    h, w = values.shape
+    pv, pm = np.pad(values, 1), np.pad(mask, 1)
+    num = np.zeros((h, w), np.float32)
+    den = np.zeros((h, w), np.float32)
+    for dy in range(3):
+        for dx in range(3):
+            k = kernel[dy, dx]
+            if k:
+                num += k * pv[dy:dy + h, dx:dx + w]
+                den += k * pm[dy:dy + h, dx:dx + w]
+    return num / np.maximum(den, 1e-6)
+
+
+def _linear_to_srgb_table() -> np.ndarray:
+    x = np.arange(256, dtype=np.float64) / 255.0
+    srgb = np.where(x <= 0.0031308, x * 12.92, 1.055 * np.power(x, 1 / 2.4) - 0.055)
+    return np.clip(np.rint(srgb * 255.0), 0, 255).astype(np.uint8)
+
+
+_LINEAR_TO_SRGB = _linear_to_srgb_table()
