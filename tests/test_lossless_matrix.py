@@ -192,15 +192,21 @@ def _run(script: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory) -> tuple[Store, Store]:
+def recorded(tmp_path_factory) -> tuple[Path, Path]:
+    """(rerun-sdk's .rrd, annoview's .avr) of the same script."""
     pytest.importorskip("rerun", reason=EXTRA_MISSING)
     d = tmp_path_factory.mktemp("lossless")
     files = _image_files(d)
     rrd, avr = d / "rerun.rrd", d / "annoview.avr"
     _run(_script("rerun", rrd, files))
     _run(_script("annoview", avr, files))
+    return rrd, avr
+
+
+@pytest.fixture(scope="module")
+def stores(recorded) -> tuple[Store, Store]:
     out = []
-    for path in (rrd, avr):
+    for path in recorded:
         store = Store()
         store.add_chunks(load_chunks(path))
         out.append(store)
@@ -234,3 +240,34 @@ def test_every_form_was_recorded_by_rerun(stores):
     rerun_store, _ = stores
     missing = [n for n in FORMS if not rerun_store.latest_at(f"/forms/{n}", None, None)]
     assert missing == []
+
+
+def _rerun_columns(path: Path) -> dict[tuple[str, str], tuple[str, bytes | None]]:
+    """(entity, column) -> (Arrow type, rerun:component_type) of every component column, as
+    rerun-sdk's own reader sees the file."""
+    import rerun.chunk as rr_chunk
+
+    reader = rr_chunk.RrdReader(str(path))
+    out = {}
+    for chunk in reader.stream(store=reader.recordings()[0]):
+        batch = chunk.to_record_batch()
+        for f in batch.schema:
+            md = f.metadata or {}
+            if md.get(b"rerun:kind") == b"data":
+                out[(chunk.entity_path, f.name)] = (str(f.type), md.get(b"rerun:component_type"))
+    return out
+
+
+def test_exported_rrd_has_reruns_columns_and_types(recorded, stores, tmp_path):
+    """annoview's recording exported to .rrd: every form's columns have the Arrow type and the
+    component type rerun-sdk writes (read back with rerun-sdk's RrdReader)."""
+    from annoview.io.rrd import write_rrd
+
+    _, annoview_store = stores
+    exported = tmp_path / "annoview.rrd"
+    write_rrd(annoview_store.chunks, exported, "lossless", "lossless")
+    ours = _rerun_columns(exported)
+    theirs = {k: v for k, v in _rerun_columns(recorded[0]).items() if k[0].startswith("/forms/")}
+    assert {k for k in ours if k[0].startswith("/forms/")} == set(theirs)
+    for key, (arrow_type, component_type) in theirs.items():
+        assert ours[key] == (arrow_type, component_type), key
