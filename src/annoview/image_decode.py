@@ -23,7 +23,10 @@ def decode(blob: Any, media_type: str | None = None, *, max_pixels: int = MAX_PI
     from PIL import Image as PILImage
 
     what = media_type or "encoded image"
-    data = np.asarray(blob, np.uint8).reshape(-1).tobytes()
+    if isinstance(blob, (bytes, bytearray, memoryview)):
+        data = bytes(blob)
+    else:
+        data = np.asarray(blob, np.uint8).reshape(-1).tobytes()
     if not data:
         raise ValueError(f"{what}: empty blob")
     with warnings.catch_warnings():
