@@ -56,6 +56,12 @@ FORMS: dict[str, str] = {
     "points/keypoints_only": "rr.Points2D([[0, 0]], keypoint_ids=[3])",
     "points/show_labels_int": "rr.Points2D([[0, 0]], show_labels=1)",
     "points/draw_order": "rr.Points2D([[0, 0]], draw_order=5)",
+    "points/list_of_arrays": "rr.Points2D([np.array([1, 2]), np.array([3, 4])], radii=np.array([0.5, 1.5]))",
+    "points/np_labels": "rr.Points2D([[0, 0], [1, 1]], labels=np.array(['a', 'b']))",
+    "points/np_scalar_class": "rr.Points2D([[0, 0]], class_ids=np.uint8(3), keypoint_ids=np.int64(2))",
+    "points/tuple_colors": "rr.Points2D([[0, 0], [1, 1]], colors=[(255, 0, 0), (0, 255, 0, 128)])",
+    "points/int64_colors": "rr.Points2D([[0, 0]], colors=np.array([[255, 0, 0]], np.int64))",
+    "points/range_keypoints": "rr.Points2D(np.zeros((3, 2)), class_ids=1, keypoint_ids=range(3))",
     "points3d/flat": "rr.Points3D([1, 2, 3, 4, 5, 6])",
     "points3d/inf": "rr.Points3D([[np.inf, 1, 2]])",
     "points3d/colors_radii": "rr.Points3D([[0, 0, 0], [1, 1, 1]], colors=[0.2, 0.4, 0.6], radii=[0.5, 1, 2])",
@@ -86,6 +92,9 @@ FORMS: dict[str, str] = {
     "strips/one_point": "rr.LineStrips2D([[[0, 0]]])",
     "strips/nan": "rr.LineStrips2D([[[0, np.nan], [1, 1]]])",
     "strips/long_colors": "rr.LineStrips2D([[[0, 0], [1, 1]]], colors=[[255, 0, 0], [0, 255, 0]], radii=[1, 2])",
+    "strips/tuple_of_arrays": "rr.LineStrips2D((np.zeros((2, 2)), np.ones((3, 2))), colors=[(1, 2, 3)], labels=['s'])",
+    "strips/int_array": "rr.LineStrips2D(np.array([[0, 0], [5, 5]], np.int32), class_ids=[2], draw_order=4)",
+    "strips3d/one_array": "rr.LineStrips3D(np.arange(9, dtype=np.float64).reshape(3, 3), radii=0.1)",
     "strips3d/tuples": "rr.LineStrips3D([(0, 0, 0), (1, 1, 1)])",
     "strips3d/nested": "rr.LineStrips3D([[[0, 0, 0], [1, 1, 1]], [[2, 2, 2], [3, 3, 3]]])",
     "strips3d/array": "rr.LineStrips3D(np.arange(12).reshape(2, 2, 3))",
@@ -98,6 +107,7 @@ FORMS: dict[str, str] = {
     "seg/f16": "rr.SegmentationImage(np.zeros((2, 3), np.float16))",
     "seg/list": "rr.SegmentationImage([[1, 2], [3, 4]])",
     "seg/one_row": "rr.SegmentationImage(np.zeros((1, 5), np.uint8))",
+    "seg/pil": "rr.SegmentationImage(PIL.Image.new('L', (3, 2), 4))",
     "seg/extra_axes": "rr.SegmentationImage(np.ones((1, 2, 3, 1), np.uint8))",
     # Image: channel types, color models, shapes
     **{f"image/{dt}": f"rr.Image(np.arange(6, dtype=np.{dt}).reshape(2, 3))"
@@ -117,6 +127,9 @@ FORMS: dict[str, str] = {
     "image/list": "rr.Image([[1, 2], [3, 4]])",
     "image/fortran_order": "rr.Image(np.asfortranarray(np.arange(6, dtype=np.uint8).reshape(2, 3)))",
     "image/strided": "rr.Image(np.arange(96, dtype=np.uint8).reshape(4, 8, 3)[::2, ::2])",
+    "image/keyword": "rr.Image(image=np.zeros((2, 3, 4), np.float32), color_model='RGBA')",
+    "image/pil_rgba": "rr.Image(PIL.Image.new('RGBA', (3, 2), (1, 2, 3, 4)))",
+    "image/pil_gray16": "rr.Image(PIL.Image.new('I;16', (3, 2), 300))",
     "image/pil": "rr.Image(PIL.Image.new('RGB', (3, 2), (10, 20, 30)))",
     "image/model_mismatch": "rr.Image(np.zeros((2, 3), np.uint8), 'RGB')",
     "image/two_channels": "rr.Image(np.ones((2, 3, 2), np.uint8))",
@@ -151,6 +164,10 @@ FORMS: dict[str, str] = {
     "context/float_color": "rr.AnnotationContext([rr.AnnotationInfo(id=1, label='a', color=(0.5, 0.25, 1.0))])",
     "context/description": ("rr.AnnotationContext([rr.ClassDescription(info=(1, 'p'), keypoint_annotations=[(0, 'nose')], "
                             "keypoint_connections=[(0, 1)])])"),
+    "context/numpy_parts": ("rr.AnnotationContext([rr.ClassDescription(info=rr.AnnotationInfo(id=np.int64(1), label='p', "
+                            "color=np.array([1, 2, 3], np.uint8)), keypoint_connections=np.array([[0, 1], [1, 2]]))])"),
+    "context/empty": "rr.AnnotationContext([])",
+    "context/info_objects": "rr.AnnotationContext([rr.AnnotationInfo(1, 'a'), rr.AnnotationInfo(2, 'b', (9, 8, 7, 6))])",
     "context/one_description": "rr.AnnotationContext(rr.ClassDescription(info=(1, 'p'), keypoint_connections=[[0, 1], [1, 2]]))",
 }
 

@@ -94,11 +94,11 @@ class ClassDescription:
     def __init__(self, *, info: Any, keypoint_annotations: Iterable[Any] | None = None,
                  keypoint_connections: Iterable[Any] | None = None) -> None:
         object.__setattr__(self, "info", AnnotationInfo.coerce(info, "info"))
-        kps = tuple(AnnotationInfo.coerce(k, "keypoint_annotations") for k in (keypoint_annotations or ()))
+        kps = tuple(AnnotationInfo.coerce(k, "keypoint_annotations") for k in (() if keypoint_annotations is None else keypoint_annotations))
         object.__setattr__(self, "keypoint_annotations", kps)
         if keypoint_connections is not None and isinstance(keypoint_connections, (str, bytes)):
             raise ValidationError(_NAME, "keypoint_connections", "expected pairs of keypoint ids, got a string")
-        conns = tuple(_pair(p) for p in (keypoint_connections or ()))
+        conns = tuple(_pair(p) for p in (() if keypoint_connections is None else keypoint_connections))
         if isinstance(keypoint_connections, (set, frozenset)):
             conns = tuple(sorted(conns))
         object.__setattr__(self, "keypoint_connections", conns)
