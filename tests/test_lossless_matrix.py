@@ -62,12 +62,14 @@ FORMS: dict[str, str] = {
     "points/tuple_colors": "rr.Points2D([[0, 0], [1, 1]], colors=[(255, 0, 0), (0, 255, 0, 128)])",
     "points/int64_colors": "rr.Points2D([[0, 0]], colors=np.array([[255, 0, 0]], np.int64))",
     "points/range_keypoints": "rr.Points2D(np.zeros((3, 2)), class_ids=1, keypoint_ids=range(3))",
+    "points/empty_fields": "rr.Points2D([[0, 0]], radii=[], colors=[], labels=[], class_ids=[], keypoint_ids=[])",
     "points3d/flat": "rr.Points3D([1, 2, 3, 4, 5, 6])",
     "points3d/inf": "rr.Points3D([[np.inf, 1, 2]])",
     "points3d/colors_radii": "rr.Points3D([[0, 0, 0], [1, 1, 1]], colors=[0.2, 0.4, 0.6], radii=[0.5, 1, 2])",
     # Boxes2D
     **{f"boxes/{fmt}": f"rr.Boxes2D(array=[[1, 2, 4, 8], [0.5, 1.5, 3.25, 7.75]], array_format=rr.Box2DFormat.{fmt})"
        for fmt in ("XYWH", "YXHW", "XYXY", "YXYX", "XCYCWH", "XCYCW2H2")},
+    "boxes/one_flat_box": "rr.Boxes2D(array=[1, 2, 3, 4], array_format=rr.Box2DFormat.XYXY)",
     "boxes/mins_sizes": "rr.Boxes2D(mins=[[1, 2], [3, 4]], sizes=[[2, 2], [4, 6]])",
     "boxes/mins_one_size": "rr.Boxes2D(mins=[[1, 2], [3, 4]], sizes=[[2, 2]])",
     "boxes/mins_half_sizes": "rr.Boxes2D(mins=[[1, 2]], half_sizes=[[3, 4]])",
@@ -88,6 +90,7 @@ FORMS: dict[str, str] = {
     "strips/nested": "rr.LineStrips2D([[[0, 0], [1, 1]], [[2, 2], [3, 3]]])",
     "strips/ragged": "rr.LineStrips2D([[[0, 0], [1, 1]], [[2, 2], [3, 3], [5, 5]]])",
     "strips/array_3d": "rr.LineStrips2D(np.arange(12).reshape(2, 3, 2))",
+    "strips/with_empty_strip": "rr.LineStrips2D([[[0, 0], [1, 1]], []])",
     "strips/empty": "rr.LineStrips2D([])",
     "strips/one_point": "rr.LineStrips2D([[[0, 0]]])",
     "strips/nan": "rr.LineStrips2D([[[0, np.nan], [1, 1]]])",

@@ -90,6 +90,8 @@ def parse_colors(value: Any, archetype: str = "color", field: str = "colors") ->
         return np.array([single], np.uint32)
     if isinstance(value, np.ndarray) and value.dtype == np.uint32 and value.ndim == 1:
         return value.copy()
+    if isinstance(value, (list, tuple, np.ndarray)) and len(value) == 0:
+        return np.zeros(0, np.uint32)  # no colors (rerun-sdk records the empty list too)
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
         return np.array([_hex_to_packed(v, archetype, field) for v in value], np.uint32)
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple, np.ndarray, str)):
