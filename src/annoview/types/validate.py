@@ -52,6 +52,9 @@ def _enum_values(value: Any) -> Any:
 
 def ids(value: Any, archetype: str, field: str) -> np.ndarray:
     """Class or keypoint ids as uint16 (N,): 0..65535, whole numbers, IntEnum classes allowed."""
+    fast = _ids_fast(value)
+    if fast is not None:
+        return fast
     value = _enum_values(value)
     if isinstance(value, (list, tuple)) and any(isinstance(v, enum.Enum) for v in value):
         value = [_enum_values(v) for v in value]
@@ -78,6 +81,21 @@ def ids(value: Any, archetype: str, field: str) -> np.ndarray:
         bad = lo if lo < 0 else hi
         raise ValidationError(archetype, field, f"id {int(bad)} out of range 0..{MAX_ID}")
     return arr.astype(np.uint16)
+
+
+def _ids_fast(value: Any) -> np.ndarray | None:
+    """The common forms without a scan: one int, a range, a uint8/uint16 array (logged per frame
+    for every skeleton, so worth skipping the general path's min/max passes)."""
+    kind = type(value)
+    if kind is int:
+        return np.array([value], np.uint16) if 0 <= value <= MAX_ID else None
+    if kind is range:
+        if len(value) and (min(value[0], value[-1]) < 0 or max(value[0], value[-1]) > MAX_ID):
+            return None
+        return np.arange(value.start, value.stop, value.step, dtype=np.uint16) if len(value) else np.zeros(0, np.uint16)
+    if kind is np.ndarray and value.ndim == 1 and value.dtype in (np.uint8, np.uint16):
+        return value.astype(np.uint16)
+    return None
 
 
 def floats(value: Any, archetype: str, field: str, *, allow_negative: bool = True) -> np.ndarray:
