@@ -7,6 +7,7 @@ happens at resolution time, as in Rerun's files).
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Any
 
 import numpy as np
@@ -92,10 +93,18 @@ def _ids_fast(value: Any) -> np.ndarray | None:
     if kind is range:
         if len(value) and (min(value[0], value[-1]) < 0 or max(value[0], value[-1]) > MAX_ID):
             return None
-        return np.arange(value.start, value.stop, value.step, dtype=np.uint16) if len(value) else np.zeros(0, np.uint16)
+        return _range_ids(value.start, value.stop, value.step)
     if kind is np.ndarray and value.ndim == 1 and value.dtype in (np.uint8, np.uint16):
         return value.astype(np.uint16)
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _range_ids(start: int, stop: int, step: int) -> np.ndarray:
+    """Keypoint ids are the same range every frame: one read-only array per range."""
+    arr = np.arange(start, stop, step).astype(np.uint16)
+    arr.setflags(write=False)
+    return arr
 
 
 def floats(value: Any, archetype: str, field: str, *, allow_negative: bool = True) -> np.ndarray:
