@@ -25,6 +25,8 @@ EXPECTED_ENTITIES = {
                               "/camera/image/centers"},
     "landmarks_enum.py": {"/", "/hand/landmarks", "/hand/outline", "/hand/2d"},
     "extras_ignored.py": {"/camera", "/camera/detections"},
+    "images_formats.py": {"/camera/logo", "/camera/bgr", "/camera/depth_as_image", "/camera/nv12", "/camera/raw16",
+                          "/camera/jpeg", "/camera/png_bytes"},
 }
 
 
