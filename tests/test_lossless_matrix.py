@@ -65,6 +65,7 @@ FORMS: dict[str, str] = {
     "points/empty_fields": "rr.Points2D([[0, 0]], radii=[], colors=[], labels=[], class_ids=[], keypoint_ids=[])",
     "points3d/flat": "rr.Points3D([1, 2, 3, 4, 5, 6])",
     "points3d/inf": "rr.Points3D([[np.inf, 1, 2]])",
+    "points3d/point_shading": "rr.Points3D([[0, 0, 0]], point_shading='Flat')",
     "points3d/colors_radii": "rr.Points3D([[0, 0, 0], [1, 1, 1]], colors=[0.2, 0.4, 0.6], radii=[0.5, 1, 2])",
     # Boxes2D
     **{f"boxes/{fmt}": f"rr.Boxes2D(array=[[1, 2, 4, 8], [0.5, 1.5, 3.25, 7.75]], array_format=rr.Box2DFormat.{fmt})"

@@ -120,13 +120,17 @@ class Points3D(_Points):
     dim = 3
     field_kinds = {
         "positions": Kind.VEC3, "radii": Kind.F32, "colors": Kind.COLOR, "labels": Kind.STR,
-        "show_labels": Kind.BOOL, "class_ids": Kind.ID, "keypoint_ids": Kind.ID,
+        "show_labels": Kind.BOOL, "class_ids": Kind.ID, "keypoint_ids": Kind.ID, "point_shading": Kind.U8,
     }
 
     def __init__(self, positions: Any, *, radii: Any = None, colors: Any = None, labels: Any = None,
-                 show_labels: Any = None, class_ids: Any = None, keypoint_ids: Any = None) -> None:
+                 show_labels: Any = None, point_shading: Any = None, class_ids: Any = None,
+                 keypoint_ids: Any = None) -> None:
         super().__init__(positions, radii=radii, colors=colors, labels=labels, show_labels=show_labels,
                          class_ids=class_ids, keypoint_ids=keypoint_ids)
+        if point_shading is not None and self.invalid is None:  # recorded; annoview shades points flat
+            self._set("point_shading", lambda: v.named_code(point_shading, {"gradient": 1, "flat": 2},
+                                                            self.archetype_name, "point_shading"))
 
 
 class Box2DFormat(enum.Enum):

@@ -119,17 +119,6 @@ def _image_from_bytes(data: Any, width: Any, height: Any, color_model: Any, pixe
     return buf, fmt
 
 
-def _magnification_filter(value: Any, archetype: str) -> np.ndarray:
-    """Nearest / Linear / Bicubic as rerun-sdk stores it (uint8 1..3); members, names or codes."""
-    raw = getattr(value, "value", value)
-    name = getattr(value, "name", raw)
-    if isinstance(name, str) and name.lower() in _MAGNIFICATION_FILTERS:
-        return np.array([_MAGNIFICATION_FILTERS[name.lower()]], np.uint8)
-    if isinstance(raw, (int, np.integer)) and not isinstance(raw, bool) and int(raw) in (1, 2, 3):
-        return np.array([int(raw)], np.uint8)
-    raise ValidationError(archetype, "magnification_filter", f"expected Nearest, Linear or Bicubic, got {value!r:.40}")
-
-
 def _display_fields(arch: Archetype, opacity: Any, draw_order: Any, magnification_filter: Any = None) -> None:
     name = arch.archetype_name
     if opacity is not None:
@@ -137,7 +126,8 @@ def _display_fields(arch: Archetype, opacity: Any, draw_order: Any, magnificatio
     if draw_order is not None:
         arch._set("draw_order", lambda: v.scalar_float(draw_order, name, "draw_order"))
     if magnification_filter is not None:
-        arch._set("magnification_filter", lambda: _magnification_filter(magnification_filter, name))
+        arch._set("magnification_filter", lambda: v.named_code(magnification_filter, _MAGNIFICATION_FILTERS, name,
+                                                                "magnification_filter"))
 
 
 _IMAGE_KINDS = {"buffer": Kind.BLOB, "format": Kind.IMAGE_FORMAT, "opacity": Kind.F32, "draw_order": Kind.F32}

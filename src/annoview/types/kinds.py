@@ -73,6 +73,7 @@ FIELD_COMPONENT_TYPES: dict[str, str] = {
     "draw_order": "rerun.components.DrawOrder", "class_ids": "rerun.components.ClassId",
     "keypoint_ids": "rerun.components.KeypointId", "opacity": "rerun.components.Opacity",
     "magnification_filter": "rerun.components.MagnificationFilter",
+    "point_shading": "rerun.components.PointShading",
 }
 
 

@@ -160,6 +160,19 @@ def flag(value: Any, archetype: str, field: str) -> np.ndarray:
     return np.array([bool(value)])
 
 
+def named_code(value: Any, codes: dict[str, int], archetype: str, field: str) -> np.ndarray:
+    """A small Rerun enum component (MagnificationFilter, PointShading, ...) as the uint8 code
+    rerun-sdk stores; takes an enum member (annoview's or Rerun's), its name in any case or its code."""
+    raw = getattr(value, "value", value)
+    name = getattr(value, "name", raw)
+    if isinstance(name, str) and name.lower() in codes:
+        return np.array([codes[name.lower()]], np.uint8)
+    if isinstance(raw, (int, np.integer)) and not isinstance(raw, bool) and int(raw) in codes.values():
+        return np.array([int(raw)], np.uint8)
+    names = ", ".join(n.capitalize() for n in codes)
+    raise ValidationError(archetype, field, f"expected one of {names}, got {value!r:.40}")
+
+
 def check_length(n_instances: int, n: int, archetype: str, field: str, main: str) -> None:
     """Per-instance fields may be shorter (last value repeats / falls back). Longer ones are an
     error in strict mode; non-strict mode keeps them, as rerun-sdk does (the viewer uses what
