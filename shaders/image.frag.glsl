@@ -5,6 +5,7 @@
 // image pixel. u_bgr swaps red and blue (BGR / BGRA color models).
 // Variants (defines):
 //   IMAGE_INTEGER      usampler2D (uint16): raw integer values, mapped by u_range
+//   IMAGE_LINEAR       bilinear sampling (magnification filter Linear/Bicubic); not for integers
 //   IMAGE_SRGB_TEXTURE an SRGB8 / SRGB8_ALPHA8 texture (uint8 RGB/RGBA): texelFetch already
 //                      returns linear color, decoded by the hardware
 #include "color.glsl"
@@ -29,6 +30,8 @@ void main() {
     ivec2 p = clamp(ivec2(v_pixel), ivec2(0), size - 1);   // v_pixel >= 0: truncation == floor
 #ifdef IMAGE_INTEGER
     vec4 t = vec4(texelFetch(u_image, p, 0));
+#elif defined(IMAGE_LINEAR)
+    vec4 t = texture(u_image, v_pixel / u_size);
 #else
     vec4 t = texelFetch(u_image, p, 0);
 #endif

@@ -91,3 +91,20 @@ def test_u16_float_rgb_and_bayer_match_rerun(tmp_path):
         OUT.mkdir(exist_ok=True)
         PILImage.fromarray(img.astype(np.uint8)).save(OUT / "screenshot_formats.png")
     assert not bad, "; ".join(bad) + " (PNG in test-output/)"
+
+
+def test_linear_magnification_filter_interpolates(tmp_path):
+    rec, out = tmp_path / "filter.avr", tmp_path / "filter.png"
+    rr.init("screenshot-filter")
+    rr.save(rec)
+    ramp = np.array([[0, 255], [0, 255]], np.uint8)  # 2 rows: (1, W, 3) would read as a gray (W, 3) image
+    rr.log("nearest", rr.Image(ramp), static=True)
+    rr.log("smooth", rr.Image(np.repeat(ramp[:, :, None], 3, axis=2), magnification_filter="Linear"), static=True)
+    rr.disconnect()
+    proc = subprocess.run([sys.executable, "-m", "annoview.app.cli", "screenshot", str(rec), "--out", str(out),
+                           "--size", "200x200", "--rect", "0,0,2,2"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    img = np.asarray(PILImage.open(out).convert("RGB")).astype(int)
+    smooth = img[100, :, 0]  # "smooth" is drawn over "nearest" (same draw order, later path)
+    assert smooth[10] < 10 and smooth[190] > 245  # the ends are the pixels' own values
+    assert 20 < smooth[90] < smooth[100] < smooth[110] < 235  # in between: a smooth ramp, not a step

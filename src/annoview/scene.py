@@ -226,6 +226,7 @@ class SceneBuilder:
                 opacity = value("opacity")
                 scene.visuals_2d.append(ImageVisual(
                     image=disp.pixels, value_range=disp.value_range, linear=disp.linear, bgr=disp.bgr,
+                    smooth=_magnified_smoothly(value("magnification_filter")),
                     object_id=oid, cache_key=("img", cache), opacity=1.0 if opacity is None else float(opacity[0]),
                     draw_order=_draw_order(value, -10.0)))
                 scene.objects[oid] = SceneObject(oid, kind="image", **common)
@@ -431,6 +432,11 @@ def _instances_of(value: Callable[[str], Any], n: int) -> Callable[[str], Any]:
             return got[:max(n, 1)]
         return got
     return cut
+
+
+def _magnified_smoothly(code: Any) -> bool:
+    """Rerun's MagnificationFilter: 1 Nearest (default), 2 Linear, 3 Bicubic (drawn linear here)."""
+    return code is not None and len(code) > 0 and int(code[0]) in (2, 3)
 
 
 def _clamped(values: np.ndarray, n: int) -> np.ndarray:

@@ -116,6 +116,12 @@ class ImageRenderer(_QuadRenderer):
             defines.add("IMAGE_INTEGER")
         if srgb_internal_format(components, dtype) is not None:
             defines.add("IMAGE_SRGB_TEXTURE")
+        smooth = v.smooth and dtype != "u2"  # integer textures cannot be filtered
+        if smooth:
+            defines.add("IMAGE_LINEAR")
+        filt = moderngl.LINEAR if smooth else moderngl.NEAREST
+        if tex.filter != (filt, filt):  # a cached texture may be shared by a nearest and a smooth view
+            tex.filter = (filt, filt)
         prog = fs.program("image", "image", defines)
         fs.set_blend(not (v.opaque or components in (1, 3)) or v.opacity < 1.0)
         fs.setup(prog, v.object_id)

@@ -240,13 +240,16 @@ class ImageVisual(Visual):
 
     Covers the pixel rectangle [0, W] x [0, H] in scene units. `value_range` (lo, hi) maps pixel
     values to black..white (None: uint8 0..255, uint16 0..65535, float 0..1); `linear` says the
-    normalized RGB values are linear light rather than sRGB-encoded; `bgr` swaps R and B.
+    normalized RGB values are linear light rather than sRGB-encoded; `bgr` swaps R and B;
+    `smooth` interpolates between pixels when magnified (Rerun's Linear/Bicubic filter; uint16
+    images stay nearest).
     """
 
     image: np.ndarray
     value_range: tuple[float, float] | None = None
     linear: bool = False
     bgr: bool = False
+    smooth: bool = False
     opacity: float = 1.0
     opaque: bool = False          # caller knows an RGBA image's alpha is 255 everywhere: no blending
     draw_order: float = DRAW_ORDER_IMAGE
