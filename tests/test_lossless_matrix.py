@@ -170,6 +170,7 @@ FORMS: dict[str, str] = {
                             "keypoint_connections=[(0, 1)])])"),
     "context/numpy_parts": ("rr.AnnotationContext([rr.ClassDescription(info=rr.AnnotationInfo(id=np.int64(1), label='p', "
                             "color=np.array([1, 2, 3], np.uint8)), keypoint_connections=np.array([[0, 1], [1, 2]]))])"),
+    "context/number_label": "rr.AnnotationContext([rr.AnnotationInfo(id=1, label=5), (2, 7)])",
     "context/empty": "rr.AnnotationContext([])",
     "context/info_objects": "rr.AnnotationContext([rr.AnnotationInfo(1, 'a'), rr.AnnotationInfo(2, 'b', (9, 8, 7, 6))])",
     "context/one_description": "rr.AnnotationContext(rr.ClassDescription(info=(1, 'p'), keypoint_connections=[[0, 1], [1, 2]]))",

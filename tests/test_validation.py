@@ -162,3 +162,18 @@ def test_per_call_strict_override(mem):
     rr.set_strict_mode(False)
     with pytest.raises(rr.ValidationError):
         rr.log("a//b", rr.Points2D([[0, 0]]), strict=True)
+
+
+def test_non_strict_annotation_parts_never_raise(mem):
+    """A bad AnnotationInfo / ClassDescription is built without an exception in non-strict mode;
+    the context holding it is dropped with one warning when logged."""
+    rr.set_strict_mode(False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bad_info = rr.AnnotationInfo(id=70000, label="x")
+        bad_class = rr.ClassDescription(info=(1, "x"), keypoint_connections=[(0, 1, 2)])
+        rr.log("a", rr.AnnotationContext([bad_info]), static=True)
+        rr.log("b", rr.AnnotationContext([bad_class]), static=True)
+        rr.log("c", rr.AnnotationContext([(1, "ok")]), static=True)
+    assert len(caught) == 2 and all("AnnotationContext not logged" in str(w.message) for w in caught)
+    assert store_of(mem).entity_paths() == ["/c"]

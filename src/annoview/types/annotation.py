@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ValidationError
+from ..strict import strict_mode, stricter
 from .archetypes import Archetype
 from .colors import parse_color
 from .kinds import Kind
@@ -46,12 +47,14 @@ class AnnotationInfo:
     color: Any = None
 
     def __post_init__(self) -> None:
+        _deferred(self, self._validate)
+
+    def _validate(self) -> None:
         object.__setattr__(self, "id", _id(self.id, "info.id"))
         if self.label is not None and not isinstance(self.label, str):
-            raise ValidationError(_NAME, "info.label", f"expected a string label, got {type(self.label).__name__}")
-        if self.color is not None and not isinstance(self.color, int):
-            object.__setattr__(self, "color", parse_color(self.color, _NAME, "info.color"))
-        elif self.color is not None:
+            stricter(ValidationError(_NAME, "info.label", f"expected a string label, got {type(self.label).__name__}"))
+            object.__setattr__(self, "label", str(self.label))  # rerun-sdk records str(label)
+        if self.color is not None:
             object.__setattr__(self, "color", parse_color(self.color, _NAME, "info.color"))
 
     @staticmethod
@@ -67,12 +70,31 @@ class AnnotationInfo:
         raise ValidationError(_NAME, field_name, f"expected AnnotationInfo, an id, or (id, label[, color]), got {value!r:.60}")
 
     def to_struct(self) -> dict:
+        _raise_deferred(self)
         return {"id": self.id, "label": self.label, "color": self.color}
 
     @property
     def rgba(self) -> tuple[int, int, int, int] | None:
         c = self.color
         return None if c is None else ((c >> 24) & 255, (c >> 16) & 255, (c >> 8) & 255, c & 255)
+
+
+def _deferred(obj: Any, validate: Any) -> None:
+    """Validate now; in non-strict mode an error is kept and raised when the object is logged
+    (inside an AnnotationContext, which then drops it with one warning), so building an
+    AnnotationInfo / ClassDescription never raises into a Rerun script."""
+    try:
+        validate()
+    except ValidationError as e:
+        if strict_mode():
+            raise
+        object.__setattr__(obj, "_error", e)
+
+
+def _raise_deferred(obj: Any) -> None:
+    error = obj.__dict__.get("_error")
+    if error is not None:
+        raise error
 
 
 def _pair(p: Any) -> tuple[int, int]:
@@ -93,6 +115,12 @@ class ClassDescription:
 
     def __init__(self, *, info: Any, keypoint_annotations: Iterable[Any] | None = None,
                  keypoint_connections: Iterable[Any] | None = None) -> None:
+        for name in ("info", "keypoint_annotations", "keypoint_connections"):
+            object.__setattr__(self, name, () if name != "info" else None)
+        _deferred(self, lambda: self._validate(info, keypoint_annotations, keypoint_connections))
+
+    def _validate(self, info: Any, keypoint_annotations: Iterable[Any] | None,
+                  keypoint_connections: Iterable[Any] | None) -> None:
         object.__setattr__(self, "info", AnnotationInfo.coerce(info, "info"))
         kps = tuple(AnnotationInfo.coerce(k, "keypoint_annotations") for k in (() if keypoint_annotations is None else keypoint_annotations))
         object.__setattr__(self, "keypoint_annotations", kps)
@@ -114,6 +142,7 @@ class ClassDescription:
         raise ValidationError(_NAME, "context", f"expected ClassDescription, AnnotationInfo or (id, label[, color]), got {value!r:.60}")
 
     def to_struct(self) -> dict:
+        _raise_deferred(self)
         return {
             "info": self.info.to_struct(),
             "keypoint_annotations": [k.to_struct() for k in self.keypoint_annotations],
@@ -153,7 +182,8 @@ class AnnotationContext(Archetype):
                 except TypeError:
                     raise ValidationError(_NAME, "context", f"expected a sequence of class descriptions, got {type(context).__name__}") from None
             descs = [ClassDescription.coerce(c) for c in items]
-            return [{"class_id": d.info.id, "class_description": d.to_struct()} for d in descs]
+            structs = [d.to_struct() for d in descs]
+            return [{"class_id": st["info"]["id"], "class_description": st} for st in structs]
 
         self._required("context", parse)
 
