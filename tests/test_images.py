@@ -144,3 +144,38 @@ def test_enums_match_rerun():
     assert rr.ColorModel.auto("bgra").num_channels() == 4 and rr.PixelFormat.auto(26) is rr.PixelFormat.NV12
     with pytest.raises(ValueError, match="Cannot convert foo to PixelFormat"):
         rr.PixelFormat.auto("foo")
+
+
+def _scene_of(*archetypes) -> object:
+    rec = rr.RecordingStream("fuzz")
+    sink = rec.memory_recording()
+    for i, arch in enumerate(archetypes):
+        rec.log(f"e{i}", arch, static=True)
+    rec.flush()
+    return SceneBuilder(sink.to_store()).build(None, None)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_DTYPES = ["uint8", "int8", "uint16", "int16", "uint32", "int32", "uint64", "int64", "float16", "float32", "float64",
+           "bool"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(dtype=st.sampled_from(_DTYPES), shape=st.lists(st.integers(0, 5), min_size=1, max_size=4),
+       model=st.sampled_from([None, "L", "RGB", "RGBA", "BGR", "BGRA"]), seed=st.integers(0, 2**16))
+def test_any_array_is_recorded_or_refused_in_one_line_and_the_scene_never_breaks(dtype, shape, model, seed):
+    """Non-strict: no exception into the caller; the scene draws the image or names a problem."""
+    rr.set_strict_mode(False)
+    values = np.random.default_rng(seed).normal(0, 1000, shape).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        img = rr.Image(values, model)
+        seg = rr.SegmentationImage(values)
+        enc = rr.EncodedImage(contents=values.tobytes(), media_type="image/png")
+        scene = _scene_of(img, seg, enc)
+    assert all("\n" not in why for _, why in scene.problems)
+    drawn = {o.entity for o in scene.objects.values()} | {p for p, _ in scene.problems}
+    for i, arch in enumerate((img, seg, enc)):
+        if arch.invalid is None and values.size:  # logged and not empty: drawn or one problem line
+            assert f"/e{i}" in drawn, (i, arch, scene.problems)
