@@ -321,6 +321,20 @@ class LineStrips3D(_LineStrips):
                          class_ids=class_ids)
 
 
+def __getattr__(name: str) -> Any:
+    """The image archetypes and format tables moved to images.py / image_format.py; imports of
+    them from here keep working."""
+    if name in ("Image", "SegmentationImage", "EncodedImage"):
+        from . import images
+
+        return getattr(images, name)
+    if name in ("CHANNEL_DATATYPES", "DTYPE_OF_CHANNEL"):
+        from . import image_format
+
+        return getattr(image_format, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "Archetype", "Points2D", "Points3D", "Boxes2D", "Box2DFormat", "LineStrips2D", "LineStrips3D",
 ]
