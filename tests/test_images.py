@@ -9,6 +9,8 @@ import zlib
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image as PILImage
 
 import annoview as rr
@@ -154,8 +156,6 @@ def _scene_of(*archetypes) -> object:
     rec.flush()
     return SceneBuilder(sink.to_store()).build(None, None)
 
-
-from hypothesis import given, settings, strategies as st  # noqa: E402
 
 _DTYPES = ["uint8", "int8", "uint16", "int16", "uint32", "int32", "uint64", "int64", "float16", "float32", "float64",
            "bool"]
