@@ -1,7 +1,9 @@
-"""`annoview info FILE`: entity tree, timelines and annotation contexts of a recording.
+"""`annoview info FILE`: entity tree, timelines, annotation contexts and the other Rerun components
+of a recording.
 
 Uses the footer index for structure (a big file is not read whole); only the chunks holding
-annotation contexts are loaded.
+annotation contexts or generic Rerun components (archetypes annoview records but does not draw
+with its own kinds, e.g. Transform3D, TextLog) are loaded.
 """
 from __future__ import annotations
 
@@ -13,8 +15,12 @@ from annoview.annotations import context_from_cell
 from annoview.chunk import Chunk
 from annoview.io import is_rrd, load_chunks
 from annoview.store import Store
+from annoview.types.display import short_value
 
 CONTEXT = "AnnotationContext:context"
+# Archetypes stored with annoview's own kinds; chunks of any other archetype may hold generic components.
+OWN_ARCHETYPES = frozenset({"Points2D", "Points3D", "Boxes2D", "LineStrips2D", "LineStrips3D", "SegmentationImage",
+                            "Image", "AnnotationContext"})
 
 
 def format_time(kind: str, value: int) -> str:
@@ -72,6 +78,37 @@ def _context_lines(chunks: Iterable[Chunk]) -> list[str]:
     return lines
 
 
+def _component_lines(chunks: Iterable[Chunk]) -> list[str]:
+    """Per entity, each generic component: its Rerun type, row count and newest value (row-id order)."""
+    found: dict[str, dict[str, list]] = {}  # entity -> component -> [type, rows, newest row key, value]
+    for chunk in chunks:
+        if not chunk.num_rows:
+            continue
+        ids = chunk.row_ids()
+        for name in chunk.component_names:
+            if not chunk.is_generic(name):
+                continue
+            col = chunk.column(name)
+            md = chunk.batch.schema.field(name).metadata or {}
+            ctype = md.get(b"rerun:component_type", b"").decode("utf-8", "replace").removeprefix("rerun.components.")
+            entry = found.setdefault(chunk.entity_path, {}).setdefault(name, [ctype, 0, None, None])
+            for row in range(chunk.num_rows):
+                if col.valid is not None and not col.valid[row]:
+                    continue
+                entry[1] += 1
+                key = (int(ids[row, 0]), int(ids[row, 1]))
+                if entry[2] is None or key > entry[2]:
+                    entry[2], entry[3] = key, (chunk, row)
+    lines = []
+    for entity in sorted(found):
+        lines.append(entity)
+        for name, (ctype, rows, _, where) in sorted(found[entity].items()):
+            chunk, row = where
+            value = short_value(chunk.column(name).cell(row), 70, ctype)
+            lines.append(f"  {name}  {ctype or '?'}  {rows} row{'s' if rows != 1 else ''}  last: {value}")
+    return lines
+
+
 def print_info(path: str, out: TextIO) -> None:
     if not is_rrd(path):
         from annoview.io.avr import open_index
@@ -86,6 +123,7 @@ def print_info(path: str, out: TextIO) -> None:
             static[e.entity_path] = static.get(e.entity_path, False) or e.is_static
         timelines = index.timelines()
         context_chunks = [index.load_chunk(e) for e in index.entries if "AnnotationContext" in e.archetypes]
+        generic_chunks = [index.load_chunk(e) for e in index.entries if set(e.archetypes) - OWN_ARCHETYPES]
         header = index.header
         out.write(f"recording {path}\n")
         if header is not None:
@@ -105,6 +143,7 @@ def print_info(path: str, out: TextIO) -> None:
         # Rerun chunks are not in log order; list context rows in log (row id) order.
         context_chunks = sorted((c for c in store.chunks if CONTEXT in c.component_names and c.num_rows),
                                 key=lambda c: tuple(int(x) for x in c.row_ids()[0]))
+        generic_chunks = list(store.chunks)
         out.write(f"recording {path} (Rerun .rrd)\n")
         out.write(f"  application_id: {application_id}\n  recording_id: {recording_id}\n")
         out.write(f"  chunks: {len(store.chunks)}, rows: {sum(c.num_rows for c in store.chunks)}\n")
@@ -119,4 +158,7 @@ def print_info(path: str, out: TextIO) -> None:
     out.write("\nannotation contexts:\n")
     lines = _context_lines(context_chunks)
     for line in lines or ["(none)"]:
+        out.write(f"  {line}\n")
+    out.write("\nother Rerun components (recorded; type, rows, newest value):\n")
+    for line in _component_lines(generic_chunks) or ["(none)"]:
         out.write(f"  {line}\n")

@@ -31,11 +31,9 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from annoview.io import load_chunks
-    from annoview.render import Camera2D, Renderer
+    from annoview.render import Camera2D, Renderer, SceneRenderer
     from annoview.scene import SceneBuilder
     from annoview.store import Store
-
-    from .scene_render import SceneRenderer
 
     size = parse_size(args.size)
     rect = parse_rect(args.rect) if args.rect else None

@@ -19,7 +19,7 @@ from annoview.scene import SceneBuilder
 from annoview.store import Store
 from annoview.types import AnnotationContext, ClassDescription
 from annoview.types.kinds import Kind
-from annoview.app.scene_render import SceneRenderer
+from annoview.render import SceneRenderer
 
 COCO = [(15, 13), (13, 11), (16, 14), (14, 12), (11, 12), (5, 11), (6, 12), (5, 6), (5, 7), (6, 8), (7, 9),
         (8, 10), (1, 2), (0, 1), (0, 2), (1, 3), (2, 4), (3, 5), (4, 6)]

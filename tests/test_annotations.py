@@ -1,4 +1,4 @@
-"""Annotation resolution rules (REFERENCE.md "Resolution rules"), no GL needed."""
+"""Annotation resolution rules (docs/semantics.md "Resolution rules"), no GL needed."""
 from __future__ import annotations
 
 import numpy as np

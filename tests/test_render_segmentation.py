@@ -56,7 +56,7 @@ def test_segmentation_scaled_camera_nearest(renderer):
 
 
 def test_rerun_linear_blending_numbers(renderer):
-    """REFERENCE.md: sky (70,130,180) at 0.5 over (3,200,0) shows (50,170,131); black -> (2,146,0).
+    """docs/semantics.md: sky (70,130,180) at 0.5 over (3,200,0) shows (50,170,131); black -> (2,146,0).
 
     Rerun's final composite (egui) dithers and llvmpipe's sRGB encoder is approximate, so allow
     +-1 per channel; a plain 8-bit average would give (36,165,90) / (1,100,0), far outside.

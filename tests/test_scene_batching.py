@@ -7,7 +7,7 @@ import pytest
 import annoview as rr
 from annoview.render import Camera2D, PointsVisual, Renderer, create_headless_context
 from annoview.scene import SceneBuilder
-from annoview.app.scene_render import SceneRenderer
+from annoview.render import SceneRenderer
 
 
 @pytest.fixture(scope="module")

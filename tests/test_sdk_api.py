@@ -1,4 +1,4 @@
-"""The Rerun-compatible API surface: forms and shorthands REFERENCE.md lists."""
+"""The Rerun-compatible API surface: forms and shorthands rerun-sdk 0.41 accepts."""
 from __future__ import annotations
 
 import datetime as dt
@@ -215,7 +215,7 @@ def test_sdk_imports_without_gui_or_gl():
     assert out.stdout.strip() == "[]"
 
 
-def test_unsupported_rerun_archetypes_are_skipped_with_one_warning(mem):
+def test_undrawn_rerun_archetypes_are_recorded_with_one_warning(mem):
     from annoview import unsupported
 
     unsupported._warned.clear()
@@ -230,7 +230,9 @@ def test_unsupported_rerun_archetypes_are_skipped_with_one_warning(mem):
             rr.log("cam/points", rr.Points2D([[i, i]]))
         rr.log("/", rr.ViewCoordinates.RIGHT_HAND_Z_UP, static=True)
     messages = [str(w.message) for w in caught if issubclass(w.category, rr.AnnoviewWarning)]
-    assert any("rr.Transform3D is not supported yet" in m for m in messages)
+    assert any("annoview records Transform3D but does not draw it yet" in m for m in messages)
     assert sum("Transform3D" in m for m in messages) == 1 and sum("ViewCoordinates" in m for m in messages) == 1
     store = store_of(mem)
-    assert store.entity_paths() == ["/cam/points"]
+    assert store.entity_paths() == ["/", "/cam", "/cam/points"]
+    assert store.latest_at("/cam", "frame", 1)["Transform3D:translation"].value.tolist() == [[1, 0, 0]]
+    assert store.latest_at("/", None, None)["ViewCoordinates:xyz"].value.tolist() == [[3, 5, 1]]

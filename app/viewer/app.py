@@ -19,10 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from annoview.render import Renderer
-from annoview.render.visuals import LabelsVisual
+from annoview.render import Renderer, SceneRenderer
+from annoview.scene.visuals import LabelsVisual
 
-from ..scene_render import SceneRenderer
 from . import theme
 from .hover import InstanceInfo
 from .imgui_backend import ImguiRenderer
@@ -424,10 +423,7 @@ class App:
         imgui.end()
         if rec is not None:
             edits = self.scene_renderer_for(rec).edits
-            want = self.legend_panel.hovered_class if legend_open else None
-            if want != edits.highlight:
-                edits.highlight = want
-                edits.touch()
+            edits.set_highlight(self.legend_panel.hovered_class if legend_open else None)
         if self._begin(imgui, inspector.WINDOW):
             self._guarded(imgui, "Inspector", self.inspector_panel.draw, rec)
         imgui.end()

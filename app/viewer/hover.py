@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from annoview.instances import broadcast_last, last_value_index, packed_hex
 from annoview.render import PickResult
 from annoview.scene import Scene, SceneObject
 
@@ -86,8 +87,8 @@ def describe(scene: Scene, pick: PickResult, visuals: dict[int, Any],
         if kid is None and obj.keypoint_ids is not None and i < len(obj.keypoint_ids):
             kid = int(obj.keypoint_ids[i])
         if obj.kind == "connections" and obj.pairs is not None and i < len(obj.pairs):
-            kps = _broadcast(obj.components.get("keypoint_ids"), len(obj.positions) if obj.positions is not None else 0)
-            if kps is not None:
+            kps = broadcast_last(obj.components.get("keypoint_ids"), len(obj.positions) if obj.positions is not None else 0)
+            if kps is not None and len(kps):
                 a, b = (int(v) for v in obj.pairs[i])
                 info.connection = (int(kps[a]), int(kps[b]))
             kid = None
@@ -107,16 +108,6 @@ def describe(scene: Scene, pick: PickResult, visuals: dict[int, Any],
         a, b = info.connection
         info.label = f"{_kp_name(ctx, cid, a)} - {_kp_name(ctx, cid, b)}"
     return info
-
-
-def _broadcast(values: Any, n: int) -> np.ndarray | None:
-    """Per-instance values, the last one repeating (rule 3); None when absent."""
-    if values is None:
-        return None
-    arr = np.atleast_1d(np.asarray(values))
-    if not len(arr) or n == 0:
-        return None
-    return arr[np.minimum(np.arange(n), len(arr) - 1)]
 
 
 def _kp_name(ctx: Any, cid: int, kid: int) -> str:
@@ -146,7 +137,7 @@ def instance_components(obj: SceneObject, i: int) -> dict[str, Any]:
         except TypeError:
             seq = None
         if seq is not None and n is not None and len(seq) > 1 and obj.kind != "connections":
-            out[name] = seq[min(i, len(seq) - 1)]
+            out[name] = seq[last_value_index(i, len(seq))]
         elif seq is not None and len(seq) == 1:
             out[name] = seq[0]
         else:
@@ -170,5 +161,5 @@ def format_value(value: Any, limit: int = 80) -> str:
 def packed_color_hex(value: Any) -> str | None:
     """A packed 0xRRGGBBAA component value as #rrggbbaa, else None."""
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return f"#{int(value) & 0xFFFFFFFF:08x}"
+        return packed_hex(value)
     return None

@@ -2,7 +2,7 @@
 
 Why not imgui-bundle's PyOpenGL backend: with it two libraries drive one GL context, each with
 its own idea of the bound program, VAO, textures and framebuffer, and every mismatch surfaces
-later as a GL error in the other one (DESIGN.md "Notes from a spike"). Here the UI is one more
+later as a GL error in the other one (docs/architecture.md, "Notes from this machine"). Here the UI is one more
 moderngl user: GL state is set explicitly for every draw and put back (blend, scissor off) so the
 scene renderer starts each frame from a known state, and `ctx.error` stays GL_NO_ERROR.
 

@@ -5,7 +5,7 @@ This module imports neither glfw, imgui nor moderngl, so logging works in headle
 """
 from typing import Any
 
-from . import datatypes, encodings
+from . import archetypes, components, datatypes, encodings
 from .errors import AnnoviewError, AnnoviewWarning, ValidationError, warn_user
 from .sdk.recording import RecordingStream
 from .sdk.sinks import MemorySink
@@ -150,6 +150,19 @@ def send_blueprint(*args: Any, **kwargs: Any) -> None:
     warn_once("rr.send_blueprint")
 
 
+# Rerun's top-level component/datatype names and component-batch base classes (types/).
+from .components import (AlbedoFactor, GraphEdge, GraphType, MediaType, Radius, Scale3D,  # noqa: E402
+                         TensorDimensionIndexSelection, TextLogLevel, TransformRelation, VideoCodec)
+from .datatypes import (Angle, Quaternion, RotationAxisAngle, TensorData, TensorDimensionSelection,  # noqa: E402
+                        TimeInt, TimeRange, TimeRangeBoundary, VisibleTimeRange)
+from .types.batches import (ComponentBatchLike, ComponentBatchMixin, ComponentDescriptor,  # noqa: E402
+                            ComponentMixin, DescribedComponentBatch)
+from .types.generic import REGISTRY as _GENERIC_ARCHETYPES  # noqa: E402
+
+_TOP_LEVEL_ARCHETYPES = sorted(set(_GENERIC_ARCHETYPES) - {"RecordingInfo"})  # Rerun's top level lacks RecordingInfo
+globals().update({n: _GENERIC_ARCHETYPES[n] for n in _TOP_LEVEL_ARCHETYPES})  # Transform3D, TextLog, ...
+
+
 def __getattr__(name: str) -> Any:
     """Rerun archetypes annoview does not handle yet resolve to stand-ins that `log` skips with one
     warning, so Rerun scripts that also use them still run (see unsupported.py)."""
@@ -167,5 +180,10 @@ __all__ = [
     "AnnotationContext", "AnnotationInfo", "ClassDescription", "Points2D", "Points3D", "Boxes2D", "Box2DFormat",
     "LineStrips2D", "LineStrips3D", "SegmentationImage", "Image", "EncodedImage", "ChannelDatatype", "ColorModel",
     "PixelFormat", "AnnoviewError", "AnnoviewWarning",
-    "ValidationError", "datatypes", "encodings",
+    "ValidationError", "datatypes", "encodings", "archetypes", "components",
+    "AlbedoFactor", "GraphEdge", "GraphType", "MediaType", "Radius", "Scale3D", "TensorDimensionIndexSelection",
+    "TextLogLevel", "TransformRelation", "VideoCodec", "Angle", "Quaternion", "RotationAxisAngle", "TensorData",
+    "TensorDimensionSelection", "TimeInt", "TimeRange", "TimeRangeBoundary", "VisibleTimeRange",
+    "ComponentBatchLike", "ComponentBatchMixin", "ComponentDescriptor", "ComponentMixin", "DescribedComponentBatch",
+    *_TOP_LEVEL_ARCHETYPES,
 ]

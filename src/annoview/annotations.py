@@ -1,6 +1,6 @@
 """Annotation resolution: class ids / keypoint ids + an AnnotationContext -> colors and labels.
 
-Pure Python + numpy, no GL, so every rule in REFERENCE.md "Resolution rules" is unit-testable
+Pure Python + numpy, no GL, so every rule of docs/semantics.md "Resolution rules" is unit-testable
 without a display. The renderer only consumes the results:
 
 * `auto_color` / `AUTO_PALETTE` reproduce Rerun's (egui's) auto colors bit for bit, so a mask or
@@ -26,16 +26,11 @@ from typing import Any
 
 import numpy as np
 
+from .instances import MAX_ID, NUM_IDS, RGBA, broadcast_last, check_ids, rgba_hex, unpack_one, unpack_rgba
 from .paths import ancestors_inclusive, normalize
-from .types.colors import unpack_rgba
-
-RGBA = tuple[int, int, int, int]
-
-MAX_ID = 65535
-NUM_IDS = MAX_ID + 1
 
 # ---------------------------------------------------------------------------------------------
-# Auto colors (REFERENCE rule 5)
+# Auto colors (docs/semantics.md rule 5)
 #
 # egui computes these in f32: h = i as f32 * golden_ratio, ecolor::rgb_from_hsv (which wraps the
 # hue with `(h.fract() + 1.0).fract()`, an f32 add that rounds), then gamma_u8_from_linear_f32
@@ -169,18 +164,6 @@ def default_entity_color(entity_path: str) -> RGBA:
     return auto_color(zlib.crc32(entity_path.encode("utf-8")) % MAX_ID)
 
 
-def rgba_hex(rgba: Sequence[int]) -> str:
-    """(r, g, b, a) -> "#rrggbbaa" for UI / CLI output."""
-    return "#" + "".join(f"{int(c):02x}" for c in rgba)
-
-
-def _unpack_one(packed: int | None) -> RGBA | None:
-    if packed is None:
-        return None
-    c = int(packed)
-    return ((c >> 24) & 255, (c >> 16) & 255, (c >> 8) & 255, c & 255)
-
-
 # ---------------------------------------------------------------------------------------------
 # Resolved context
 # ---------------------------------------------------------------------------------------------
@@ -199,7 +182,7 @@ class ClassEntry:
 def _parse_info(info: dict | None) -> tuple[str | None, RGBA | None]:
     info = info or {}
     label = info.get("label")
-    return (None if label is None else str(label)), _unpack_one(info.get("color"))
+    return (None if label is None else str(label)), unpack_one(info.get("color"))
 
 
 def _parse_class(desc: dict | None) -> ClassEntry:
@@ -426,7 +409,7 @@ class ResolvedInstances:
     """Per-instance colors and labels of one entity at one time, everything broadcast to n.
 
     `shared_label` is set when exactly one explicit label was given for several instances:
-    REFERENCE rule 3 draws it once, at the center of their bounding box, instead of per point.
+    docs/semantics.md rule 3 draws it once, at the center of their bounding box, instead of per point.
     """
 
     colors: np.ndarray
@@ -443,18 +426,7 @@ def _as_ids(values: Any, n: int, what: str) -> np.ndarray | None:
     arr = np.asarray(values).reshape(-1)
     if arr.size == 0:
         return None
-    if arr.dtype.kind not in "iu":
-        raise ValueError(f"{what} must be integers, got dtype {arr.dtype}")
-    if arr.min() < 0 or arr.max() > MAX_ID:
-        raise ValueError(f"{what} out of range 0..{MAX_ID}")
-    return _broadcast_last(arr.astype(np.uint16, copy=False), n)
-
-
-def _broadcast_last(arr: np.ndarray, n: int) -> np.ndarray:
-    """First n items, the last one repeated when there are fewer (Rerun's clamped_or_nothing)."""
-    if len(arr) >= n:
-        return arr[:n]
-    return np.concatenate([arr, np.repeat(arr[-1:], n - len(arr), axis=0)])
+    return broadcast_last(check_ids(arr, what), n)
 
 
 def _keypoint_overrides(ctx: ResolvedContext, colors: np.ndarray, cids: np.ndarray, kids: np.ndarray) -> None:
@@ -512,11 +484,11 @@ def _resolve_colors(ctx: ResolvedContext | None, n: int, cids: np.ndarray | None
         arr = np.asarray(colors)
         if arr.ndim == 2 and arr.shape[1] == 4 and arr.dtype == np.uint8:  # already unpacked RGBA
             if len(arr):
-                return _broadcast_last(arr, n).copy()
+                return broadcast_last(arr, n).copy()
         else:
             packed = arr.astype(np.uint32, copy=False).reshape(-1)
             if packed.size:
-                return unpack_rgba(_broadcast_last(packed, n))
+                return unpack_rgba(broadcast_last(packed, n))
     if cids is None:
         return np.tile(np.array(default_entity_color(entity_path), np.uint8), (n, 1))
     palette = ctx.palette() if ctx is not None else auto_palette()

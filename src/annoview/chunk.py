@@ -3,6 +3,14 @@
 Columns: `row_id` (16-byte TUID: big-endian nanosecond timestamp + counter, so byte order is
 time order), one int64 column per timeline, one list column per component named
 `Archetype:field`. Each row is one log call; each component cell is a list of instances.
+
+Two families of component columns:
+- annoview's own storage kinds (field metadata `annoview:kind` names a Kind other than "arrow"),
+  decoded to the forms the scene layer draws from (see ColumnView.cell);
+- generic components (Kind.ARROW, or any column without `annoview:kind`, e.g. one kept from an
+  .rrd file): stored with Rerun's exact Arrow type. DATA CONTRACT: a generic cell decodes to a
+  numpy array when its value type is a numeric primitive ((n,)) or a fixed-size list of numbers
+  ((n, k), dtype kept), otherwise to the pyarrow Array of the cell's instances.
 """
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ ROW_ID = "row_id"
 TIMELINE_KINDS = ("sequence", "duration", "timestamp")
 _META_PATH, _META_STATIC, _META_ARCH = b"annoview:entity_path", b"annoview:is_static", b"annoview:archetype"
 _META_INDEX = b"annoview:index"
+_META_KIND = b"annoview:kind"
 
 
 def row_ids_to_array(hi: np.ndarray, lo: np.ndarray) -> pa.Array:
@@ -79,7 +88,23 @@ def encode_column(kind: Kind, cells: Sequence[Any]) -> pa.Array:
         flat = np.concatenate(blobs) if blobs else np.zeros(0, np.uint8)
         inner = pa.ListArray.from_arrays(pa.array(_offsets([len(b) for b in blobs]), pa.int32()), pa.array(flat))
         return _list_array(_offsets([0 if c is None else 1 for c in cells]), inner, valid)
+    if kind is Kind.ARROW:
+        return _arrow_cells(cells, valid)
     return pa.array(list(cells), type=pa.list_(VALUE_TYPES[kind]))
+
+
+def _arrow_cells(cells: Sequence[Any], valid: np.ndarray) -> pa.Array:
+    """Generic cells (pa.Arrays of one instance type) -> list<that type>, no per-value copy
+    beyond the concatenation."""
+    parts = [c for c in cells if c is not None]
+    if not parts:
+        return pa.nulls(len(cells), pa.list_(pa.null()))
+    t = parts[0].type
+    for p in parts:
+        if p.type != t:
+            raise ValueError(f"cells of one component have different types: {t} and {p.type}")
+    values = pa.concat_arrays(parts) if len(parts) > 1 else parts[0]
+    return _list_array(_offsets([0 if c is None else len(c) for c in cells]), values, valid)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,10 +114,11 @@ def encode_column(kind: Kind, cells: Sequence[Any]) -> pa.Array:
 class ColumnView:
     """Fast per-row access to a list column: flat numpy values plus offsets, decoded once."""
 
-    def __init__(self, arr: pa.Array) -> None:
+    def __init__(self, arr: pa.Array, generic: bool = False) -> None:
         if not pa.types.is_list(arr.type) and not pa.types.is_large_list(arr.type):
             raise RecordingFormatError(f"component column has type {arr.type}, expected a list type")
         self.array = arr
+        self.generic = generic  # a generic component: see the data contract in the module doc
         self.offsets = np.asarray(arr.offsets.to_numpy(zero_copy_only=False), np.int64)
         self.valid = None if arr.null_count == 0 else np.asarray(arr.is_valid().to_numpy(zero_copy_only=False))
         self.value_type = arr.type.value_type
@@ -105,10 +131,12 @@ class ColumnView:
     def _decode(self) -> None:
         vals = self.array.values
         vt = self.value_type
-        if pa.types.is_fixed_size_list(vt) and pa.types.is_floating(vt.value_type):
+        numeric_items = pa.types.is_fixed_size_list(vt) and (
+            pa.types.is_floating(vt.value_type) or (self.generic and _is_number(vt.value_type)))
+        if numeric_items:
             d = vt.list_size
             flat = vals.values.to_numpy(zero_copy_only=False)[vals.offset * d : (vals.offset + len(vals)) * d]
-            self._flat = flat.astype(np.float32, copy=False).reshape(-1, d)
+            self._flat = flat.reshape(-1, d) if self.generic else flat.astype(np.float32, copy=False).reshape(-1, d)
         elif pa.types.is_integer(vt) or pa.types.is_floating(vt) or pa.types.is_boolean(vt):
             self._flat = vals.to_numpy(zero_copy_only=False)
         else:
@@ -127,6 +155,8 @@ class ColumnView:
             return self._flat[a:b]
         vt = self.value_type
         vals = self.array.values
+        if self.generic:
+            return vals.slice(a, b - a)
         if pa.types.is_list(vt) and (pa.types.is_uint8(vt.value_type) or pa.types.is_int8(vt.value_type)):
             if b <= a:
                 return np.zeros(0, np.uint8)
@@ -186,8 +216,14 @@ class Chunk:
     def column(self, component: str) -> ColumnView:
         view = self._views.get(component)
         if view is None:
-            view = self._views[component] = ColumnView(self.batch.column(component))
+            md = self.batch.schema.field(component).metadata or {}
+            generic = md.get(_META_KIND, Kind.ARROW.value.encode()) == Kind.ARROW.value.encode()
+            view = self._views[component] = ColumnView(self.batch.column(component), generic)
         return view
+
+    def is_generic(self, component: str) -> bool:
+        """True for a generic component (recorded, not drawn by annoview's own kinds)."""
+        return self.column(component).generic
 
     def nbytes(self) -> int:
         return self.batch.nbytes
@@ -208,6 +244,10 @@ class Chunk:
             raise RecordingFormatError(f"not an Arrow IPC chunk: {e}") from None
         if len(batches) != 1:
             raise RecordingFormatError(f"a chunk frame holds {len(batches)} record batches, expected 1")
+        try:
+            batches[0].validate(full=True)  # offsets and buffers in bounds before any column is read
+        except (pa.ArrowInvalid, pa.ArrowException) as e:
+            raise RecordingFormatError(f"chunk frame holds an invalid Arrow batch: {e}") from None
         return Chunk.from_batch(batches[0])
 
     @staticmethod
@@ -223,6 +263,10 @@ class Chunk:
             if f.metadata and _META_INDEX in f.metadata and not pa.types.is_integer(f.type):
                 raise RecordingFormatError(f"timeline {f.name} has type {f.type}, expected int64")
         return chunk
+
+
+def _is_number(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
 
 
 def build_chunk(
@@ -243,7 +287,7 @@ def build_chunk(
         col = encode_column(kind, cells)
         fields.append(pa.field(name, col.type, metadata={
             b"rerun:archetype": f"rerun.archetypes.{arch}".encode(), b"rerun:component": name.encode(),
-            b"rerun:component_type": component_type(arch, fname).encode(), b"annoview:kind": kind.value.encode(),
+            b"rerun:component_type": component_type(arch, fname).encode(), _META_KIND: kind.value.encode(),
         }))
         arrays.append(col)
     archs = sorted({n.split(":", 1)[0] for n in components})

@@ -1,4 +1,3 @@
 """Rerun's newer `rerun.encodings` module name (formerly `rerun.datatypes`): the same types."""
-from .datatypes import AnnotationInfo, ClassDescription, ClassDescriptionMapElem, KeypointPair
-
-__all__ = ["AnnotationInfo", "ClassDescription", "ClassDescriptionMapElem", "KeypointPair"]
+from .datatypes import *  # noqa: F403
+from .datatypes import __all__  # noqa: F401

@@ -1,10 +1,10 @@
-"""Stand-ins for Rerun archetypes and blueprint calls that annoview does not handle yet.
+"""Stand-ins for Rerun calls annoview does not handle yet, and the "recorded, not drawn" warning.
 
-A Rerun script that also logs, say, `rr.Transform3D` or `rr.TextLog`, or sends a blueprint,
-should still run unchanged under `import annoview as rr`: the call is accepted, warns once per
-kind ("not supported by annoview yet, ignored") and logs nothing, and everything annoview
-supports in the same script is recorded as usual. Only names Rerun really has are provided, so
-`hasattr(rr, "Typo")` stays False.
+Archetypes annoview does not draw are recorded as components (types/generic.py) and warn once per
+kind that they are not drawn yet. The few names still without an implementation here (blueprint
+parts, and archetypes other modules provide) are accepted, warn once per kind ("not supported by
+annoview yet, ignored") and log nothing, so the rest of a Rerun script is recorded as usual. Only
+names Rerun really has are provided, so `hasattr(rr, "Typo")` stays False.
 """
 from __future__ import annotations
 
@@ -12,14 +12,18 @@ from typing import Any
 
 from .errors import AnnoviewWarning, warn_user
 
-RERUN_ARCHETYPES = frozenset({
-    "AnyValues", "Arrows2D", "Arrows3D", "Asset3D", "AssetVideo", "BarChart", "Boxes3D", "Capsules3D", "Clear",
-    "Cylinders3D", "DepthImage", "Ellipsoids3D", "GeoLineStrings", "GeoPoints", "GraphEdges",
-    "GraphNodes", "InstancePoses3D", "Mesh3D", "Pinhole", "Scalars", "Scalar", "SeriesLines", "SeriesPoints",
-    "SeriesLine", "SeriesPoint", "Tensor", "TextDocument", "TextLog", "Transform3D", "VideoFrameReference",
-    "VideoStream", "ViewCoordinates", "DynamicArchetype",
-})
+# Rerun archetypes other modules provide; the rest are in types/rerun_archetypes.py.
+RERUN_ARCHETYPES = frozenset({"AnyValues", "EncodedImage", "DynamicArchetype"})
 _warned: set[str] = set()
+
+
+def warn_not_drawn(archetype: str) -> None:
+    """Once per kind: the archetype is recorded (stored, listed by `info`, exported) but not drawn."""
+    key = f"not drawn: {archetype}"
+    if key not in _warned:
+        _warned.add(key)
+        warn_user(f"annoview records {archetype} but does not draw it yet (it is stored and exported to .rrd)",
+                  AnnoviewWarning)
 
 
 def warn_once(what: str) -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from annoview.instances import rgba_hex
+
 from .. import theme
 
 
@@ -54,8 +56,7 @@ def icon_button(icon: str, id_: str, tooltip: str, active: bool = False, dim: bo
     return clicked
 
 
-def hex_rgba(rgba: Sequence[int]) -> str:
-    return "#" + "".join(f"{int(c):02x}" for c in rgba)
+hex_rgba = rgba_hex  # the one "#rrggbbaa" formatter (annoview.instances)
 
 
 def section_title(fonts: Any, text: str) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from annoview.annotations import find_context_entity
 from annoview.render import PickResult
+from annoview.types.display import short_value
 
 from ..hover import InstanceInfo, describe, format_value, packed_color_hex
 from .common import dim_text, hex_rgba, section_title, swatch
@@ -28,6 +29,19 @@ def selected_info(app: "App", rec: "Recording") -> InstanceInfo | None:
     edits = app.scene_renderer_for(rec).edits
     return describe(rec.scene, PickResult(sel.object_id, sel.instance, None, None), app.visuals_by_object(rec),
                     edits.colors)
+
+
+def recorded_component_rows(store: Any, path: str, timeline: str | None, t: int | None) -> list[tuple[str, str]]:
+    """(component, short raw value) of the entity's generic Rerun components at the cursor: the
+    archetypes annoview records but does not draw with its own kinds (Transform3D, TextLog, ...)."""
+    rows = []
+    for name, ref in sorted(store.latest_at(path, timeline, t).items()):
+        if not ref.chunk.is_generic(name):
+            continue
+        md = ref.chunk.batch.schema.field(name).metadata or {}
+        ctype = md.get(b"rerun:component_type", b"").decode("utf-8", "replace")
+        rows.append((name, short_value(ref.value, 160, ctype)))
+    return rows
 
 
 class InspectorPanel:
@@ -152,3 +166,16 @@ class InspectorPanel:
         self._row(imgui, "visible")
         imgui.text("yes" if rec.entities.is_visible(path) else "no (hidden in the entity tree)")
         imgui.end_table()
+        recorded = recorded_component_rows(store, path, rec.time.timeline, rec.time.time)
+        if recorded:
+            imgui.spacing()
+            section_title(self.app.fonts, "Recorded components (raw)")
+            if self._kv_table(imgui, "##raw"):
+                for name, text in recorded:
+                    self._row(imgui, name.split(":", 1)[1])
+                    if imgui.is_item_hovered():
+                        imgui.set_tooltip(name)
+                    imgui.push_font(self.app.fonts.mono, 0.0)
+                    imgui.text_wrapped(text)
+                    imgui.pop_font()
+                imgui.end_table()

@@ -1,8 +1,8 @@
 """Annotations legend: the classes of every context in effect for visible entities.
 
 Per class: visibility, solo, a color picker, id, label and how many instances the current
-frame holds. All of it edits `SceneRenderer.edits` (keyed by the context's owner entity), which
-rewrites palette textures only, so a change shows in the next frame without touching geometry.
+frame holds. All of it edits `SceneRenderer.edits` (`annoview.scene.legend.ClassEdits`, keyed by
+the context's owner entity, each setter announcing its change), which rewrites palette textures only, so a change shows in the next frame without touching geometry.
 Hovering a class row highlights that class in the views. Keypoints and skeleton connections
 of a class expand under it. Segmentation entities get their display options here too.
 """
@@ -53,13 +53,10 @@ class LegendPanel:
             self._segmentation(rec, imgui)
         if not shown and not scene.segmentation_entities:
             imgui.text_disabled("No annotated classes in view")
-        if edits.colors or edits.hidden or edits.solo is not None:
+        if edits.any:
             imgui.spacing()
             if imgui.button("Reset all class edits"):
-                edits.colors.clear()
-                edits.hidden.clear()
-                edits.solo = None
-                edits.touch()
+                edits.reset()
 
     # ---- one context ------------------------------------------------------------------------
     def _context(self, rec: "Recording", key: Any, ctx: Any, owner: str | None, counts: dict[int, int],
@@ -116,8 +113,7 @@ class LegendPanel:
         hidden = k in edits.hidden
         if icon_button(fa.ICON_FA_EYE_SLASH if hidden else fa.ICON_FA_EYE, "vis", "Show class" if hidden else "Hide class",
                        dim=hidden):
-            (edits.hidden.discard if hidden else edits.hidden.add)(k)
-            edits.touch()
+            edits.set_hidden(k, not hidden)
         row_min = imgui.get_item_rect_min()
         # color
         imgui.table_next_column()
@@ -156,8 +152,7 @@ class LegendPanel:
         solo = edits.solo == k
         if icon_button(fa.ICON_FA_BULLSEYE, "solo", "Show only this class" if not solo else "Show all classes",
                        active=solo, dim=not solo):
-            edits.solo = None if solo else k
-            edits.touch()
+            edits.set_solo(None if solo else k)
         row_max = imgui.get_item_rect_max()
         self.row_rects[k] = (row_min.x, row_min.y, row_max.x - row_min.x, row_max.y - row_min.y)
         if kp_open:
@@ -170,12 +165,10 @@ class LegendPanel:
                  imgui.ColorEditFlags_.alpha_bar)
         changed, col = imgui.color_edit4("##color", [c / 255.0 for c in rgba], flags)
         if changed:
-            edits.colors[k] = tuple(int(round(max(0.0, min(1.0, c)) * 255)) for c in col)
-            edits.touch()
+            edits.set_color(k, tuple(int(round(max(0.0, min(1.0, c)) * 255)) for c in col))
         if k in edits.colors and imgui.begin_popup_context_item("##reset"):
             if imgui.menu_item_simple("Reset color"):
-                edits.colors.pop(k, None)
-                edits.touch()
+                edits.reset_color(k)
             imgui.end_popup()
 
     def _keypoints(self, ctx: Any, cid: int, entry: Any, imgui: Any) -> None:

@@ -373,7 +373,7 @@ def _open_reader(path: str | os.PathLike[str], rr_chunk: Any) -> tuple[Any, Any]
         raise RecordingFormatError(f"{source}: no such file")
     try:
         with warnings.catch_warnings():
-            # A file whose writer was killed has no footer; stream() still reads it (REFERENCE.md).
+            # A file whose writer was killed has no footer; stream() still reads it.
             warnings.filterwarnings("ignore", message=".*no footer/manifest.*")
             reader = rr_chunk.RrdReader(source)
             recordings = reader.recordings()

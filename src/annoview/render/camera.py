@@ -1,6 +1,6 @@
 """Cameras: a 2D pixel-exact orthographic camera and a 3D perspective orbit camera.
 
-Camera2D follows DESIGN.md's rule for 2D views: image pixel coordinates, y down, origin at the
+Camera2D follows the rule for 2D views (docs/architecture.md): image pixel coordinates, y down, origin at the
 top-left pixel corner. The camera is the visible scene rectangle [x0, x1] x [y0, y1], so scene
 (x, y) lands on framebuffer pixel ((x - x0) / (x1 - x0) * W, (y - y0) / (y1 - y0) * H) exactly;
 with the rectangle (0, 0, W, H) one scene pixel is one framebuffer pixel.

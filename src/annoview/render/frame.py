@@ -18,7 +18,8 @@ from .cache import CacheEntry, GeometryCache
 from .camera import gl_bytes
 from .palette import PaletteTexture
 from .shaders import ShaderLibrary, set_uniform
-from .visuals import NO_CLASS, NO_KEYPOINT, _Colored, as_rgba, broadcast_last
+from ..instances import broadcast_last
+from ..scene.visuals import NO_CLASS, NO_KEYPOINT, _Colored, as_rgba
 
 PALETTE_UNIT = 0      # units 0, 1, 2: palette, keypoint index, keypoint colors
 IMAGE_UNIT = 3        # image / id texture / glyph atlas

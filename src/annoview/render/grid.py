@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .camera import Camera3D
-from .visuals import LinesVisual
+from ..scene.visuals import LinesVisual
 
 GRID_RGB = (128, 128, 128)
 GRID_ALPHA = 140

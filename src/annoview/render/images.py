@@ -13,7 +13,7 @@ from .cache import CacheEntry, GeometryCache
 from .context import GL_SRGB8_ALPHA8
 from .frame import IMAGE_UNIT, FrameState
 from .shaders import set_uniform
-from .visuals import ImageVisual, SegmentationVisual
+from ..scene.visuals import ImageVisual, SegmentationVisual
 
 
 GL_SRGB8 = 0x8C41

@@ -13,7 +13,7 @@ from .cache import CacheEntry, GeometryCache
 from .frame import (IMAGE_UNIT, FrameState, attach_instance_data, cached_entry, color_inputs,
                     draw_instanced_quads, pick_inputs)
 from .text import GlyphAtlas
-from .visuals import LabelsVisual
+from ..scene.visuals import LabelsVisual
 
 PAD_X, PAD_Y = 3, 1
 

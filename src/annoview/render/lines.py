@@ -12,7 +12,7 @@ import moderngl
 from .cache import CacheEntry, GeometryCache
 from .frame import (FrameState, attach_instance_data, cached_entry, color_inputs,
                     draw_instanced_quads, pick_inputs, radius_inputs)
-from .visuals import DEFAULT_LINE_RADIUS, BoxesVisual, LinesVisual
+from ..scene.visuals import DEFAULT_LINE_RADIUS, BoxesVisual, LinesVisual
 
 
 class LinesRenderer:

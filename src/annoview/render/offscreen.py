@@ -13,7 +13,7 @@ from PIL import Image
 from .camera import Camera2D, Camera3D
 from .palette import PaletteTexture
 from .renderer import Renderer
-from .visuals import Visual
+from ..scene.visuals import Visual
 
 
 def scene_bounds(visuals: Sequence[Visual]) -> tuple[np.ndarray, np.ndarray] | None:

@@ -4,7 +4,7 @@
     result = renderer.render_2d(visuals, Camera2D.pixel_exact(w, h), (w, h), {ctx_key: palette})
     rgba = result.read_rgba(); hit = result.pick(x, y)
 
-Rules (DESIGN.md / REFERENCE.md): visuals draw sorted by `draw_order` (stable; higher on top);
+Rules (docs/architecture.md, docs/semantics.md): visuals draw sorted by `draw_order` (stable; higher on top);
 2D uses painter's order without depth, 3D adds a depth test and a ground grid; color blends in
 linear light; a segmentation image with `opacity=None` gets 0.5 when an image is drawn under it
 and 1.0 otherwise. Picking is lazy: `result.pick(x, y)` redraws the frame's visuals into the
@@ -32,7 +32,7 @@ from .palette import PaletteTexture
 from .points import PointsRenderer
 from .shaders import ShaderLibrary
 from .target import FrameTarget, PickResult
-from .visuals import (SEGMENTATION_OVER_IMAGE_OPACITY, BoxesVisual, ImageVisual, LabelsVisual,
+from ..scene.visuals import (SEGMENTATION_OVER_IMAGE_OPACITY, BoxesVisual, ImageVisual, LabelsVisual,
                       LinesVisual, PointsVisual, SegmentationVisual, Visual)
 
 DEFAULT_BACKGROUND = (18, 18, 20, 255)

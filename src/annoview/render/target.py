@@ -5,7 +5,7 @@ color and blending happens in linear light (Rerun's look), yet the stored bytes 
 sRGB: reading them back gives the palette colors exactly.
 Pick: RGBA32UI = (object id, instance, class id + 1, keypoint id + 1); 0 means "none". It is
 filled by a separate pick pass on demand, scissored to the pixels asked for (hover reads one
-texel, DESIGN.md "Picking and inspection"), so frames nobody hovers pay nothing for picking;
+texel, docs/architecture.md "Picking"), so frames nobody hovers pay nothing for picking;
 a second render target in the color pass cost ~3x the draw time on llvmpipe.
 Depth: a 24-bit depth renderbuffer for 3D views, shared by both passes.
 """

@@ -20,7 +20,7 @@ from ..errors import ValidationError
 from ..strict import report, set_strict_mode, strict_mode
 from ..types.annotation import as_context
 from ..types.archetypes import Archetype
-from ..unsupported import UnsupportedArchetype, warn_once
+from ..unsupported import UnsupportedArchetype, warn_not_drawn, warn_once
 from .batcher import Batcher
 from .sinks import BufferSink, FileSink, MemorySink, Sink
 from .time import TimeContext, to_index_value
@@ -205,6 +205,8 @@ class RecordingStream:
             if item.invalid is not None:  # already warned once when the archetype was built
                 continue
             name = item.archetype_name
+            if not item.drawn:
+                warn_not_drawn(name)
             for fname, value in item.components.items():
                 components[f"{name}:{fname}"] = (item.field_kinds[fname], value)
         if not components:

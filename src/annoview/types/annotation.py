@@ -15,7 +15,7 @@ from ..strict import strict_mode, stricter
 from .archetypes import Archetype
 from .colors import parse_color
 from .kinds import Kind
-from .validate import MAX_ID
+from ..instances import MAX_ID
 
 _NAME = "AnnotationContext"
 

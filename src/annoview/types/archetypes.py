@@ -23,6 +23,7 @@ class Archetype:
 
     archetype_name: ClassVar[str] = ""
     field_kinds: ClassVar[dict[str, Kind]] = {}
+    drawn: ClassVar[bool] = True  # False: recorded as components, not drawn (one warning per kind)
 
     def __init__(self) -> None:
         self.components: dict[str, Any] = {}

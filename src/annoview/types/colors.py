@@ -10,19 +10,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from ..instances import pack_rgba, unpack_rgba
 from ..strict import stricter
 
-
-def pack_rgba(rgba: np.ndarray) -> np.ndarray:
-    """(N,4) uint8 -> (N,) uint32 0xRRGGBBAA."""
-    c = rgba.astype(np.uint32)
-    return (c[:, 0] << 24) | (c[:, 1] << 16) | (c[:, 2] << 8) | c[:, 3]
-
-
-def unpack_rgba(packed: np.ndarray) -> np.ndarray:
-    """(N,) uint32 0xRRGGBBAA -> (N,4) uint8."""
-    p = np.asarray(packed, dtype=np.uint32)
-    return np.stack([(p >> 24) & 255, (p >> 16) & 255, (p >> 8) & 255, p & 255], axis=-1).astype(np.uint8)
+__all__ = ["pack_rgba", "parse_color", "parse_colors", "unpack_rgba"]
 
 
 def _hex_to_packed(s: str, archetype: str, field: str) -> int:

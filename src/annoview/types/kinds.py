@@ -1,4 +1,4 @@
-"""Storage kinds of component cells and their Arrow types (Rerun's layout, see REFERENCE.md)."""
+"""Storage kinds of component cells and their Arrow types (Rerun's layout: one list column per component, named Archetype:field)."""
 from __future__ import annotations
 
 import enum
@@ -20,6 +20,7 @@ class Kind(enum.Enum):
     BLOB = "blob"          # ndarray pixels       -> list<list<uint8>> (raw bytes)
     IMAGE_FORMAT = "image_format"  # [dict]       -> list<struct>
     CONTEXT = "context"    # [dict]               -> list<struct> (Rerun's AnnotationContext layout)
+    ARROW = "arrow"        # pa.Array of Rerun's exact instance type -> list<that type> (generic components)
 
 
 KEYPOINT_PAIR = pa.struct([("keypoint0", pa.uint16()), ("keypoint1", pa.uint16())])
@@ -79,3 +80,8 @@ FIELD_COMPONENT_TYPES: dict[str, str] = {
 
 def component_type(archetype: str, field: str) -> str:
     return RERUN_COMPONENT_TYPES.get((archetype, field)) or FIELD_COMPONENT_TYPES.get(field, f"annoview.{archetype}.{field}")
+
+
+def register_component_type(archetype: str, field: str, rerun_component: str) -> None:
+    """Record the Rerun component type of a generic archetype's field (see types/generic.py)."""
+    RERUN_COMPONENT_TYPES[(archetype, field)] = f"rerun.components.{rerun_component}"

@@ -13,9 +13,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from ..instances import MAX_ID
 from ..strict import stricter
-
-MAX_ID = 65535
 
 
 def positions(value: Any, dim: int, archetype: str, field: str = "positions") -> np.ndarray:

@@ -1,32 +1,19 @@
 """Scene -> pixels: keeps one PaletteTexture per resolved context and applies the legend's
-edits (hidden classes, color changes, one highlighted class) to palettes only.
-
-Edits are keyed by the context's owner entity (None = entities without a context), so they
-survive a context that changes over time.
+edits (`annoview.scene.legend`: hidden classes, color changes, one highlighted class) to
+palettes only. The viewer and `annoview screenshot` both draw scenes through this.
 """
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from annoview.render import Camera2D, Camera3D, FrameResult, PaletteTexture, Renderer, scene_bounds
-from annoview.scene import Scene
-
-
-@dataclass
-class ClassEdits:
-    """What the user changed in the legend, per context owner entity."""
-
-    hidden: set[tuple[str | None, int]] = field(default_factory=set)
-    colors: dict[tuple[str | None, int], tuple[int, int, int, int]] = field(default_factory=dict)
-    highlight: tuple[str | None, int] | None = None
-    solo: tuple[str | None, int] | None = None
-    generation: int = 0
-
-    def touch(self) -> None:
-        self.generation += 1
+from ..scene.legend import ClassEdits, edited_palette, keypoint_entries
+from ..scene.model import Scene
+from .camera import Camera2D, Camera3D
+from .offscreen import scene_bounds
+from .palette import PaletteTexture
+from .renderer import FrameResult, Renderer
 
 
 class SceneRenderer:
@@ -55,19 +42,10 @@ class SceneRenderer:
         return {k: self._palettes[k] for k in scene.contexts}
 
     def _apply_edits(self, tex: PaletteTexture, ctx, owner: str | None) -> None:
-        base = ctx.palette().copy()
-        for (o, cid), rgba in self.edits.colors.items():
-            if o == owner:
-                base[cid] = rgba
-        tex.set_colors(base)
-        hidden = {cid for (o, cid) in self.edits.hidden if o == owner}
-        if self.edits.solo is not None:
-            o, cid = self.edits.solo
-            if o == owner:
-                hidden = set(range(65536)) - {cid}
-        tex.set_hidden(hidden)
-        h = self.edits.highlight
-        tex.set_highlight(h[1] if h is not None and h[0] == owner else None)
+        edited = edited_palette(ctx, owner, self.edits)
+        tex.set_colors(edited.colors)
+        tex.set_hidden(set(edited.hidden))
+        tex.set_highlight(edited.highlight)
 
     def render_2d(self, scene: Scene, size: tuple[int, int], camera: Camera2D | None = None) -> tuple[FrameResult, Camera2D]:
         if camera is None:
@@ -83,19 +61,6 @@ class SceneRenderer:
         for tex in self._palettes.values():
             tex.release()
         self._palettes.clear()
-
-
-def keypoint_entries(ctx) -> list[tuple]:
-    """Keypoint table entries; a keypoint without its own color gets rgba None when its class has
-    one, so it follows the class color when the user recolors the class in the legend."""
-    out = []
-    for cid in sorted(ctx.classes):
-        entry = ctx.classes[cid]
-        for kid in sorted(entry.keypoints):
-            label, color = entry.keypoints[kid]
-            rgba = None if color is None and entry.color is not None else ctx.keypoint_color(cid, kid)
-            out.append((cid, kid, rgba, ctx.keypoint_label(cid, kid)))
-    return out
 
 
 def fit_2d(scene: Scene, size: tuple[int, int]) -> Camera2D:

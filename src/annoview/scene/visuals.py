@@ -1,6 +1,7 @@
-"""The renderer's input: plain numpy data per visual, no store or annotation objects.
+"""The contract between the scene and the renderer: plain numpy data per visual, no GL.
 
-The scene builder turns latest-at query results into these dataclasses each frame; the renderer
+This module belongs to the GL-free scene package; the renderer (`annoview.render`) imports it,
+never the other way round. The scene builder turns latest-at query results into these dataclasses each frame; the renderer
 turns them into draw calls, one per visual whatever its instance count. Many small entities
 (1000 skeletons) should be batched by the scene builder into one visual per kind and palette,
 with `pick_ids` telling picking which entity and instance each instance came from and a cache
@@ -16,7 +17,7 @@ Common fields (`Visual`):
 - `draw_order`: higher draws on top (Rerun's defaults below); ties keep list order.
 
 Colors are sRGB RGBA uint8. A visual colors its instances from explicit `colors` when given
-(REFERENCE.md rule 3: explicit colors win for every instance; a shorter list repeats its last
+(docs/semantics.md rule 3: explicit colors win for every instance; a shorter list repeats its last
 color), else from the palette named by `palette_key` using `class_ids` (and `keypoint_ids`) on the
 GPU, else `default_color`. Radii: negative = screen pixels, positive = scene units (as in Rerun).
 """
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from typing import Hashable, Literal, Sequence
 
 import numpy as np
+
+from ..instances import broadcast_last
 
 Color = tuple[int, int, int, int]
 
@@ -45,21 +48,6 @@ SEGMENTATION_OVER_IMAGE_OPACITY = 0.5
 
 NO_KEYPOINT = 0xFFFFFFFF         # keypoint id attribute value for "no keypoint id"
 NO_CLASS = 0xFFFFFFFF            # class id attribute value for "no class id"
-
-
-def broadcast_last(values: np.ndarray | None, n: int) -> np.ndarray | None:
-    """Per-instance array of length n; shorter input repeats its last value (REFERENCE rule 3)."""
-    if values is None:
-        return None
-    arr = np.asarray(values)
-    if arr.ndim == 0:
-        arr = arr.reshape(1)
-    if len(arr) == 0 or len(arr) == n:
-        return arr
-    if len(arr) > n:
-        return arr[:n]
-    pad = np.repeat(arr[-1:], n - len(arr), axis=0)
-    return np.concatenate([arr, pad], axis=0)
 
 
 def as_rgba(colors: np.ndarray | Sequence[int] | None) -> np.ndarray | None:
@@ -172,7 +160,7 @@ class LinesVisual(_Colored):
     def keypoint_connections(
         cls, positions: np.ndarray, pairs: np.ndarray, class_ids: np.ndarray, **kw: object
     ) -> "LinesVisual":
-        """Skeleton lines (REFERENCE rule 6): `pairs` (M, 2) index into `positions`, drawn in
+        """Skeleton lines (docs/semantics.md rule 6): `pairs` (M, 2) index into `positions`, drawn in
         the class color of `class_ids` (M,) through the palette; instance = connection index."""
         kw.setdefault("radii", DEFAULT_CONNECTION_RADIUS)
         return cls(points=positions, pairs=pairs, class_ids=class_ids, **kw)  # type: ignore[arg-type]
@@ -345,7 +333,7 @@ def point_labels(points: PointsVisual, texts: Sequence[str | None], **kw: object
 
 
 def box_labels(boxes: BoxesVisual, texts: Sequence[str | None], **kw: object) -> LabelsVisual:
-    """Labels centered below boxes, in the box colors (REFERENCE rule 7)."""
+    """Labels centered below boxes, in the box colors (docs/semantics.md rule 7)."""
     mins = np.asarray(boxes.mins, np.float32).reshape(-1, 2)
     sizes = np.asarray(boxes.sizes, np.float32).reshape(-1, 2)
     anchors = np.stack([mins[:, 0] + sizes[:, 0] / 2, np.maximum(mins[:, 1], mins[:, 1] + sizes[:, 1])], 1)

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .render.visuals import (DEFAULT_CONNECTION_RADIUS, DEFAULT_POINT_RADIUS, NO_KEYPOINT, LinesVisual,
-                             PointsVisual, Visual, broadcast_last)
+from ..instances import broadcast_last
+from .visuals import DEFAULT_CONNECTION_RADIUS, DEFAULT_POINT_RADIUS, NO_KEYPOINT, LinesVisual, PointsVisual, Visual
 
 
 def _batch_key(v: Visual) -> Hashable | None:

@@ -1,0 +1,22 @@
+"""`rr.archetypes`: every Rerun archetype annoview accepts.
+
+annoview's own archetypes (Points2D/3D, Boxes2D, LineStrips2D/3D, SegmentationImage, Image,
+EncodedImage, AnnotationContext) are drawn; the rest are defined by table (types/rerun_archetypes.py), recorded
+as Rerun's components and listed by `annoview info`.
+"""
+from .types import rerun_archetypes as _defined  # noqa: F401  (registers the table)
+from .types.annotation import AnnotationContext
+from .types.archetypes import Boxes2D, LineStrips2D, LineStrips3D, Points2D, Points3D
+from .types.images import EncodedImage, Image, SegmentationImage
+from .types.generic import REGISTRY as _REGISTRY
+
+globals().update(_REGISTRY)
+
+__all__ = sorted({"AnnotationContext", "Boxes2D", "Image", "EncodedImage", "LineStrips2D", "LineStrips3D", "Points2D",
+                  "Points3D", "SegmentationImage", *_REGISTRY})
+
+from .components import view_coordinate_names as _view_coordinate_names  # noqa: E402
+
+for _const, _letters in _view_coordinate_names().items():  # rr.ViewCoordinates.RDF, .RIGHT_HAND_Z_UP, ...
+    setattr(_REGISTRY["ViewCoordinates"], _const, _REGISTRY["ViewCoordinates"](_letters))
+del _const, _letters

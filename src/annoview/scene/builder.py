@@ -1,0 +1,208 @@
+"""Scene build: latest-at query results + resolved annotation contexts -> renderer visuals.
+
+Each frame the viewer (or `annoview screenshot`) asks for the scene at a time. `SceneBuilder`:
+
+1. queries the store latest-at the time (one query for every entity);
+2. finds each entity's annotation context (nearest ancestor, itself included) and resolves it
+   once per context row (`ResolvedContext`, keyed by a palette key the renderer reuses);
+3. for each archetype of the entity, calls the visualizer registered for it
+   (`annoview.scene.visualizers`) with a frozen `VisualizerInput`; the `Part` it returns is cached
+   per (entity, archetype) and reused while the row ids of its cells, its context and its view
+   options are unchanged, so a live stream rebuilds only what changed;
+4. places the part in the world (`_place`, see below) and merges it into the `Scene`;
+5. batches many small visuals into few draws (`annoview.scene.batch`).
+
+A broken entity becomes a `problem` and the rest still renders.
+
+Where transforms go
+-------------------
+Every entity has a placement: its world-from-entity transform (a 4x4 matrix, composed along the
+entity tree) and its space ("3d", or the 2D image space of a pinhole camera above it). Both are
+computed in ONE place, `SceneBuilder._placement(path, query)`, and applied in ONE place,
+`_place(part, placement)`, after the part cache and before batching: parts stay in entity space,
+so an animated transform moves cached geometry without rebuilding or re-uploading it. Today
+every entity is placed at the identity in its natural space (2D visuals to the 2D view, 3D
+visuals to the 3D view) and `_place` returns the part unchanged. A transform-aware version
+computes the matrix from the query's transform components (the query already holds every
+entity's latest-at cells) and hands visuals their model matrix (or, for 2D content under a
+pinhole, the camera's projection into 3D) there, and nowhere else.
+"""
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..annotations import (ResolvedContext, context_from_cell, default_entity_color, find_context_entity,
+                           skeleton_segments)
+from ..instances import CONTEXT_ARCHETYPE, CONTEXT_COMPONENT, RGBA, archetypes_in, split_component
+from ..store import CellRef, Store
+from .batch import batch_visuals
+from .model import Part, Scene, SceneObject, ViewOptions
+from .visualizers import visualizer_for
+from .visualizers.base import VisualizerInput
+from .visuals import Visual
+
+CONTEXT = CONTEXT_COMPONENT
+AUTO_PALETTE_KEY = ("auto",)
+IDENTITY = np.eye(4)
+IDENTITY.setflags(write=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Placement:
+    """Where an entity's content goes: world-from-entity transform and the space it lives in."""
+
+    world_from_entity: np.ndarray = field(default_factory=lambda: IDENTITY)   # (4, 4)
+    space: str = "natural"                     # "natural": 2D visuals to 2D, 3D to 3D
+
+    @property
+    def is_identity(self) -> bool:
+        return self.world_from_entity is IDENTITY and self.space == "natural"
+
+
+PLACED_AT_ORIGIN = Placement()
+
+
+def _place(part: Part, placement: Placement) -> Part:
+    """Apply an entity's placement to its (cached, entity-space) part. The one place where
+    transforms and pinhole spaces act on visuals; identity today."""
+    if placement.is_identity:
+        return part
+    raise NotImplementedError("transforms are not applied yet")  # pragma: no cover
+
+
+class SceneBuilder:
+    """Builds `Scene`s from a store; object ids stay stable across frames for the same entity.
+
+    Also the `Services` visualizers use: object ids, per-entity default colors, value memos.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._object_ids: dict[tuple[str, str], int] = {}
+        self._skeleton_memo: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._mask_classes: dict[tuple, list[int]] = {}
+        self._parts: dict[tuple[str, str], tuple[tuple, Part]] = {}
+        self._batches: dict[Hashable, tuple[tuple, Visual]] = {}
+        self._entity_colors: dict[str, RGBA] = {}
+        self._owners: dict[str, str | None] = {}
+        self._owners_for: frozenset[str] = frozenset()
+
+    # ---- services lent to visualizers ------------------------------------------------------
+    def object_id(self, entity: str, kind: str) -> int:
+        key = (entity, kind)
+        oid = self._object_ids.get(key)
+        if oid is None:
+            oid = self._object_ids[key] = len(self._object_ids) + 1
+        return oid
+
+    def default_color(self, entity: str) -> RGBA:
+        color = self._entity_colors.get(entity)
+        if color is None:
+            color = self._entity_colors[entity] = default_entity_color(entity)
+        return color
+
+    def skeleton(self, key: Hashable, ctx: ResolvedContext, class_ids: np.ndarray, kp_ids: np.ndarray,
+                 n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rule 6 segments, memoized by value: the same ids under the same context (every frame of
+        every person, typically) give the same pairs."""
+        memo_key = (key, n, np.asarray(class_ids).tobytes(), np.asarray(kp_ids).tobytes())
+        hit = self._skeleton_memo.get(memo_key)
+        if hit is None:
+            if len(self._skeleton_memo) > 4096:
+                self._skeleton_memo.clear()
+            hit = self._skeleton_memo[memo_key] = skeleton_segments(ctx, class_ids, kp_ids, n)
+        return hit
+
+    def classes_present(self, cache: tuple, ids: np.ndarray) -> list[int]:
+        """Class ids present in a mask, memoized by its cells' row ids: a 4K mask costs a full
+        pass to count, and the same mask is seen again whenever the scene is rebuilt."""
+        hit = self._mask_classes.get(cache)
+        if hit is None:
+            if len(self._mask_classes) > 1024:
+                self._mask_classes.clear()
+            hit = self._mask_classes[cache] = np.flatnonzero(np.bincount(ids.reshape(-1), minlength=1)).tolist()
+        return hit
+
+    # ---- the frame -------------------------------------------------------------------------
+    def build(self, timeline: str | None, t: int | None, *, hidden: Iterable[str] = (),
+              options: ViewOptions | None = None) -> Scene:
+        options = options or ViewOptions()
+        hidden_set = set(hidden)
+        query = self.store.query(None, timeline, t)
+        scene = Scene()
+        context_entities = ({query.paths[i] for i in query.hits[CONTEXT].entities}
+                            if CONTEXT in query.hits else set())
+        per_entity: list[tuple[str, dict[str, CellRef]]] = []
+        for path in sorted(query.paths):  # deterministic draw order for equal draw orders
+            cells = query.for_entity(path)
+            if cells and path not in hidden_set:
+                per_entity.append((path, cells))
+        if context_entities != self._owners_for:
+            self._owners, self._owners_for = {}, frozenset(context_entities)
+        for path, cells in per_entity:
+            owner = self._owners.get(path, "")
+            if owner == "":
+                owner = self._owners[path] = find_context_entity(path, context_entities.__contains__)
+            key, ctx = self._context(scene, owner, query.for_entity(owner) if owner else {})
+            placement = self._placement(path, query)
+            for arch in archetypes_in(cells):
+                if arch != CONTEXT_ARCHETYPE:
+                    part = self._part(path, arch, cells, key, ctx, owner, options)
+                    scene.merge(_place(part, placement))
+        scene.visuals_2d = batch_visuals(scene.visuals_2d, self._batches)
+        scene.visuals_3d = batch_visuals(scene.visuals_3d, self._batches)
+        return scene
+
+    def _placement(self, path: str, query: object) -> Placement:
+        """The entity's world-from-entity transform and space at the query's time (see the
+        module docstring); every entity sits at the origin of its natural space today."""
+        return PLACED_AT_ORIGIN
+
+    def _part(self, path: str, arch: str, cells: dict[str, CellRef], key: Hashable, ctx: ResolvedContext,
+              owner: str | None, options: ViewOptions) -> Part:
+        """One entity's archetype, reused while the row ids of its cells, its context and its view
+        options are unchanged: a live stream that updates a few entities, or a paused view whose
+        store grows elsewhere, rebuilds only what changed. One part is kept per entity and
+        archetype, so memory stays proportional to the entity count."""
+        prefix = arch + ":"
+        cache = tuple(sorted((c, r.row_key) for c, r in cells.items() if c.startswith(prefix)))
+        view = options.for_entity(path)
+        memo_key = (cache, key, view)
+        held = self._parts.get((path, arch))
+        if held is not None and held[0] == memo_key:
+            return held[1]
+        visualizer = visualizer_for(arch)
+        if visualizer is None:
+            part = Part()
+            part.problems.append((path, f"{arch}: not rendered by annoview (kept in the store)"))
+        else:
+            mine = {split_component(c)[1]: r for c, r in cells.items() if c.startswith(prefix)}
+            inp = VisualizerInput(path=path, archetype=arch, cells=mine,
+                                  context=ctx, palette_key=key, context_owner=owner, options=view, cache_key=cache,
+                                  services=self)
+            try:
+                part = visualizer(inp)
+            except Exception as e:  # bad data in one entity must not take the view down
+                part = Part()
+                part.problems.append((path, f"{arch}: {type(e).__name__}: {e}"))
+        self._parts[(path, arch)] = (memo_key, part)
+        return part
+
+    # ---- contexts --------------------------------------------------------------------------
+    def _context(self, scene: Scene, owner: str | None, cells: dict[str, CellRef]) -> tuple[Hashable, ResolvedContext]:
+        ref = cells.get(CONTEXT)
+        if owner is None or ref is None:
+            key: Hashable = AUTO_PALETTE_KEY
+            ctx = scene.contexts.get(key) or context_from_cell([], AUTO_PALETTE_KEY)
+        else:
+            key = ("ctx", owner, ref.row_key)
+            ctx = scene.contexts.get(key) or context_from_cell(ref.value, ref.row_key)
+        scene.contexts[key] = ctx
+        scene.context_owner[key] = owner if ref is not None else None
+        return key, ctx
+
+
+__all__ = ["AUTO_PALETTE_KEY", "CONTEXT", "Placement", "SceneBuilder", "SceneObject"]

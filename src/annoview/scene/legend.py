@@ -1,0 +1,104 @@
+"""The legend's edit model: what the user changed about classes, and the palettes that follow.
+
+The viewer's legend and `annoview screenshot` share it (the renderer only receives the
+resulting tables). Edits are keyed by (context owner entity, class id), the owner being the
+entity whose AnnotationContext colors the class (None = entities without a context), so they
+survive a context that changes over time. Every setter bumps `generation`, which is how
+renderers and view caches learn that palettes must be rewritten; geometry never changes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..annotations import ResolvedContext
+from ..instances import NUM_IDS, RGBA
+
+ClassKey = tuple[str | None, int]   # (context owner entity, class id)
+
+
+@dataclass
+class ClassEdits:
+    """What the user changed in the legend, per context owner entity."""
+
+    hidden: set[ClassKey] = field(default_factory=set)
+    colors: dict[ClassKey, RGBA] = field(default_factory=dict)
+    highlight: ClassKey | None = None
+    solo: ClassKey | None = None
+    generation: int = 0
+
+    def touch(self) -> None:
+        """Announce a change made by writing the fields directly."""
+        self.generation += 1
+
+    def set_color(self, key: ClassKey, rgba: RGBA) -> None:
+        self.colors[key] = tuple(int(c) for c in rgba)  # type: ignore[assignment]
+        self.touch()
+
+    def reset_color(self, key: ClassKey) -> None:
+        if self.colors.pop(key, None) is not None:
+            self.touch()
+
+    def set_hidden(self, key: ClassKey, hidden: bool) -> None:
+        if hidden != (key in self.hidden):
+            (self.hidden.add if hidden else self.hidden.discard)(key)
+            self.touch()
+
+    def set_solo(self, key: ClassKey | None) -> None:
+        if key != self.solo:
+            self.solo = key
+            self.touch()
+
+    def set_highlight(self, key: ClassKey | None) -> None:
+        if key != self.highlight:
+            self.highlight = key
+            self.touch()
+
+    def reset(self) -> None:
+        """Forget colors, hidden classes and solo (the highlight follows the cursor, it stays)."""
+        if self.colors or self.hidden or self.solo is not None:
+            self.colors.clear()
+            self.hidden.clear()
+            self.solo = None
+            self.touch()
+
+    @property
+    def any(self) -> bool:
+        return bool(self.colors or self.hidden or self.solo is not None)
+
+
+@dataclass(frozen=True)
+class EditedPalette:
+    """One context's palette after the edits of its owner: what a palette texture shows."""
+
+    colors: np.ndarray          # (NUM_IDS, 4) uint8
+    hidden: frozenset[int]
+    highlight: int | None
+
+
+def edited_palette(ctx: ResolvedContext, owner: str | None, edits: ClassEdits) -> EditedPalette:
+    base = ctx.palette().copy()
+    for (o, cid), rgba in edits.colors.items():
+        if o == owner:
+            base[cid] = rgba
+    hidden = {cid for (o, cid) in edits.hidden if o == owner}
+    if edits.solo is not None:
+        o, cid = edits.solo
+        if o == owner:
+            hidden = set(range(NUM_IDS)) - {cid}
+    h = edits.highlight
+    return EditedPalette(base, frozenset(hidden), h[1] if h is not None and h[0] == owner else None)
+
+
+def keypoint_entries(ctx: ResolvedContext) -> list[tuple]:
+    """Keypoint table entries; a keypoint without its own color gets rgba None when its class has
+    one, so it follows the class color when the user recolors the class in the legend."""
+    out = []
+    for cid in sorted(ctx.classes):
+        entry = ctx.classes[cid]
+        for kid in sorted(entry.keypoints):
+            label, color = entry.keypoints[kid]
+            rgba = None if color is None and entry.color is not None else ctx.keypoint_color(cid, kid)
+            out.append((cid, kid, rgba, ctx.keypoint_label(cid, kid)))
+    return out

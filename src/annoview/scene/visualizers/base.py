@@ -1,0 +1,135 @@
+"""What every visualizer gets and the helpers they share.
+
+A visualizer is a function `build(inp: VisualizerInput) -> Part` registered for an archetype
+name (see `annoview.scene.visualizers`). Its input is frozen and typed: the entity path, its
+cells for this archetype (field name -> stored cell, decoded on demand by `value`), the
+resolved annotation context with its palette key and owner entity, the entity's view options,
+the cache key (the row ids of those cells) and the builder's services (stable object ids,
+per-entity default colors, memos shared across frames). Everything a visualizer needs is here,
+so it never reaches into the store or the builder.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+import numpy as np
+
+from ...annotations import ResolvedContext, ResolvedInstances, resolve_instances
+from ...instances import RGBA, explicit_colors
+from ...store import CellRef
+from ..model import EntityOptions, Part, SceneObject
+from ..visuals import LabelsVisual, PointsVisual, Visual
+
+PER_INSTANCE = frozenset({"radii", "colors", "labels", "class_ids", "keypoint_ids"})
+LABELS_MAX_INSTANCES = 30  # labels shown below this many instances (or exactly one label); docs/semantics.md rule 7
+
+
+class Services(Protocol):
+    """What the builder lends visualizers: state that outlives one frame."""
+
+    def object_id(self, entity: str, kind: str) -> int: ...
+
+    def default_color(self, entity: str) -> RGBA: ...
+
+    def skeleton(self, key: Hashable, ctx: ResolvedContext, class_ids: Any, kp_ids: Any,
+                 n: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def classes_present(self, cache: tuple, ids: np.ndarray) -> list[int]: ...
+
+
+@dataclass(frozen=True, eq=False)
+class VisualizerInput:
+    path: str
+    archetype: str
+    cells: Mapping[str, CellRef]      # field name ("positions") -> stored cell of this archetype
+    context: ResolvedContext
+    palette_key: Hashable             # names the palette texture of `context`
+    context_owner: str | None         # entity whose AnnotationContext was used (None: auto colors)
+    options: EntityOptions
+    cache_key: tuple                  # ((component, row key), ...) of `cells`: same key, same data
+    services: Services
+    instances: int | None = None      # set by `with_instances`: per-instance fields are cut to it
+
+    def value(self, field: str) -> Any:
+        """The decoded value of one field, None when not logged."""
+        ref = self.cells.get(field)
+        if ref is None:
+            return None
+        got = ref.value
+        n = self.instances
+        if n is not None and field in PER_INSTANCE and len(got) > max(n, 1):
+            return got[:max(n, 1)]
+        return got
+
+    def with_instances(self, n: int) -> "VisualizerInput":
+        """This input with per-instance fields cut to `n` values: rerun-sdk records longer ones
+        (3 radii for 1 point) and its viewer uses what it needs; so does this scene."""
+        return replace(self, instances=n)
+
+    def draw_order(self, default: float) -> float:
+        d = self.value("draw_order")
+        return default if d is None or not len(d) else float(d[0])
+
+    def colors(self) -> np.ndarray | None:
+        """Explicit colors as (K, 4) uint8, None when none were logged."""
+        return explicit_colors(self.value("colors"))
+
+    def ids(self, field: str) -> np.ndarray | None:
+        v = self.value(field)
+        return None if v is None else np.asarray(v)
+
+    def object_id(self, kind: str) -> int:
+        return self.services.object_id(self.path, kind)
+
+    def default_color(self) -> RGBA:
+        return self.services.default_color(self.path)
+
+    def scene_object(self, object_id: int, kind: str, **kw: Any) -> SceneObject:
+        return SceneObject(object_id, entity=self.path, archetype=self.archetype, kind=kind,
+                           context_entity=self.context_owner, palette_key=self.palette_key,
+                           cells=dict(self.cells), **kw)
+
+    def resolver(self, n: int, *, keypoints: bool = False) -> Callable[[], ResolvedInstances]:
+        """Resolves colors and labels of the n instances when hover or the inspector asks."""
+        ctx, path = self.context, self.path
+        class_ids, colors, labels = self.value("class_ids"), self.value("colors"), self.value("labels")
+        kp_ids = self.value("keypoint_ids") if keypoints else None
+        return lambda: resolve_instances(ctx, n, class_ids=class_ids, keypoint_ids=kp_ids, colors=colors,
+                                         labels=labels, entity_path=path)
+
+
+def add_labels(inp: VisualizerInput, target: list[Visual], visual: Any, obj: SceneObject, n: int,
+               make: Callable[[Any, Sequence[str | None]], LabelsVisual]) -> None:
+    """docs/semantics.md rule 7: shown when the entity has exactly one label or fewer than 30
+    instances; `show_labels` forces it either way. Labels are resolved only when they may be shown."""
+    explicit = inp.value("labels")
+    show = inp.value("show_labels")
+    if show is not None and not bool(show[0]):
+        return
+    if show is None and not (n < LABELS_MAX_INSTANCES or (explicit is not None and len(explicit) == 1)):
+        return
+    res = obj.resolved()
+    if res is None or not any(res.labels):
+        return
+    if res.shared_label is not None and n > 1 and isinstance(visual, PointsVisual):
+        bmin, bmax = visual.bounds() or (np.zeros(2), np.zeros(2))
+        center = ((bmin + bmax) / 2).astype(np.float32)[None, :]
+        target.append(LabelsVisual(positions=center, texts=[res.shared_label], colors=visual.colors,
+                                   class_ids=None if visual.class_ids is None else visual.class_ids[:1],
+                                   palette_key=visual.palette_key, default_color=visual.default_color,
+                                   object_id=visual.object_id, anchor="center",
+                                   cache_key=None if visual.cache_key is None else ("label1", visual.cache_key)))
+        return
+    target.append(make(visual, res.labels))
+
+
+def target_list(part: Part, space: str) -> list[Visual]:
+    """The part's visual list for a space: "2d" or "3d"."""
+    return part.visuals_2d if space == "2d" else part.visuals_3d
+
+
+def as_float_rows(value: Any, dim: int) -> np.ndarray:
+    """A vector component as (N, dim) float32."""
+    return np.asarray(value, np.float32).reshape(-1, dim)
