@@ -179,3 +179,24 @@ def test_any_array_is_recorded_or_refused_in_one_line_and_the_scene_never_breaks
     for i, arch in enumerate((img, seg, enc)):
         if arch.invalid is None and values.size:  # logged and not empty: drawn or one problem line
             assert f"/e{i}" in drawn, (i, arch, scene.problems)
+
+
+def test_scene_draws_what_non_strict_mode_records(mem):
+    """Forms rerun-sdk records and annoview's strict rules refuse still draw: extra per-instance
+    values are not used, boxes without centers sit at the origin, centers alone draw nothing."""
+    rr.set_strict_mode(False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rr.log("pts", rr.Points2D([[1, 1]], radii=[1, 2, 3], colors=[[255, 0, 0], [0, 255, 0]], labels=["a", "b"],
+                                  class_ids=[1, 2]), static=True)
+        rr.log("boxes", rr.Boxes2D(sizes=[[2, 2]], radii=[1, 2], labels=["x", "y"]), static=True)
+        rr.log("boxes_many", rr.Boxes2D(centers=[[1, 2], [3, 4]], half_sizes=[[2, 2]]), static=True)
+        rr.log("centers_only", rr.Boxes2D(centers=[[1, 2]]), static=True)
+        rr.log("strips", rr.LineStrips2D([(-1, 1), (1, -1)], colors=[[1, 2, 3], [4, 5, 6]]), static=True)
+    scene = SceneBuilder(store_of(mem)).build(None, None)
+    assert scene.problems == []
+    kinds = {(o.entity, o.kind) for o in scene.objects.values()}
+    assert {("/pts", "points"), ("/boxes", "boxes"), ("/boxes_many", "boxes"), ("/strips", "lines")} <= kinds
+    assert not any(e == "/centers_only" for e, _ in kinds)
+    boxes = [v for v in scene.visuals_2d if type(v).__name__ == "BoxesVisual"]
+    assert sorted(len(b.mins) for b in boxes) == [1, 2]

@@ -65,8 +65,14 @@ class VisualizerInput:
 
     def with_instances(self, n: int) -> "VisualizerInput":
         """This input with per-instance fields cut to `n` values: rerun-sdk records longer ones
-        (3 radii for 1 point) and its viewer uses what it needs; so does this scene."""
-        return replace(self, instances=n)
+        (3 radii for 1 point) and its viewer uses what it needs; so does this scene. The same
+        input when nothing is longer (the usual case: no copy)."""
+        limit = max(n, 1)
+        for field in PER_INSTANCE:
+            ref = self.cells.get(field)
+            if ref is not None and len(ref.value) > limit:
+                return replace(self, instances=n)
+        return self
 
     def draw_order(self, default: float) -> float:
         d = self.value("draw_order")
