@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import math
+from typing import TYPE_CHECKING
 
 from .timeparse import UsageError, parse_size, parse_time_arg
+
+if TYPE_CHECKING:
+    from annoview.render import Camera3D
+    from annoview.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,6 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", default="1280x720", metavar="WxH")
     p.add_argument("--space", choices=("2d", "3d"), help="default: 2d when there is 2D content")
     p.add_argument("--rect", metavar="X0,Y0,X1,Y1", help="2D: show exactly this scene rectangle")
+    p.add_argument("--origin", metavar="ENTITY", help="the entity whose space the view shows (like a Rerun view's "
+                   "origin): with --space 2d and a camera entity, its image in pixels")
+    p.add_argument("--eye", metavar="X,Y,Z", help="3D: camera position (perspective, 55 degree vertical field of view)")
+    p.add_argument("--target", metavar="X,Y,Z", help="3D: the point the camera looks at (the view's center)")
+    p.add_argument("--up", metavar="X,Y,Z", help="3D: the up direction (default: the scene's ViewCoordinates, else +z)")
     p.set_defaults(func=run)
 
 
@@ -25,6 +36,48 @@ def parse_rect(text: str) -> tuple[float, float, float, float]:
     if x0 == x1 or y0 == y1:
         raise UsageError(f"--rect: empty rectangle {text!r}")
     return x0, y0, x1, y1
+
+
+def parse_vec3(option: str, text: str) -> tuple[float, float, float]:
+    try:
+        x, y, z = (float(v) for v in text.split(","))
+    except ValueError:
+        raise UsageError(f"{option}: expected X,Y,Z numbers, got {text!r}") from None
+    if not all(math.isfinite(v) for v in (x, y, z)):
+        raise UsageError(f"{option}: expected finite numbers, got {text!r}")
+    return x, y, z
+
+
+def eye_camera(args: argparse.Namespace, scene_up: object = None) -> "Camera3D | None":
+    """The camera of --eye/--target/--up, None when no eye is given."""
+    from annoview.render import Camera3D
+
+    if args.eye is None:
+        if args.target is not None or args.up is not None:
+            raise UsageError("--target and --up need --eye")
+        return None
+    if args.target is None:
+        raise UsageError("--eye needs --target (the point the view is centered on)")
+    eye, target = parse_vec3("--eye", args.eye), parse_vec3("--target", args.target)
+    up = parse_vec3("--up", args.up) if args.up is not None else (scene_up if scene_up is not None else "z")
+    try:
+        return Camera3D.look(eye, target, up)  # type: ignore[arg-type]
+    except ValueError as e:
+        raise UsageError(f"--eye/--target/--up: {e}") from None
+
+
+def normalize_origin(text: str, store: "Store") -> str:
+    """--origin as a canonical entity path that exists in the recording (or one of its parents)."""
+    from annoview.paths import normalize
+
+    try:
+        path = normalize(text)
+    except Exception as e:  # noqa: BLE001 - any malformed path is a usage error
+        raise UsageError(f"--origin: {e}") from None
+    paths = store.entity_paths()
+    if path != "/" and not any(p == path or p.startswith(path + "/") for p in paths):
+        raise UsageError(f"--origin: no entity {path} in the recording")
+    return path
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,12 +95,18 @@ def run(args: argparse.Namespace) -> int:
     store = Store()
     store.add_chunks(load_chunks(args.file))
     timeline, t = parse_time_arg(store, args.time)
-    scene = SceneBuilder(store).build(timeline, t)
+    origin = None
+    if args.origin is not None:
+        origin = normalize_origin(args.origin, store)
+    scene = SceneBuilder(store).build(timeline, t, origin=origin)
     for entity, problem in scene.problems:
         print(f"annoview: note: {entity}: {problem}", file=sys.stderr)
-    space = args.space or ("2d" if scene.visuals_2d or not scene.visuals_3d else "3d")
+    space = args.space or ("3d" if args.eye else "2d" if scene.visuals_2d or not scene.visuals_3d else "3d")
     if rect is not None and space != "2d":
         raise UsageError("--rect applies to the 2D view only")
+    if args.eye is not None and space != "3d":
+        raise UsageError("--eye/--target/--up apply to the 3D view only")
+    camera_3d = eye_camera(args, getattr(scene, "view_up", None))
     renderer = Renderer()
     try:
         scenes = SceneRenderer(renderer)
@@ -55,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
             camera = Camera2D.from_rect(*rect, *size) if rect else None
             frame, _ = scenes.render_2d(scene, size, camera)
         else:
-            frame, _ = scenes.render_3d(scene, size)
+            frame, _ = scenes.render_3d(scene, size, camera_3d)
         frame.save_png(args.out)
     finally:
         renderer.release()

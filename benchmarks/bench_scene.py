@@ -3,7 +3,12 @@ batching) -> render, for 1,000 skeleton entities x 17 keypoints scrubbed over N 
 
 Prints CPU time per frame for the first pass and for a second pass over the same frames
 (which must upload nothing: geometry is cached by row ids), and the per-stage split.
-Last line: `scene_second_pass_uploads=N`.
+
+The 3D case: 100 skeleton entities under 3 levels of Transform3D (4 x 5 x 5), every level
+animated over the frames, geometry logged once; a frame only changes transforms, so geometry
+uploads must stay 0 after the first frame. Its baseline, measured in the same run, is the same
+tree with static transforms.
+Last line: `scene_second_pass_uploads=N scene3d_second_pass_uploads=M scene3d_animated_vs_static=R`.
 """
 from __future__ import annotations
 
@@ -13,7 +18,9 @@ import time
 
 import numpy as np
 
-from annoview.chunk import build_chunk
+import pyarrow as pa
+
+from annoview.chunk import Chunk, build_chunk, row_ids_to_array
 from annoview.render import Renderer
 from annoview.scene import SceneBuilder
 from annoview.store import Store
@@ -51,13 +58,132 @@ def build_store(entities: int, frames: int) -> Store:
     return store
 
 
+_F3 = pa.list_(pa.field("item", pa.float32(), nullable=False), 3)
+_AXIS_ANGLE = pa.struct([pa.field("axis", _F3, nullable=False), pa.field("angle", pa.float32(), nullable=False)])
+_COUNTER = [10_000_000]
+
+
+def _rows(n: int) -> tuple[np.ndarray, np.ndarray]:
+    lo = np.arange(_COUNTER[0], _COUNTER[0] + n, dtype=np.uint64)
+    _COUNTER[0] += n
+    return np.ones(n, np.uint64), lo
+
+
+def _list_col(values: pa.Array) -> pa.Array:
+    return pa.ListArray.from_arrays(pa.array(np.arange(len(values) + 1, dtype=np.int32)), values)
+
+
+def transform_chunk(path: str, translations: np.ndarray, angles: np.ndarray | None, axis: tuple) -> Chunk:
+    """Transform3D rows with Rerun's exact Arrow types: one row per frame (or one static row)."""
+    n = len(translations)
+    static = angles is None or n == 1
+    hi, lo = _rows(n)
+    fields = [pa.field("row_id", pa.binary(16), nullable=False)]
+    arrays = [row_ids_to_array(hi, lo)]
+    if not static:
+        fields.append(pa.field("frame", pa.int64(), metadata={b"annoview:index": b"sequence"}))
+        arrays.append(pa.array(np.arange(n, dtype=np.int64)))
+    tr = pa.FixedSizeListArray.from_arrays(pa.array(translations.astype(np.float32).reshape(-1)), list_size=3)
+    tr = tr.cast(_F3)
+    cols = {"Transform3D:translation": _list_col(tr)}
+    ang = np.zeros(n, np.float32) if angles is None else angles.astype(np.float32)
+    ax = pa.FixedSizeListArray.from_arrays(pa.array(np.tile(np.asarray(axis, np.float32), n)), list_size=3).cast(_F3)
+    cols["Transform3D:rotation_axis_angle"] = _list_col(pa.StructArray.from_arrays([ax, pa.array(ang)],
+                                                                                    fields=list(_AXIS_ANGLE)))
+    for name, col in cols.items():
+        fields.append(pa.field(name, col.type))
+        arrays.append(col)
+    md = {b"annoview:entity_path": path.encode(), b"annoview:is_static": b"1" if static else b"0",
+          b"annoview:archetype": b"Transform3D"}
+    return Chunk(path, static, pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields, metadata=md)))
+
+
+def build_store_3d(frames: int, animated: bool) -> Store:
+    """4 x 5 x 5 transformed entities, each leaf with a static 17-keypoint 3D skeleton."""
+    store = Store()
+    ctx = AnnotationContext([ClassDescription(info=(1, "person", (0, 200, 120)),
+                                              keypoint_annotations=[(i, f"kp{i}") for i in range(17)],
+                                              keypoint_connections=COCO)])
+    store.add_chunk(build_chunk("/", True, *_rows(1), {},
+                                {"AnnotationContext:context": (Kind.CONTEXT, [ctx.components["context"]])}))
+    rng = np.random.default_rng(1)
+    t = np.arange(frames, dtype=np.float64)
+    levels = [(4, (0, 0, 1), 3.0), (5, (1, 0, 0), 1.0), (5, (0, 1, 0), 0.3)]
+    paths = [""]
+    for count, axis, spread in levels:
+        nxt = []
+        for parent in paths:
+            for i in range(count):
+                path = f"{parent}/g{i}" if parent else f"/robots/r{i}"
+                offset = rng.uniform(-spread, spread, 3)
+                n = frames if animated else 1
+                tr = np.repeat(offset[None, :], n, 0) + (0.1 * np.sin(t[:n, None] * 0.05 + i) if animated else 0)
+                angles = (0.02 * t[:n] + i) if animated else None
+                store.add_chunk(transform_chunk(path, tr, angles, axis))
+                nxt.append(path)
+        paths = nxt
+    cls, kps = np.ones(1, np.uint16), np.arange(17, dtype=np.uint16)
+    for path in paths:
+        pose = rng.normal(0, 0.1, (17, 3)).astype(np.float32)
+        store.add_chunk(build_chunk(path, True, *_rows(1), {},
+                                    {"Points3D:positions": (Kind.VEC3, [pose]), "Points3D:class_ids": (Kind.ID, [cls]),
+                                     "Points3D:keypoint_ids": (Kind.ID, [kps]),
+                                     "Points3D:show_labels": (Kind.BOOL, [np.zeros(1, bool)])}))
+    return store
+
+
+def run_3d(frames: int, size: tuple[int, int]) -> tuple[int, float]:
+    """(geometry uploads on the second pass, animated / static per-frame CPU cost)."""
+    per_frame = {}
+    uploads_second = -1
+    for animated in (False, True):
+        store = build_store_3d(frames, animated)
+        builder = SceneBuilder(store)
+        renderer = Renderer()
+        scenes = SceneRenderer(renderer)
+        camera = None
+        label = "animated" if animated else "static (baseline)"
+        for name in ("first pass", "second pass"):
+            u0 = renderer.cache.uploads
+            build_t, render_t = [], []
+            for f in range(frames):
+                t1 = time.perf_counter()
+                scene = builder.build("frame", f)
+                t2 = time.perf_counter()
+                frame, camera = scenes.render_3d(scene, size, camera)
+                t3 = time.perf_counter()
+                build_t.append(t2 - t1)
+                render_t.append(t3 - t2)
+            renderer.ctx.finish()
+            uploads = renderer.cache.uploads - u0
+            cost = statistics.mean(b + r for b, r in zip(build_t, render_t))
+            print(f"3d {label}, {name}: CPU {1e3 * cost:.1f} ms/frame (scene build {1e3 * statistics.mean(build_t):.1f}"
+                  f" ms, render submit {1e3 * statistics.mean(render_t):.1f} ms), draw calls/frame "
+                  f"{frame.stats.draw_calls}, geometry uploads {uploads}, transforms recomputed "
+                  f"{builder.transforms_recomputed}")
+            if name == "second pass":
+                per_frame[animated] = cost
+                if animated:
+                    uploads_second = uploads
+        assert renderer.ctx.error == "GL_NO_ERROR"
+        renderer.release()
+    return uploads_second, per_frame[True] / per_frame[False]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--entities", type=int, default=1000)
     ap.add_argument("--frames", type=int, default=1000)
+    ap.add_argument("--frames-3d", type=int, default=1000)
     ap.add_argument("--size", default="1280x720")
+    ap.add_argument("--case", choices=("2d", "3d", "all"), default="all")
     args = ap.parse_args()
     size = tuple(int(v) for v in args.size.split("x"))
+    uploads_3d, ratio_3d = run_3d(args.frames_3d, size) if args.case != "2d" else (-1, float("nan"))
+    if args.case == "3d":
+        print(f"scene_second_pass_uploads=- scene3d_second_pass_uploads={uploads_3d} "
+              f"scene3d_animated_vs_static={ratio_3d:.2f}")
+        return
     t0 = time.perf_counter()
     store = build_store(args.entities, args.frames)
     print(f"store: {args.entities} entities x {args.frames} frames in {time.perf_counter() - t0:.1f} s")
@@ -96,7 +222,8 @@ def main() -> None:
           f"(ratio {fresh / same:.2f})")
     assert renderer.ctx.error == "GL_NO_ERROR"
     renderer.release()
-    print(f"scene_second_pass_uploads={uploads_second}")
+    print(f"scene_second_pass_uploads={uploads_second} scene3d_second_pass_uploads={uploads_3d} "
+          f"scene3d_animated_vs_static={ratio_3d:.2f}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 // Thick line segments for a core profile (no glLineWidth > 1): one instanced quad per segment,
 // expanded in screen space by the radius (half the line width) with square caps so strips and
 // box corners join without gaps. Segments crossing the near plane are clipped first.
-// Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; RADIUS_ATTRIB; PICK_ATTRIB.
+// Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; RADIUS_ATTRIB; PICK_ATTRIB;
+// ARROW_SHAFT | ARROW_HEAD: the segment is an arrow (p0 origin, p1 tip); the shaft stops where the
+// head starts, and the head folds the quad into a triangle whose tip is exactly at p1.
 #include "screen.glsl"
 #include "instance_color.glsl"
 #include "pick_ids.glsl"
@@ -20,6 +22,10 @@ in uvec2 in_ids;                   // class id (0xFFFFFFFF = none), instance ind
 in float in_radius;
 #else
 uniform float u_radius;
+#endif
+#if defined(ARROW_SHAFT) || defined(ARROW_HEAD)
+uniform float u_head_length;       // times the radius at the tip
+uniform float u_head_width;        // half-width, times the radius at the tip
 #endif
 
 flat out vec4 v_color;
@@ -55,8 +61,24 @@ void main() {
 #else
     float r = radius_px(u_radius, c.w);
 #endif
+#if defined(ARROW_SHAFT) || defined(ARROW_HEAD)
+#ifdef RADIUS_ATTRIB
+    float r_tip = radius_px(in_radius, c1.w);
+#else
+    float r_tip = radius_px(u_radius, c1.w);
+#endif
+    float head = min(u_head_length * r_tip, len);
+#endif
+#if defined(ARROW_HEAD)
+    vec2 off = at_end ? vec2(0.0) : -dir * head + normal * in_corner.y * u_head_width * r_tip;
+    gl_Position = offset_px(c1, off);
+#elif defined(ARROW_SHAFT)
+    vec2 off = normal * in_corner.y * r + dir * (at_end ? -head : -r);
+    gl_Position = offset_px(c, off);
+#else
     vec2 off = normal * in_corner.y * r + dir * (at_end ? r : -r);
     gl_Position = offset_px(c, off);
+#endif
 
     v_color = instance_color(class_color(in_ids.x));
     v_pick = uvec3(pick_object_instance(in_ids.y), in_ids.x + 1u);

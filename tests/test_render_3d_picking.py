@@ -46,7 +46,7 @@ def test_scene_radius_shrinks_with_distance(renderer):
         rgba = renderer.render_3d([pts], cam, (64, 64), palettes, grid=False).read_rgba()
         widths.append(int((rgba[32, :, :3] == pal[1, :3]).all(-1).sum()))
     # expected diameter in px: 2 * r * f * H/2 / distance, f = 1 / tan(fov/2)
-    f = 1.0 / math.tan(math.radians(45.0) / 2)
+    f = 1.0 / math.tan(cam.fov_y / 2)
     for d, w in zip((5.0, 10.0), widths):
         assert abs(w - 2 * 0.5 * f * 32 / d) <= 2, (d, w)
     assert renderer.ctx.error == "GL_NO_ERROR"

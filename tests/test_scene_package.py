@@ -132,3 +132,16 @@ def test_legend_edits_announce_themselves_and_give_palettes():
     assert edited_palette(ctx, "/", edits).highlight == 1
     edits.reset()
     assert not edits.any and edits.highlight == ("/", 1)
+
+
+def test_boxes2d_without_centers_sit_at_the_origin_and_one_value_applies_to_all():
+    rr.init("boxes2d-defaults")
+    mem = rr.memory_recording()
+    rr.log("a", rr.Boxes2D(half_sizes=[[2, 1], [4, 3]]), static=True)
+    rr.log("b", rr.Boxes2D(centers=[[10, 10], [20, 20], [30, 30]], half_sizes=[[1, 1]]), static=True)
+    rr.flush()
+    scene = SceneBuilder(mem.to_store()).build(None, None)
+    assert not scene.problems
+    boxes = {scene.objects[v.object_id].entity: v for v in scene.visuals_2d if type(v).__name__ == "BoxesVisual"}
+    assert boxes["/a"].mins.tolist() == [[-2, -1], [-4, -3]] and boxes["/a"].sizes.tolist() == [[4, 2], [8, 6]]
+    assert boxes["/b"].mins.tolist() == [[9, 9], [19, 19], [29, 29]] and boxes["/b"].sizes.tolist() == [[2, 2]] * 3

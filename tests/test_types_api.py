@@ -149,9 +149,23 @@ def test_batches_hold_what_rerun_batches_hold(rerun, case):
 def test_top_level_names():
     for name in ("Quaternion", "RotationAxisAngle", "Angle", "Scale3D", "TransformRelation", "TextLogLevel", "Radius",
                  "MediaType", "VideoCodec", "GraphType", "TensorData", "TimeInt", "ComponentDescriptor",
-                 "DescribedComponentBatch", "Transform3D", "Pinhole", "TextLog", "Scalars", "Clear"):
+                 "DescribedComponentBatch", "AsComponents", "ComponentValueLike", "Transform3D", "Pinhole", "TextLog",
+                 "Scalars", "Clear"):
         assert hasattr(rr, name), name
     assert rr.TextLogLevel.WARN == "WARN" and rr.Radius.ui_points(3) == -3.0
     assert rr.Angle(deg=180).radians == pytest.approx(np.pi)
     assert rr.Clear.recursive().components["is_recursive"].to_pylist() == [True]
     assert not hasattr(rr, "RecordingInfo")  # not at Rerun's top level either
+
+
+def test_repr_is_one_short_line():
+    text = repr(rr.Transform3D(translation=[1, 2, 3], rotation=rr.RotationAxisAngle([0, 0, 1], 1.0)))
+    assert text == "Transform3D(translation=[1, 2, 3], rotation_axis_angle={axis: [0, 0, 1], angle: 1})"
+    assert "\n" not in repr(rr.Mesh3D(vertex_positions=np.zeros((1000, 3))))
+
+
+def test_value_objects_read_back_as_in_rerun():
+    r = rr.RotationAxisAngle([0, 0, 1], degrees=90)
+    assert r.axis.xyz.tolist() == [0, 0, 1] and r.angle.radians == pytest.approx(np.pi / 2)
+    assert rr.Quaternion(xyzw=[0, 0, 0, 1]).xyzw.dtype == np.float32
+    assert rr.Angle(rad=1, deg=2).radians == 1.0  # radians win, as in rerun-sdk

@@ -76,6 +76,12 @@ def test_other_archetypes_record_what_rerun_records(tmp_path):
     assert ("/log", "TextLog:text") in ours and ("/plots/sin", "Scalars:scalars") in ours
 
 
+@needs_rerun
+def test_example_style_script_records_what_rerun_records(tmp_path):
+    ours = assert_same_recording(SCRIPTS / "examples_style.py", tmp_path)
+    assert ("/camera", "Pinhole:image_from_camera") in ours and ("/lattice", "GraphEdges:edges") in ours
+
+
 def test_cells_follow_the_data_contract(tmp_path):
     out = tmp_path / "a.avr"
     run_script(SCRIPTS / "spatial_extras.py", out, "annoview")
@@ -102,14 +108,14 @@ def test_undrawn_archetypes_warn_once_per_kind(tmp_path):
     unsupported._warned.clear()
     rec = rr.new_recording("warn")
     mem = rec.memory_recording()
-    with pytest.warns(rr.AnnoviewWarning, match="annoview records Arrows3D but does not draw it yet") as caught:
+    with pytest.warns(rr.AnnoviewWarning, match="annoview records Capsules3D but does not draw it yet") as caught:
         for _ in range(3):
-            rec.log("a", rr.Arrows3D(vectors=[[1, 0, 0]]))
-    assert sum("Arrows3D" in str(w.message) for w in caught) == 1
+            rec.log("a", rr.Capsules3D(lengths=[1.0], radii=[0.5]))
+    assert sum("Capsules3D" in str(w.message) for w in caught) == 1
     rec.flush()
     store = Store()
     store.add_chunks(mem.chunks())
-    assert store.component_counts("/a") == {"Arrows3D:vectors": 3}
+    assert store.component_counts("/a") == {"Capsules3D:lengths": 3, "Capsules3D:radii": 3}
 
 
 def test_bad_field_is_dropped_in_non_strict_mode_and_raises_in_strict():
@@ -181,6 +187,11 @@ def test_rrd_import_keeps_generic_components_and_exports_them_back(tmp_path):
                                str(tmp_path / dst)], capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr[-2000:]
     assert columns(tmp_path / "b.avr").keys() == columns(tmp_path / "r.rrd").keys()
+    store = Store()  # the data contract holds for cells read from Rerun's own file too
+    store.add_chunks(load_chunks(str(tmp_path / "r.rrd")))
+    cell = store.latest_at("/world/a", "frame", 2)["Transform3D:translation"].value
+    assert cell.dtype == np.float32 and cell.tolist() == [[2, 2, 3]]
+    assert store.latest_at("/world/cam", None, None)["Pinhole:camera_xyz"].value.tolist() == [[3, 2, 5]]
     before, after = _rerun_file_columns(tmp_path / "r.rrd"), _rerun_file_columns(tmp_path / "b.rrd")
     assert before.keys() == after.keys()
     assert all(before[k][0] == after[k][0] and _close(before[k][1], after[k][1]) for k in before)
@@ -249,3 +260,56 @@ def test_inspector_rows_show_raw_values_at_the_cursor(tmp_path):
     assert rows["Transform3D:rotation_axis_angle"] == "{axis: [0, 0, 1], angle: 0.5236}"
     boxes = dict(recorded_component_rows(store, "/world/boxes", "frame", 0))
     assert boxes["Boxes3D:colors"] == "[#ff0000ff, #00ff00ff]" and boxes["Boxes3D:labels"] == "['a', 'b']"
+
+
+def test_big_generic_cells_flush_by_size(monkeypatch):
+    """A generic cell counts with its Arrow buffers toward the batcher's size limit."""
+    from annoview.sdk import batcher
+
+    monkeypatch.setattr(batcher, "MAX_BYTES", 1_000_000)
+    rec = rr.new_recording("big")
+    mem = rec.memory_recording()
+    rec._batcher._interval = 3600.0  # no age-based flushing during the test: only the size limit
+    blob = np.zeros(300_000, np.uint8)
+    for i in range(8):
+        rec.set_time("frame", sequence=i)
+        rec.log("asset", rr.Asset3D(contents=blob, media_type="model/gltf-binary"))
+    sizes = [c.num_rows for c in mem.chunks()]  # before any flush: only size-triggered chunks
+    rec.flush()
+    assert sizes == [4, 4], sizes  # 4 x 300 kB reach the 1 MB limit
+    assert sum(c.num_rows for c in mem.chunks()) == 8
+
+
+def test_any_arrow_type_is_stored_listed_and_shown(tmp_path):
+    """Generic columns of unusual Arrow types (another producer's, or an .rrd's) survive .avr,
+    the store, `info` and the inspector's short form without an error."""
+    from annoview.chunk import build_chunk
+    from annoview.io.avr import AvrWriter
+    from annoview.types.display import short_value
+    from annoview.types.kinds import Kind
+
+    odd = {
+        "Odd:dict": pa.array(["a", "b", "a"]).dictionary_encode(),
+        "Odd:map": pa.array([[("k", 1)]], type=pa.map_(pa.utf8(), pa.int32())),
+        "Odd:union": pa.UnionArray.from_sparse(pa.array([0, 1], pa.int8()), [pa.array([1, 2]), pa.array(["x", "y"])]),
+        "Odd:nested": pa.array([[[1, 2], [3]]]),
+        "Odd:null": pa.nulls(3),
+        "Odd:ts": pa.array([1, 2], pa.timestamp("ns")),
+        "Odd:fslnull": pa.array([[1.0, None]], pa.list_(pa.float32(), 2)),
+        "Odd:struct": pa.array([{"a": 1, "b": None}]),
+        "Odd:f16": pa.array(np.array([1.5], np.float16)),
+    }
+    path = tmp_path / "odd.avr"
+    with AvrWriter(path) as w:
+        for i, (name, arr) in enumerate(odd.items()):
+            w.write_chunk(build_chunk(f"/odd/{i}", True, np.array([i + 1], np.uint64), np.array([1], np.uint64), {},
+                                      {name: (Kind.ARROW, [arr])}))
+    store = Store()
+    store.add_chunks(load_chunks(str(path)))
+    shown = {k: short_value(ref.value) for p in store.entity_paths() for k, ref in store.latest_at(p, None, None).items()}
+    assert set(shown) == set(odd)
+    assert shown["Odd:dict"] == "['a', 'b', 'a']" and shown["Odd:ts"] == "<2 × timestamp[ns]>"
+    assert shown["Odd:fslnull"] == "[1, nan]" and shown["Odd:struct"] == "{a: 1, b: None}"
+    proc = subprocess.run([sys.executable, "-m", "annoview.app.cli", "info", str(path)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0 and "Odd:union" in proc.stdout, proc.stderr

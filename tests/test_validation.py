@@ -165,8 +165,8 @@ def test_per_call_strict_override(mem):
 
 
 def test_non_strict_annotation_parts_never_raise(mem):
-    """A bad AnnotationInfo / ClassDescription is built without an exception in non-strict mode;
-    the context holding it is dropped with one warning when logged."""
+    """A bad AnnotationInfo / ClassDescription is built without an exception in non-strict mode:
+    a bad id drops the context holding it, bad connections are dropped; one warning each."""
     rr.set_strict_mode(False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -175,5 +175,5 @@ def test_non_strict_annotation_parts_never_raise(mem):
         rr.log("a", rr.AnnotationContext([bad_info]), static=True)
         rr.log("b", rr.AnnotationContext([bad_class]), static=True)
         rr.log("c", rr.AnnotationContext([(1, "ok")]), static=True)
-    assert len(caught) == 2 and all("AnnotationContext not logged" in str(w.message) for w in caught)
-    assert store_of(mem).entity_paths() == ["/c"]
+    assert len(caught) == 2
+    assert store_of(mem).entity_paths() == ["/b", "/c"]

@@ -599,3 +599,36 @@ def test_screenshot_headless_needs_no_display(rec_path, tmp_path):
 
     img = np.asarray(Image.open(out).convert("RGB"))
     assert img.shape == (400, 640, 3) and count(img, SKY) > 100
+
+
+def test_hover_on_arrows_and_3d_boxes(app, tmp_path):
+    """Arrows2D in the 2D view and a Boxes3D fill in the 3D view are hovered like points: entity,
+    instance, class id and label from the context."""
+    path = tmp_path / "shapes.avr"
+    rr.init("viewer-shapes")
+    rr.save(path)
+    rr.log("/", rr.AnnotationContext([(1, "wind", (255, 160, 0)), (2, "tree", (60, 200, 60))]), static=True)
+    rr.log("field", rr.Arrows2D(origins=[[10, 10], [10, 40]], vectors=[[40, 0], [40, 0]], class_ids=[2, 1],
+                                radii=-3.0), static=True)
+    rr.log("boxes", rr.Boxes3D(centers=[[0, 0, 0], [3, 0, 0]], half_sizes=[[1, 1, 1]], class_ids=[1, 2]), static=True)
+    rr.disconnect()
+    shapes = app.open(str(path), wait=True)
+    try:
+        frames(app, 4)
+        move(app, *app.views["2d"].to_screen([30, 40]))
+        hit = app.views["2d"].hover
+        assert hit is not None and (hit.entity, hit.kind, hit.instance) == ("/field", "arrows", 1)
+        assert (hit.class_id, hit.class_label) == (1, "wind")
+        v = app.views["3d"]
+        v.reset_camera(shapes)
+        frames(app, 2)
+        move(app, *v.to_screen([3, 0, -0.6]))       # inside box 1, below its label: its fill is hovered
+        hit = v.hover
+        assert hit is not None and (hit.entity, hit.kind, hit.instance) == ("/boxes", "boxes", 1)
+        assert (hit.class_id, hit.class_label, hit.position) == (2, "tree", (3.0, 0.0, 0.0))
+    finally:
+        app.close_recording(shapes)
+        for view in app.views.values():
+            view.hover = None
+        frames(app, 2)
+    assert app.ctx.error == "GL_NO_ERROR"

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from annoview.render import Camera2D, Camera3D, scene_bounds
+from annoview.render import Camera2D, scene_bounds
+from annoview.render.scene_renderer import fit_3d_camera, view_up
 
 from . import theme
 from .hover import InstanceInfo, describe
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 CLICK_SLOP_PX = 3.0
 ZOOM_STEP = 1.15
 ORBIT_RAD_PER_PX = 0.008
-FIT_3D_MARGIN = 1.15     # room around fitted 3D content (perspective makes near parts larger)
 
 
 class ViewPanel:
@@ -87,12 +87,7 @@ class ViewPanel:
             if bounds is None:
                 return Camera2D.pixel_exact(*px)
             return Camera2D.fit(bounds[0], bounds[1], size=px)
-        cam = Camera3D.fit(*bounds) if bounds is not None else Camera3D.fit(np.full(3, -1.0), np.full(3, 1.0))
-        aspect = px[0] / max(px[1], 1)
-        cam.distance *= FIT_3D_MARGIN
-        if aspect < 1.0:    # Camera3D.fit frames the vertical field of view; a tall panel is narrower
-            cam.distance /= aspect
-        return cam
+        return fit_3d_camera(bounds, px, view_up(rec.scene))
 
     def current_camera(self, rec: "Recording", px: tuple[int, int]) -> Any:
         cam = rec.cameras.get(self.space)
@@ -248,6 +243,8 @@ class ViewPanel:
         obj = scene.objects.get(object_id) if scene is not None else None
         if obj is None:
             return
+        model = self._model_of(rec, object_id)
+        to_screen = self.to_screen if model is None else (lambda p: self.to_screen(_apply(model, p)))
         col = imgui.get_color_u32(_col(color))
         shadow = imgui.get_color_u32(_col((0, 0, 0, 0.6)))
         vis = self.app.visuals_by_object(rec).get(object_id)
@@ -257,7 +254,7 @@ class ViewPanel:
             arr = vis.ids if obj.kind == "segmentation" else vis.image
             wpx = arr.shape[1]
             x, y = instance % wpx, instance // wpx
-            a, b = self.to_screen((x, y)), self.to_screen((x + 1, y + 1))
+            a, b = to_screen((x, y)), to_screen((x + 1, y + 1))
             if a and b and (b[0] - a[0]) >= 3:
                 dl.add_rect(imgui.ImVec2(*a), imgui.ImVec2(*b), shadow, 0.0, 3.0)
                 dl.add_rect(imgui.ImVec2(*a), imgui.ImVec2(*b), col, 0.0, 1.5)
@@ -265,7 +262,7 @@ class ViewPanel:
         if obj.kind == "boxes" and vis is not None and instance < len(vis.mins):
             mn = vis.mins[instance]
             mx = mn + vis.sizes[instance]
-            a, b = self.to_screen(mn), self.to_screen(mx)
+            a, b = to_screen(mn), to_screen(mx)
             if a and b:
                 dl.add_rect(imgui.ImVec2(a[0] - 2, a[1] - 2), imgui.ImVec2(b[0] + 2, b[1] + 2), shadow, 0.0, 4.0)
                 dl.add_rect(imgui.ImVec2(a[0] - 2, a[1] - 2), imgui.ImVec2(b[0] + 2, b[1] + 2), col, 0.0, 2.0)
@@ -273,7 +270,7 @@ class ViewPanel:
         if obj.kind == "lines":
             strips = obj.components.get("strips")
             if strips is not None and instance < len(strips):
-                pts = [self.to_screen(p) for p in np.asarray(strips[instance], np.float64)]
+                pts = [to_screen(p) for p in np.asarray(strips[instance], np.float64)]
                 pts = [imgui.ImVec2(*p) for p in pts if p is not None]
                 if len(pts) >= 2:
                     dl.add_polyline(pts, shadow, 6.0, 0)
@@ -283,16 +280,23 @@ class ViewPanel:
             return
         pos = np.asarray(obj.positions)
         if obj.kind == "connections" and obj.pairs is not None and instance < len(obj.pairs):
-            a, b = (self.to_screen(pos[i]) for i in obj.pairs[instance])
+            a, b = (to_screen(pos[i]) for i in obj.pairs[instance])
             if a and b:
                 dl.add_line(imgui.ImVec2(*a), imgui.ImVec2(*b), shadow, 6.0)
                 dl.add_line(imgui.ImVec2(*a), imgui.ImVec2(*b), col, 3.0)
             return
         if instance < len(pos):
-            p = self.to_screen(pos[instance])
+            p = to_screen(pos[instance])
             if p:
                 dl.add_circle(imgui.ImVec2(*p), 8.0, shadow, 0, 4.0)
                 dl.add_circle(imgui.ImVec2(*p), 8.0, col, 0, 2.0)
+
+    def _model_of(self, rec: "Recording", object_id: int) -> np.ndarray | None:
+        """The model transform this view draws the object with (None: untransformed)."""
+        for v in self.visuals(rec):
+            if v.object_id == object_id and v.transform is not None:
+                return v.transform
+        return None
 
     def _toolbar(self, rec: "Recording", pos: Any, w: float) -> None:
         from imgui_bundle import icons_fontawesome_6 as fa
@@ -332,7 +336,14 @@ class ViewPanel:
 def _cam_key(cam: Any) -> tuple:
     if isinstance(cam, Camera2D):
         return ("2d", cam.x0, cam.y0, cam.x1, cam.y1)
-    return ("3d", *np.asarray(cam.target).tolist(), cam.distance, cam.yaw, cam.pitch, cam.up)
+    return cam.key()
+
+
+def _apply(m: np.ndarray, p: Any) -> np.ndarray:
+    """A model matrix applied to one 2D or 3D point (2D: z = 0)."""
+    q = np.asarray(p, np.float64).reshape(-1)
+    q3 = np.pad(q[:3], (0, 3 - min(len(q), 3)))
+    return m[:3, :3] @ q3 + m[:3, 3]
 
 
 def _resize_2d(cam: Camera2D, px: tuple[int, int]) -> None:

@@ -155,8 +155,8 @@ from .components import (AlbedoFactor, GraphEdge, GraphType, MediaType, Radius, 
                          TensorDimensionIndexSelection, TextLogLevel, TransformRelation, VideoCodec)
 from .datatypes import (Angle, Quaternion, RotationAxisAngle, TensorData, TensorDimensionSelection,  # noqa: E402
                         TimeInt, TimeRange, TimeRangeBoundary, VisibleTimeRange)
-from .types.batches import (ComponentBatchLike, ComponentBatchMixin, ComponentDescriptor,  # noqa: E402
-                            ComponentMixin, DescribedComponentBatch)
+from .types.batches import (AsComponents, ComponentBatchLike, ComponentBatchMixin, ComponentDescriptor,  # noqa: E402
+                            ComponentMixin, ComponentValueLike, DescribedComponentBatch)
 from .types.generic import REGISTRY as _GENERIC_ARCHETYPES  # noqa: E402
 
 _TOP_LEVEL_ARCHETYPES = sorted(set(_GENERIC_ARCHETYPES) - {"RecordingInfo"})  # Rerun's top level lacks RecordingInfo
@@ -185,5 +185,6 @@ __all__ = [
     "TextLogLevel", "TransformRelation", "VideoCodec", "Angle", "Quaternion", "RotationAxisAngle", "TensorData",
     "TensorDimensionSelection", "TimeInt", "TimeRange", "TimeRangeBoundary", "VisibleTimeRange",
     "ComponentBatchLike", "ComponentBatchMixin", "ComponentDescriptor", "ComponentMixin", "DescribedComponentBatch",
+    "AsComponents", "ComponentValueLike",
     *_TOP_LEVEL_ARCHETYPES,
 ]

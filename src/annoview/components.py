@@ -39,16 +39,16 @@ def _ui_points(radii: _Any) -> _Any:
     return -np.abs(np.asarray(radii, dtype=np.float32))
 
 
-Radius.ui_points = staticmethod(_ui_points)  # type: ignore[name-defined]  # noqa: F821
+_g["Radius"].ui_points = staticmethod(_ui_points)
 
 for _level in ("CRITICAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"):
-    setattr(TextLogLevel, _level, _level)  # type: ignore[name-defined]  # noqa: F821
+    setattr(_g["TextLogLevel"], _level, _level)
 for _const, _value in {"TEXT": "text/plain", "MARKDOWN": "text/markdown", "JPEG": "image/jpeg", "PNG": "image/png",
                        "GLB": "model/gltf-binary", "GLTF": "model/gltf+json", "OBJ": "model/obj",
                        "PLY": "application/x-ply", "STL": "model/stl", "RVL": "application/rvl", "MP4": "video/mp4",
                        "AAC": "audio/aac", "FLAC": "audio/flac", "M4A": "audio/mp4", "MP3": "audio/mpeg",
                        "OGG": "audio/ogg", "WAV": "audio/wav"}.items():
-    setattr(MediaType, _const, _value)  # type: ignore[name-defined]  # noqa: F821
+    setattr(_g["MediaType"], _const, _value)
 
 # Axis conventions: ViewCoordinates.RDF etc. (X, Y, Z directions) and the named handedness presets.
 _DIRS = "UDRLFB"
@@ -67,7 +67,7 @@ def view_coordinate_names() -> dict[str, str]:
 
 
 for _const, _letters in view_coordinate_names().items():
-    setattr(ViewCoordinates, _const, ViewCoordinates(_letters))  # type: ignore[name-defined]  # noqa: F821
+    setattr(_g["ViewCoordinates"], _const, _g["ViewCoordinates"](_letters))
 
 __all__ = sorted(n for n in _g if n[:1].isupper())
 del _g, _name, _datatype, _level, _const, _value, _letters, _base, _params, _native

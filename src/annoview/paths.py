@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from .errors import ValidationError
+from .utf8 import encodable
 
 ROOT = "/"
 
@@ -59,7 +60,7 @@ def _normalize_str(path: str) -> str:
 def normalize(path: str | Sequence[str] | Iterable[str]) -> str:
     """Return the canonical "/a/b" form of an entity path, or raise ValidationError."""
     if isinstance(path, str):
-        return _normalize_str(path)
+        return _normalize_str(path if path.isascii() else encodable(path, "entity_path", ""))
     if isinstance(path, (list, tuple)):
         if not path:
             return ROOT
@@ -71,7 +72,7 @@ def normalize(path: str | Sequence[str] | Iterable[str]) -> str:
             if s == "":
                 raise ValidationError("entity_path", "", f"empty part in entity path {list(path)!r}")
             parts.append(_escape_part(s))
-        return _normalize_str("/" + "/".join(parts))
+        return _normalize_str(encodable("/" + "/".join(parts), "entity_path", ""))
     raise ValidationError("entity_path", "", f"expected a string or a list of parts, got {type(path).__name__}")
 
 

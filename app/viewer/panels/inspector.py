@@ -48,6 +48,8 @@ class InspectorPanel:
     def __init__(self, app: "App") -> None:
         self.app = app
         self.context_link_rect: tuple[float, float, float, float] | None = None   # tests click it
+        self._recorded_key: tuple | None = None
+        self._recorded: list[tuple[str, str]] = []
 
     def draw(self, rec: "Recording | None") -> None:
         from imgui_bundle import imgui
@@ -166,7 +168,11 @@ class InspectorPanel:
         self._row(imgui, "visible")
         imgui.text("yes" if rec.entities.is_visible(path) else "no (hidden in the entity tree)")
         imgui.end_table()
-        recorded = recorded_component_rows(store, path, rec.time.timeline, rec.time.time)
+        key = (id(store), store.generation, path, rec.time.timeline, rec.time.time)
+        if key != self._recorded_key:  # formatted once per change, not once per frame
+            self._recorded_key = key
+            self._recorded = recorded_component_rows(store, path, rec.time.timeline, rec.time.time)
+        recorded = self._recorded
         if recorded:
             imgui.spacing()
             section_title(self.app.fonts, "Recorded components (raw)")

@@ -146,7 +146,9 @@ class AvrWriter:
     """
 
     def __init__(self, path: str | os.PathLike[str], application_id: str = "unknown",
-                 recording_id: str | None = None) -> None:
+                 recording_id: str | None = None, *, exclusive: bool = False) -> None:
+        """exclusive=True creates the file and raises FileExistsError if the path exists, also as
+        a symlink (O_CREAT | O_EXCL never follows one): for receivers that must not clobber."""
         self.path = Path(path)
         recording_id = recording_id or str(uuid.uuid4())
         created_ns = time.time_ns()
@@ -157,7 +159,7 @@ class AvrWriter:
         self._pos = 0
         self._closed = False
         self._broken = False
-        self._file = open(self.path, "wb", buffering=0)
+        self._file = open(self.path, "xb" if exclusive else "wb", buffering=0)
         try:
             self._write(head)
         except BaseException:

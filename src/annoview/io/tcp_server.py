@@ -13,7 +13,14 @@ the file format (`frames.py`), so the two cannot drift apart.
 The server is one selector thread (the target machines have 2 cores): it accepts, reads every
 connection without blocking, and hands complete chunks to callbacks. Bad input from one
 connection (wrong magic, newer version, oversized lengths, CRC mismatch, undecodable chunk)
-closes that connection only, with a reason passed to `on_error`; the others carry on.
+closes that connection only, with a reason passed to `on_error`; the others carry on. Any
+other exception raised while serving one connection (a bug, RecursionError on hostile JSON,
+MemoryError) is contained the same way: the listener never stops for one peer.
+
+Hostile peers cannot hold the server (conn_limits.py has the rules): a frame or handshake in
+progress must keep a minimum byte rate, the bytes buffered across all connections are bounded,
+and a full server makes room for a newcomer by closing a connection that is still in its
+handshake or has been idle the longest.
 """
 from __future__ import annotations
 
@@ -31,10 +38,12 @@ from dataclasses import dataclass, field
 
 from ..chunk import Chunk
 from ..errors import RecordingFormatError
+from .conn_limits import (DEFAULT_IDLE_EVICT_S, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MIN_RATE_BPS,
+                          DEFAULT_PROGRESS_GRACE_S, REJECT_BUSY_PREFIX, ConnLimits)
 from .frames import DEFAULT_MAX_FRAME_LEN, FORMAT_VERSION, FRAME_CHUNK, FrameDecoder, json_object
 
 __all__ = [
-    "STREAM_MAGIC", "DEFAULT_PORT", "MAX_HANDSHAKE_JSON", "REPLY_OK", "REPLY_REJECT", "HandshakeInfo",
+    "STREAM_MAGIC", "DEFAULT_PORT", "MAX_HANDSHAKE_JSON", "REPLY_OK", "REPLY_REJECT", "REJECT_BUSY_PREFIX", "HandshakeInfo",
     "StreamInfo", "StreamServer", "encode_handshake", "parse_handshake", "encode_reject", "is_loopback",
 ]
 
@@ -50,6 +59,7 @@ REPLY_REJECT = b"\x00"
 _HANDSHAKE = struct.Struct("<8sII")   # magic, format version, JSON length
 HANDSHAKE_PREAMBLE_SIZE = _HANDSHAKE.size  # 16
 _RECV_SIZE = 1 << 20
+_MAX_LOOP_FAILURES = 100   # consecutive failed loop rounds (outside any connection) before the server stops
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,6 +166,10 @@ class _Conn:
     decoder: FrameDecoder | None = None
     chunks: int = 0
     received: int = 0
+    last_rx: float = 0.0             # monotonic time of the last byte received
+    partial_since: float | None = None   # when the handshake / frame now in progress began
+    partial_rx: int = 0              # bytes received since then
+    buffered: int = 0                # bytes held for this connection (handshake + partial frame)
 
     def describe(self) -> str:
         who = f"{self.peer[0]}:{self.peer[1]}"
@@ -177,6 +191,12 @@ class StreamServer:
     Callbacks must not block for long: while one runs, no connection is read (TCP then pushes
     back on the loggers, whose bounded queues drop their oldest data).
 
+    Limits against peers that hold resources (conn_limits.py): max_buffered_bytes bounds the bytes
+    held across all connections; a handshake or frame in progress closes when it falls below
+    min_rate_bps after progress_grace_s; a full server closes a connection still in its handshake,
+    or one idle for idle_evict_s, to admit a newcomer, and otherwise refuses it with a
+    REJECT_BUSY_PREFIX reason (the SDK retries those).
+
     Binding to a non-loopback address needs allow_remote=True: the stream has no
     authentication, so anyone who can reach the port can inject data.
     `port=0` picks a free port; read it back from `.port`.
@@ -189,7 +209,9 @@ class StreamServer:
                  on_disconnect: Callable[[StreamInfo, str | None], None] | None = None,
                  allow_remote: bool = False, max_frame_len: int = DEFAULT_MAX_FRAME_LEN,
                  max_connections: int = 64, handshake_timeout_s: float = 30.0, drain_s: float = 2.0,
-                 autostart: bool = True) -> None:
+                 max_buffered_bytes: int = DEFAULT_MAX_BUFFERED_BYTES,
+                 progress_grace_s: float = DEFAULT_PROGRESS_GRACE_S, min_rate_bps: float = DEFAULT_MIN_RATE_BPS,
+                 idle_evict_s: float = DEFAULT_IDLE_EVICT_S, autostart: bool = True) -> None:
         if not is_loopback(bind):
             if not allow_remote:
                 raise ValueError(f"refusing to listen on {bind!r}: it is not a loopback address and the stream "
@@ -205,6 +227,10 @@ class StreamServer:
         self.max_connections = int(max_connections)
         self.handshake_timeout_s = float(handshake_timeout_s)
         self.drain_s = float(drain_s)
+        self.limits = ConnLimits(max_buffered_bytes=int(max(max_buffered_bytes, 1)),
+                                 progress_grace_s=float(progress_grace_s), min_rate_bps=float(min_rate_bps),
+                                 idle_evict_s=float(idle_evict_s))
+        self._buffered_total = 0
         family = socket.AF_INET6 if ":" in bind else socket.AF_INET
         self._listener = socket.socket(family, socket.SOCK_STREAM)
         try:
@@ -275,24 +301,36 @@ class StreamServer:
 
     # -- loop --------------------------------------------------------------------------------
     def _loop(self) -> None:
+        failures = 0
         try:
             while not self._stop.is_set():
-                for key, _ in self._sel.select(timeout=1.0):
-                    sock = key.fileobj
-                    if sock is self._listener:
-                        self._accept()
-                    elif sock is self._wake_r:
-                        self._drain_wake()
-                    else:
-                        self._read(key.data)
-                    if self._stop.is_set():
-                        break
-                self._expire_handshakes()
+                try:
+                    self._serve_once()
+                    failures = 0
+                except Exception as e:  # a bug outside any one connection: report, keep serving
+                    failures += 1
+                    if failures >= _MAX_LOOP_FAILURES:
+                        raise
+                    self._report(f"annoview stream server on {self.address}: {type(e).__name__}: {e} (still serving)")
+                    time.sleep(0.01)
             self._drain()
         except Exception as e:  # the server must never die silently
             self._report(f"annoview stream server on {self.address} stopped: {type(e).__name__}: {e}")
         finally:
             self._shutdown()
+
+    def _serve_once(self) -> None:
+        for key, _ in self._sel.select(timeout=1.0):
+            sock = key.fileobj
+            if sock is self._listener:
+                self._accept()
+            elif sock is self._wake_r:
+                self._drain_wake()
+            else:
+                self._read_contained(key.data)
+            if self._stop.is_set():
+                return
+        self._expire_slow()
 
     def _drain(self) -> None:
         """On close, take in what already arrived: a logger that flushed and disconnected just
@@ -305,7 +343,7 @@ class StreamServer:
                 return
             for conn in ready:
                 if conn.conn_id in self._conns:
-                    self._read(conn)
+                    self._read_contained(conn)
 
     def _drain_wake(self) -> None:
         try:
@@ -323,16 +361,53 @@ class StreamServer:
             except OSError as e:  # e.g. EMFILE: report, keep serving the others
                 self._report(f"accepting a stream connection failed: {e}")
                 return
-            sock.setblocking(False)
-            conn = _Conn(sock, (str(peer[0]), int(peer[1])), next(self._ids), time.monotonic())
-            with self._lock:
-                too_many = len(self._conns) >= self.max_connections
-                if not too_many:
+            try:
+                sock.setblocking(False)
+                now = time.monotonic()
+                conn = _Conn(sock, (str(peer[0]), int(peer[1])), next(self._ids), now, last_rx=now)
+                if len(self._conns) >= self.max_connections:
+                    victim = self.limits.eviction_victim(list(self._conns.values()), now)
+                    if victim is None:
+                        self._reject(conn, f"{REJECT_BUSY_PREFIX}too many connections (limit {self.max_connections}), "
+                                           "all of them active; try again later")
+                        continue
+                    self._evict(victim, now)
+                with self._lock:
                     self._conns[conn.conn_id] = conn
-            if too_many:
-                self._reject(conn, f"too many connections (limit {self.max_connections})")
-                continue
-            self._sel.register(sock, selectors.EVENT_READ, conn)
+                self._sel.register(sock, selectors.EVENT_READ, conn)
+            except Exception as e:  # never let one peer stop the listener
+                self._report(f"accepting a stream connection from {peer} failed: {type(e).__name__}: {e}")
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def _evict(self, victim: _Conn, now: float) -> None:
+        if victim.info is None:
+            self._fail(victim, "closed to make room for a new connection (the server is full and this one "
+                               "had not finished its handshake)")
+        elif victim.buffered:
+            self._fail(victim, "closed to make room for a new connection (the server is full and this one "
+                               f"sent {victim.partial_rx} bytes in {now - (victim.partial_since or now):.0f} s)",
+                       notify_peer=False)
+        else:
+            self._fail(victim, f"closed to make room for a new connection (the server is full and this one "
+                               f"was idle for {now - victim.last_rx:.0f} s)", notify_peer=False)
+
+    def _read_contained(self, conn: _Conn) -> None:
+        """_read, with any exception confined to this connection (RecursionError from hostile JSON,
+        MemoryError, a bug): it is closed with the reason, every other connection carries on."""
+        try:
+            self._read(conn)
+        except Exception as e:
+            if conn.conn_id in self._conns:
+                self._fail(conn, f"{type(e).__name__} while reading this connection: {str(e)[:200]}",
+                           notify_peer=conn.info is None)
+            else:
+                self._report(f"stream from {conn.describe()}: {type(e).__name__}: {str(e)[:200]}")
+            return
+        if conn.conn_id in self._conns:
+            self._account(conn)
 
     def _read(self, conn: _Conn) -> None:
         try:
@@ -346,6 +421,11 @@ class StreamServer:
             self._eof(conn)
             return
         conn.received += len(data)
+        now = time.monotonic()
+        conn.last_rx = now
+        if conn.partial_since is None:
+            conn.partial_since = now
+        conn.partial_rx += len(data)
         try:
             if conn.info is None:
                 conn.buf += data
@@ -435,13 +515,35 @@ class StreamServer:
         log.info("stream closed: %s after %d chunks", conn.describe(), conn.chunks)
         self._end(conn, None)
 
-    def _expire_handshakes(self) -> None:
+    def _account(self, conn: _Conn) -> None:
+        """Update the bytes held for `conn` and across connections; over the budget, close the
+        connection holding the most (a hostile peer declaring huge frames), until under it."""
+        held = len(conn.buf) if conn.info is None else (conn.decoder.buffered if conn.decoder is not None else 0)
+        self._buffered_total += held - conn.buffered
+        conn.buffered = held
+        if held == 0:
+            conn.partial_since, conn.partial_rx = None, 0
+        while self._buffered_total > self.limits.max_buffered_bytes:
+            biggest = max(self._conns.values(), key=lambda c: c.buffered, default=None)
+            if biggest is None or biggest.buffered == 0:
+                break
+            self._fail(biggest, f"the server holds {self._buffered_total / 2**20:.1f} MiB of unfinished frames, over "
+                                f"its {self.limits.max_buffered_bytes / 2**20:.0f} MiB budget across connections; "
+                                f"this connection held the most ({biggest.buffered / 2**20:.1f} MiB)",
+                       notify_peer=biggest.info is None)
+
+    def _expire_slow(self) -> None:
         now = time.monotonic()
         with self._lock:
-            late = [c for c in self._conns.values()
-                    if c.info is None and now - c.opened > self.handshake_timeout_s]
-        for conn in late:
-            self._fail(conn, f"no handshake within {self.handshake_timeout_s:g} s")
+            conns = list(self._conns.values())
+        for conn in conns:
+            if conn.info is None and now - conn.opened > self.handshake_timeout_s:
+                self._fail(conn, f"no handshake within {self.handshake_timeout_s:g} s")
+                continue
+            reason = self.limits.too_slow(conn.partial_since, conn.partial_rx, now)
+            if reason is not None:
+                what = "handshake" if conn.info is None else "frame"
+                self._fail(conn, f"{what} in progress {reason}", notify_peer=conn.info is None)
 
     # -- closing -----------------------------------------------------------------------------
     def _report(self, message: str) -> None:
@@ -474,6 +576,9 @@ class StreamServer:
     def _end(self, conn: _Conn, reason: str | None) -> None:
         with self._lock:
             known = self._conns.pop(conn.conn_id, None) is not None
+        if known:
+            self._buffered_total -= conn.buffered
+            conn.buffered = 0
         try:
             self._sel.unregister(conn.sock)
         except (KeyError, ValueError):

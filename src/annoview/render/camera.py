@@ -11,9 +11,12 @@ the column-major layout GLSL expects.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Union
 
 import numpy as np
+import pyrr
 
 Size = tuple[int, int]
 
@@ -109,53 +112,100 @@ class Camera2D:
 
 
 def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """View matrix (world -> eye space, camera looking down -z) from an eye, a target and an up
+    direction; pyrr builds it (it returns the transposed, row-vector form)."""
+    eye = np.asarray(eye, np.float64)
+    target = np.asarray(target, np.float64)
+    up = np.asarray(up, np.float64)
     f = target - eye
-    f = f / np.linalg.norm(f)
-    s = np.cross(f, up)
-    if np.linalg.norm(s) < 1e-9:          # looking straight along up: pick any side vector
-        s = np.cross(f, np.array([1.0, 0.0, 0.0]) if abs(f[0]) < 0.9 else np.array([0.0, 1.0, 0.0]))
-    s = s / np.linalg.norm(s)
-    u = np.cross(s, f)
-    m = np.eye(4)
-    m[0, :3], m[1, :3], m[2, :3] = s, u, -f
-    m[:3, 3] = -m[:3, :3] @ eye
-    return m
+    if np.linalg.norm(np.cross(f, up)) < 1e-9 * max(float(np.linalg.norm(f)), 1e-12):
+        # looking straight along up: any side vector will do
+        up = np.array([1.0, 0.0, 0.0]) if abs(f[0]) < 0.9 * np.linalg.norm(f) else np.array([0.0, 1.0, 0.0])
+    return np.asarray(pyrr.matrix44.create_look_at(eye, target, up), np.float64).T
 
 
 def perspective(fov_y: float, aspect: float, near: float, far: float) -> np.ndarray:
-    f = 1.0 / math.tan(fov_y / 2.0)
-    return np.array([
-        [f / aspect, 0.0, 0.0, 0.0],
-        [0.0, f, 0.0, 0.0],
-        [0.0, 0.0, (far + near) / (near - far), 2.0 * far * near / (near - far)],
-        [0.0, 0.0, -1.0, 0.0],
-    ])
+    """OpenGL perspective projection (vertical field of view in radians), via pyrr."""
+    return np.asarray(pyrr.matrix44.create_perspective_projection(math.degrees(fov_y), aspect, near, far),
+                      np.float64).T
+
+
+RERUN_FOV_Y = math.radians(55.0)   # Rerun's default vertical field of view for 3D views
+FIT_MARGIN = 1.1                   # room around fitted 3D content (perspective makes near parts larger)
+UpSpec = Union[str, Sequence[float], np.ndarray]
+
+
+def up_axis(up: UpSpec) -> np.ndarray:
+    """An up direction: "z", "y", "-y", ... or a 3-vector (normalized)."""
+    if isinstance(up, str):
+        sign = -1.0 if up.startswith("-") else 1.0
+        axis = "xyz".index(up.lstrip("+-").lower())
+        v = np.zeros(3)
+        v[axis] = sign
+        return v
+    v = np.asarray(up, np.float64).reshape(3)
+    n = float(np.linalg.norm(v))
+    if not np.isfinite(n) or n < 1e-12:
+        raise ValueError(f"up vector {v.tolist()} has no direction")
+    return v / n
+
+
+def ground_basis(up: UpSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(e1, e2, u): u = up, e1 and e2 span the ground plane (right-handed: e1 x e2 = u).
+    Z-up gives x, y; Y-up gives z, x (as the orbit angles have always meant)."""
+    u = up_axis(up)
+    ref = np.array([1.0, 0.0, 0.0]) if abs(u[0]) < 0.9 else np.array([0.0, 0.0, 1.0])
+    if abs(u[1]) > 0.9:
+        ref = np.array([0.0, 0.0, 1.0]) * np.sign(u[1])
+    e1 = ref - u * float(ref @ u)
+    e1 /= np.linalg.norm(e1)
+    return e1, np.cross(u, e1), u
 
 
 @dataclass
 class Camera3D:
-    """Perspective orbit camera around `target`: yaw about the up axis, pitch above the ground."""
+    """Perspective orbit camera around `target`: yaw about the up axis, pitch above the ground.
+
+    `up` is "z" (Rerun's default for 3D), "y", or any direction (a ViewCoordinates' up). The
+    field of view defaults to Rerun's 55 degrees, so `Camera3D.look(eye, target, up)` shows what
+    a Rerun 3D view with the same eye shows.
+    """
 
     target: np.ndarray = field(default_factory=lambda: np.zeros(3))
     distance: float = 5.0
     yaw: float = math.radians(45.0)
     pitch: float = math.radians(30.0)
-    fov_y: float = math.radians(45.0)
-    up: str = "z"                 # "z" (Rerun's default for 3D) or "y"
+    fov_y: float = RERUN_FOV_Y
+    up: UpSpec = "z"
 
     def __post_init__(self) -> None:
         self.target = np.asarray(self.target, np.float64).reshape(3)
+        if not isinstance(self.up, str):   # hashable, normalized
+            self.up = tuple(float(x) for x in up_axis(self.up))
+
+    @classmethod
+    def look(cls, eye: Sequence[float], target: Sequence[float], up: UpSpec = "z",
+             fov_y: float = RERUN_FOV_Y) -> "Camera3D":
+        """The camera at `eye` looking at `target` (the view's center) with `up` pointing up."""
+        eye_v = np.asarray(eye, np.float64).reshape(3)
+        tgt = np.asarray(target, np.float64).reshape(3)
+        d = eye_v - tgt
+        dist = float(np.linalg.norm(d))
+        if not np.isfinite(dist) or dist < 1e-12:
+            raise ValueError("the eye and the target are the same point")
+        e1, e2, u = ground_basis(up)
+        d = d / dist
+        pitch = math.asin(float(np.clip(d @ u, -1.0, 1.0)))
+        yaw = math.atan2(float(d @ e2), float(d @ e1))
+        return cls(target=tgt, distance=dist, yaw=yaw, pitch=pitch, fov_y=fov_y, up=up)
 
     def up_vector(self) -> np.ndarray:
-        return np.array([0.0, 0.0, 1.0]) if self.up == "z" else np.array([0.0, 1.0, 0.0])
+        return up_axis(self.up)
 
     def eye(self) -> np.ndarray:
+        e1, e2, u = ground_basis(self.up)
         cp, sp = math.cos(self.pitch), math.sin(self.pitch)
-        cy, sy = math.cos(self.yaw), math.sin(self.yaw)
-        if self.up == "z":
-            d = np.array([cp * cy, cp * sy, sp])
-        else:
-            d = np.array([cp * sy, sp, cp * cy])
+        d = cp * math.cos(self.yaw) * e1 + cp * math.sin(self.yaw) * e2 + sp * u
         return self.target + self.distance * d
 
     def view(self) -> np.ndarray:
@@ -168,6 +218,10 @@ class Camera3D:
 
     def view_proj(self, size: Size) -> np.ndarray:
         return self.proj(size) @ self.view()
+
+    def key(self) -> tuple:
+        """Everything that changes the picture (for re-render decisions)."""
+        return ("3d", *self.target.tolist(), self.distance, self.yaw, self.pitch, self.fov_y, self.up)
 
     def orbit(self, dyaw: float, dpitch: float) -> "Camera3D":
         self.yaw += dyaw
@@ -189,18 +243,28 @@ class Camera3D:
         return self
 
     @classmethod
-    def fit(cls, bmin: np.ndarray, bmax: np.ndarray, **kw: object) -> "Camera3D":
-        """Frame a bounding box: target its center, back off until its sphere fits the view."""
+    def fit(cls, bmin: np.ndarray, bmax: np.ndarray, size: Size | None = None, *, margin: float = FIT_MARGIN,
+            **kw: Any) -> "Camera3D":
+        """Frame a bounding box: the one fit used by `annoview screenshot` and the viewer.
+
+        Targets the box's center and backs off until its bounding sphere fits the narrower of
+        the vertical and (with `size`) horizontal fields of view, times `margin`. Without an
+        explicit yaw, it looks across the box's shorter ground side so content spreads over
+        the screen instead of lining up along the view direction.
+        """
         bmin = np.asarray(bmin, np.float64)
         bmax = np.asarray(bmax, np.float64)
         if bmin.shape[0] == 2:
             bmin, bmax = np.append(bmin, 0.0), np.append(bmax, 0.0)
-        cam = cls(target=(bmin + bmax) / 2.0, **kw)  # type: ignore[arg-type]
-        if "yaw" not in kw and cam.up == "z":
-            # look across the shorter horizontal side so the content spreads over the screen
-            # instead of lining up along the view direction
-            ext = bmax - bmin
-            cam.yaw = math.radians(-60.0) if ext[0] >= ext[1] else math.radians(-30.0)
+        cam = cls(target=(bmin + bmax) / 2.0, **kw)
+        if "yaw" not in kw:
+            e1, e2, _ = ground_basis(cam.up)
+            ext = np.abs(bmax - bmin)
+            along1, along2 = float(ext @ np.abs(e1)), float(ext @ np.abs(e2))
+            cam.yaw = math.radians(-60.0) if along1 >= along2 else math.radians(-30.0)
         radius = max(float(np.linalg.norm(bmax - bmin)) / 2.0, 1e-3)
-        cam.distance = radius / math.sin(cam.fov_y / 2.0) * 1.05
+        half = cam.fov_y / 2.0
+        if size is not None and size[0] < size[1]:
+            half = math.atan(math.tan(half) * size[0] / max(size[1], 1))
+        cam.distance = radius / math.sin(half) * margin
         return cam

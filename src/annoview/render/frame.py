@@ -53,6 +53,8 @@ class FrameState:
     blending: bool = True            # current GL blend state (color pass)
     # per-frame bookkeeping so thousands of small visuals do not re-set the same state
     _frame_uniforms_set: set[int] = field(default_factory=set)
+    _model_of: dict[int, bytes | None] = field(default_factory=dict)   # program -> transform set in it
+    _eyes: dict[bytes, tuple[float, float, float, float]] = field(default_factory=dict)   # transform -> local eye
     _bound_palette: object = field(default=None)
 
     def program(self, vertex: str, fragment: str, defines: Iterable[str] = ()) -> moderngl.Program:
@@ -70,8 +72,9 @@ class FrameState:
             (self.ctx.enable if enabled else self.ctx.disable)(moderngl.BLEND)
             self.blending = enabled
 
-    def setup(self, prog: moderngl.Program, object_id: int) -> None:
-        """Camera, viewport and sampler uniforms (once per program and frame) and the object id."""
+    def setup(self, prog: moderngl.Program, object_id: int, transform: np.ndarray | None = None) -> None:
+        """Camera, viewport and sampler uniforms (once per program and frame), the visual's
+        model transform (only when it differs from the program's current one) and the object id."""
         if prog.glo not in self._frame_uniforms_set:
             self._frame_uniforms_set.add(prog.glo)
             set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj))
@@ -82,7 +85,41 @@ class FrameState:
             set_uniform(prog, "u_palette", PALETTE_UNIT)
             set_uniform(prog, "u_kp_index", PALETTE_UNIT + 1)
             set_uniform(prog, "u_kp_colors", PALETTE_UNIT + 2)
+        key = None if transform is None else np.asarray(transform, np.float64).tobytes()
+        if self._model_of.get(prog.glo) != key:
+            self._model_of[prog.glo] = key
+            self._set_model(prog, transform)
         set_uniform(prog, "u_object_id", int(object_id) & 0xFFFFFFFF)
+
+    def _set_model(self, prog: moderngl.Program, transform: np.ndarray | None) -> None:
+        """View-projection times the model matrix, and (for programs that read it) the eye in the
+        model's coordinates: the points shader offsets depth toward it."""
+        if transform is None:
+            set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj))
+            set_uniform(prog, "u_eye", self.eye)
+            set_uniform(prog, "u_px_scale", float(self.px_scale))
+            return
+        m = np.asarray(transform, np.float64)
+        set_uniform(prog, "u_view_proj", gl_bytes(self.view_proj @ m))
+        # sizes in scene units (positive radii) are in the model's units: a keypoint of radius 3
+        # in a camera's pixels stays 3 pixels of that image on its plane in 3D
+        set_uniform(prog, "u_px_scale", float(self.px_scale) * model_scale(m))
+        if prog.get("u_eye", None) is not None:
+            set_uniform(prog, "u_eye", self._local_eye(m))
+
+    def _local_eye(self, m: np.ndarray) -> tuple[float, float, float, float]:
+        key = m.tobytes()
+        hit = self._eyes.get(key)
+        if hit is None:
+            e = np.asarray(self.eye, np.float64)
+            a, t = m[:3, :3], m[:3, 3]
+            rhs = e[:3] - t if e[3] > 0.5 else e[:3]
+            try:
+                local = np.linalg.solve(a, rhs)
+            except np.linalg.LinAlgError:   # an image plane's matrix is singular in z
+                local = np.linalg.lstsq(a, rhs, rcond=None)[0]
+            hit = self._eyes[key] = (float(local[0]), float(local[1]), float(local[2]), float(e[3]))
+        return hit
 
     def palette(self, key: Hashable | None) -> PaletteTexture:
         try:
@@ -105,6 +142,14 @@ class FrameState:
         vao.render(mode, vertices=vertices, instances=instances)
         self.stats.draw_seconds += time.perf_counter() - t0
         self.stats.draw_calls += 1
+
+
+def model_scale(m: np.ndarray) -> float:
+    """Scene units per model unit: the geometric mean of the lengths of the model's axes (an
+    image plane has no z axis; only the axes that exist count)."""
+    lengths = np.sqrt((np.asarray(m, np.float64)[:3, :3] ** 2).sum(axis=0))
+    lengths = lengths[lengths > 1e-12]
+    return float(np.exp(np.log(lengths).mean())) if len(lengths) else 1.0
 
 
 def vao_for(entry: CacheEntry, ctx: moderngl.Context, prog: moderngl.Program,
@@ -235,7 +280,7 @@ def draw_instanced_quads(fs: FrameState, ctx: moderngl.Context, entry: CacheEntr
     VAO, the palette and the common uniforms, then one draw of 4-vertex strips per instance."""
     vao = vao_for(entry, ctx, prog, with_optional_attributes(entry.objects, content))
     fs.set_blend(True)
-    fs.setup(prog, v.object_id)
+    fs.setup(prog, v.object_id, v.transform)
     fs.bind_palette(prog, v.palette_key)
     for name, value in uniforms.items():
         set_uniform(prog, name, value)

@@ -1,4 +1,4 @@
-"""Ground grid for 3D views: lines on the plane perpendicular to the camera's up axis.
+"""Ground grid for 3D views: lines on the plane through the origin perpendicular to the camera's up axis.
 
 Spacing is a power of ten picked from the orbit distance, and the grid is centered on the
 target snapped to the spacing, so the cache key changes only when the grid really moves. Lines
@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 
-from .camera import Camera3D
 from ..scene.visuals import LinesVisual
+from .camera import Camera3D, ground_basis
 
 GRID_RGB = (128, 128, 128)
 GRID_ALPHA = 140
@@ -21,8 +21,9 @@ GRID_ALPHA = 140
 
 def grid_visual(camera: Camera3D, half_lines: int = 20, pieces: int = 40) -> LinesVisual:
     spacing = 10.0 ** math.floor(math.log10(max(camera.distance, 1e-6) / 2.0))
+    e1, e2, _ = ground_basis(camera.up)
     t = camera.target
-    a, b = (t[0], t[1]) if camera.up == "z" else (t[0], t[2])
+    a, b = float(t @ e1), float(t @ e2)
     ca, cb = round(a / spacing) * spacing, round(b / spacing) * spacing
     ext = half_lines * spacing
     ticks = np.arange(-half_lines, half_lines + 1) * spacing          # (n,)
@@ -42,11 +43,7 @@ def grid_visual(camera: Camera3D, half_lines: int = 20, pieces: int = 40) -> Lin
     colors[:, 3] = np.round(GRID_ALPHA * fade).astype(np.uint8)
     keep = colors[:, 3] > 0
     seg2, colors = seg2[keep], colors[keep]
-    seg = np.zeros((len(seg2), 2, 3), np.float32)
-    if camera.up == "z":
-        seg[..., 0], seg[..., 1] = seg2[..., 0], seg2[..., 1]
-    else:
-        seg[..., 0], seg[..., 2] = seg2[..., 0], seg2[..., 1]
+    seg = (seg2[..., 0:1] * e1 + seg2[..., 1:2] * e2).astype(np.float32)   # on the ground plane through 0
     return LinesVisual(segments=seg, colors=colors, radii=-0.5,
                        cache_key=("grid", spacing, ca, cb, camera.up, half_lines, pieces), object_id=0,
                        draw_order=-1e9)

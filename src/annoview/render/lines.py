@@ -1,4 +1,5 @@
-"""Line segments: LineStrips2D/3D, Boxes2D outlines, keypoint connections, the 3D grid.
+"""Line segments: LineStrips2D/3D, Boxes2D outlines, 3D wireframes, keypoint connections, arrows,
+the 3D grid.
 
 Core profiles cap glLineWidth at 1, so each segment is an instanced quad expanded in screen
 space (shaders/lines.vert.glsl); width = 2 * radius, negative radius = pixels. Per-segment data
@@ -12,7 +13,7 @@ import moderngl
 from .cache import CacheEntry, GeometryCache
 from .frame import (FrameState, attach_instance_data, cached_entry, color_inputs,
                     draw_instanced_quads, pick_inputs, radius_inputs)
-from ..scene.visuals import DEFAULT_LINE_RADIUS, BoxesVisual, LinesVisual
+from ..scene.visuals import DEFAULT_LINE_RADIUS, ArrowsVisual, BoxesVisual, LinesVisual
 
 
 class LinesRenderer:
@@ -47,13 +48,21 @@ class LinesRenderer:
         m = entry.meta
         if m["n"] == 0:
             return
-        prog = fs.program("lines", "lines", m["defines"])
         o = entry.objects
         d = m["dim"]
         content = [(self.corners, "2f", "in_corner"),
                    (o["segments"], f"{d}f {d}f/i", "in_p0", "in_p1"),
                    (o["ids"], "2u4/i", "in_ids")]
-        draw_instanced_quads(fs, self.ctx, entry, prog, content, v, u_radius=float(m["radius"]))
+        # an arrow is two instanced draws of its segment: the shaft, stopping where the head
+        # starts, then the head (the same quad folded into a triangle at the tip)
+        variants = ((frozenset(),) if not isinstance(v, ArrowsVisual)
+                    else (frozenset({"ARROW_SHAFT"}), frozenset({"ARROW_HEAD"})))
+        for extra in variants:
+            prog = fs.program("lines", "lines", m["defines"] | extra)
+            uniforms = dict(u_radius=float(m["radius"]))
+            if extra:
+                uniforms.update(u_head_length=ArrowsVisual.HEAD_LENGTH, u_head_width=ArrowsVisual.HEAD_WIDTH)
+            draw_instanced_quads(fs, self.ctx, entry, prog, content, v, **uniforms)
 
     def release(self) -> None:
         self.corners.release()

@@ -13,22 +13,7 @@ from PIL import Image
 from .camera import Camera2D, Camera3D
 from .palette import PaletteTexture
 from .renderer import Renderer
-from ..scene.visuals import Visual
-
-
-def scene_bounds(visuals: Sequence[Visual]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Union of the visuals' bounds (2D or 3D; 2D bounds get z = 0 when mixed)."""
-    boxes = [b for b in (v.bounds() for v in visuals) if b is not None]
-    if not boxes:
-        return None
-    dim = max(len(b[0]) for b in boxes)
-    lo = np.full(dim, np.inf)
-    hi = np.full(dim, -np.inf)
-    for bmin, bmax in boxes:
-        bmin = np.pad(bmin, (0, dim - len(bmin)))
-        bmax = np.pad(bmax, (0, dim - len(bmax)))
-        lo, hi = np.minimum(lo, bmin), np.maximum(hi, bmax)
-    return lo, hi
+from ..scene.visuals import Visual, scene_bounds
 
 
 def render_to_array(renderer: Renderer, visuals: Sequence[Visual], size: tuple[int, int],

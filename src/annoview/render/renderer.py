@@ -30,10 +30,11 @@ from .labels import LabelsRenderer
 from .lines import LinesRenderer
 from .palette import PaletteTexture
 from .points import PointsRenderer
+from .solids import SolidsRenderer
 from .shaders import ShaderLibrary
 from .target import FrameTarget, PickResult
 from ..scene.visuals import (SEGMENTATION_OVER_IMAGE_OPACITY, BoxesVisual, ImageVisual, LabelsVisual,
-                      LinesVisual, PointsVisual, SegmentationVisual, Visual)
+                      LinesVisual, PointsVisual, SegmentationVisual, SolidsVisual, Visual)
 
 DEFAULT_BACKGROUND = (18, 18, 20, 255)
 SCISSORED_PICKS_PER_FRAME = 3
@@ -125,6 +126,7 @@ class Renderer:
         self.images = ImageRenderer(self.ctx)
         self.segmentation = SegmentationRenderer(self.ctx)
         self.labels = LabelsRenderer(self.ctx)
+        self.solids = SolidsRenderer(self.ctx)
         self.draw_calls = 0          # total over the renderer's life
         # framebuffer pixels per UI point: screen-pixel radii and labels grow with it on HiDPI
         # screens (the viewer sets it from the window's scale; headless renders use 1)
@@ -186,7 +188,7 @@ class Renderer:
             t.release()
         self._targets.clear()
         self.cache.clear()
-        for r in (self.points, self.lines, self.images, self.segmentation, self.labels):
+        for r in (self.points, self.lines, self.images, self.segmentation, self.labels, self.solids):
             r.release()
         self.shaders.release()
 
@@ -281,27 +283,63 @@ class Renderer:
             self.lines.draw(rec.grid, fs)
             fbo.depth_mask = True
         image_below = False
+        plane = 0
         for v in rec.visuals:
-            if isinstance(v, LabelsVisual):
-                ctx.disable(moderngl.DEPTH_TEST)   # labels overlay everything
-                self.labels.draw(v, fs)
-                if rec.depth:
-                    ctx.enable(moderngl.DEPTH_TEST)
-            elif isinstance(v, PointsVisual):
-                self.points.draw(v, fs)
-            elif isinstance(v, (LinesVisual, BoxesVisual)):
-                self.lines.draw(v, fs)
-            elif isinstance(v, ImageVisual):
-                self.images.draw(v, fs)
+            flat = rec.depth and v.transform is not None and _is_flat(v)
+            if flat:
+                # 2D layers on one image plane in 3D: each later layer (higher draw order) is
+                # pulled slightly toward the eye so equal depths cannot flicker
+                plane += 1
+                ctx.polygon_offset = (-1.0 * plane, -4.0 * plane)
+                ctx.enable_direct(GL_POLYGON_OFFSET_FILL)
+            self._draw_one(rec, fs, fbo, v, image_below)
+            if isinstance(v, (ImageVisual, SegmentationVisual)):
                 image_below = True
-            elif isinstance(v, SegmentationVisual):
-                opacity = v.opacity
-                if opacity is None:
-                    opacity = SEGMENTATION_OVER_IMAGE_OPACITY if image_below else 1.0
-                self.segmentation.draw(v, fs, opacity)
-                image_below = True
-            else:
-                raise TypeError(f"not a visual: {type(v).__name__}")
+            if flat:
+                ctx.disable_direct(GL_POLYGON_OFFSET_FILL)
+                ctx.polygon_offset = (0.0, 0.0)
+
+    def _draw_one(self, rec: FrameRecord, fs: FrameState, fbo: moderngl.Framebuffer, v: Visual,
+                  image_below: bool) -> None:
+        ctx = self.ctx
+        if isinstance(v, LabelsVisual):
+            ctx.disable(moderngl.DEPTH_TEST)   # labels overlay everything
+            self.labels.draw(v, fs)
+            if rec.depth:
+                ctx.enable(moderngl.DEPTH_TEST)
+        elif isinstance(v, PointsVisual):
+            self.points.draw(v, fs)
+        elif isinstance(v, (LinesVisual, BoxesVisual)):
+            self.lines.draw(v, fs)
+        elif isinstance(v, SolidsVisual):
+            translucent = v.opacity < 1.0 and not fs.pick_pass
+            fbo.depth_mask = not translucent   # a translucent fill hides nothing behind it
+            self.solids.draw(v, fs)
+            fbo.depth_mask = True
+        elif isinstance(v, ImageVisual):
+            self.images.draw(v, fs)
+        elif isinstance(v, SegmentationVisual):
+            opacity = v.opacity
+            if opacity is None:
+                opacity = SEGMENTATION_OVER_IMAGE_OPACITY if image_below else 1.0
+            self.segmentation.draw(v, fs, opacity)
+        else:
+            raise TypeError(f"not a visual: {type(v).__name__}")
+
+
+GL_POLYGON_OFFSET_FILL = 0x8037
+
+
+def _is_flat(v: Visual) -> bool:
+    """Does the visual have 2D positions (an image layer, or 2D points/lines/boxes)?"""
+    if isinstance(v, (ImageVisual, SegmentationVisual, BoxesVisual)):
+        return True
+    if isinstance(v, PointsVisual):
+        return np.asarray(v.positions).shape[-1] == 2
+    if isinstance(v, LinesVisual):
+        data = v.segments if v.segments is not None else v.points
+        return data is not None and np.asarray(data).shape[-1] == 2
+    return False
 
 
 def _restore_fbo(fbo: moderngl.Framebuffer | None) -> None:

@@ -54,7 +54,7 @@ class SceneRenderer:
 
     def render_3d(self, scene: Scene, size: tuple[int, int], camera: Camera3D | None = None) -> tuple[FrameResult, Camera3D]:
         if camera is None:
-            camera = fit_3d(scene)
+            camera = fit_3d(scene, size)
         return self.renderer.render_3d(scene.visuals_3d, camera, size, self.palettes_for(scene), view="3d"), camera
 
     def release(self) -> None:
@@ -68,6 +68,19 @@ def fit_2d(scene: Scene, size: tuple[int, int]) -> Camera2D:
     return Camera2D.fit(bounds[0], bounds[1], size=size)
 
 
-def fit_3d(scene: Scene) -> Camera3D:
-    bounds = scene_bounds(scene.visuals_3d) or (np.full(3, -1.0), np.full(3, 1.0))
-    return Camera3D.fit(*bounds)
+def fit_3d(scene: Scene, size: tuple[int, int] | None = None) -> Camera3D:
+    return fit_3d_camera(scene_bounds(scene.visuals_3d), size, view_up(scene))
+
+
+def fit_3d_camera(bounds: tuple[np.ndarray, np.ndarray] | None, size: tuple[int, int] | None,
+                  up: np.ndarray | None = None) -> Camera3D:
+    """The one framing of 3D content, shared by `annoview screenshot` and the viewer: the
+    content's bounds (a unit cube around the origin when empty), up from the scene's
+    ViewCoordinates (z when it has none)."""
+    bmin, bmax = bounds if bounds is not None else (np.full(3, -1.0), np.full(3, 1.0))
+    return Camera3D.fit(bmin, bmax, size, up="z" if up is None else up)
+
+
+def view_up(scene: Scene | None) -> np.ndarray | None:
+    """The world up direction a scene's ViewCoordinates name (None: not said)."""
+    return getattr(scene, "view_up", None)

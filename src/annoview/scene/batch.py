@@ -19,8 +19,8 @@ from .visuals import DEFAULT_CONNECTION_RADIUS, DEFAULT_POINT_RADIUS, NO_KEYPOIN
 
 def _batch_key(v: Visual) -> Hashable | None:
     """Group key, or None for visuals that draw alone (explicit colors, no class ids, ...)."""
-    if getattr(v, "pick_ids", None) is not None or v.cache_key is None:
-        return None
+    if getattr(v, "pick_ids", None) is not None or v.cache_key is None or v.transform is not None:
+        return None   # transformed visuals draw alone: their matrix is a per-draw uniform
     if isinstance(v, PointsVisual) and v.colors is None and v.class_ids is not None:
         return ("points", v.palette_key, v.draw_order, np.asarray(v.positions).shape[1])
     if isinstance(v, LinesVisual) and v.pairs is not None and v.colors is None and v.class_ids is not None:

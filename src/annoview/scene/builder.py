@@ -9,7 +9,7 @@ Each frame the viewer (or `annoview screenshot`) asks for the scene at a time. `
    (`annoview.scene.visualizers`) with a frozen `VisualizerInput`; the `Part` it returns is cached
    per (entity, archetype) and reused while the row ids of its cells, its context and its view
    options are unchanged, so a live stream rebuilds only what changed;
-4. places the part in the world (`_place`, see below) and merges it into the `Scene`;
+4. places the part in the world (`placement.place`, see below) and merges it into the `Scene`;
 5. batches many small visuals into few draws (`annoview.scene.batch`).
 
 A broken entity becomes a `problem` and the rest still renders.
@@ -18,19 +18,19 @@ Where transforms go
 -------------------
 Every entity has a placement: its world-from-entity transform (a 4x4 matrix, composed along the
 entity tree) and its space ("3d", or the 2D image space of a pinhole camera above it). Both are
-computed in ONE place, `SceneBuilder._placement(path, query)`, and applied in ONE place,
-`_place(part, placement)`, after the part cache and before batching: parts stay in entity space,
-so an animated transform moves cached geometry without rebuilding or re-uploading it. Today
-every entity is placed at the identity in its natural space (2D visuals to the 2D view, 3D
-visuals to the 3D view) and `_place` returns the part unchanged. A transform-aware version
-computes the matrix from the query's transform components (the query already holds every
-entity's latest-at cells) and hands visuals their model matrix (or, for 2D content under a
-pinhole, the camera's projection into 3D) there, and nowhere else.
+computed in ONE place, `SceneBuilder._placement(query, origin)` (a `SpatialLayout` over a
+`TransformTree` that caches each entity's space by the row ids of the transforms along its
+chain), and applied in ONE place, `placement.place(part, path, layout)`, after the part cache and
+before batching: parts stay in entity space and placed visuals only carry a model matrix, so an
+animated transform moves cached geometry without rebuilding or re-uploading it. 3D visuals get
+world-from-entity; 2D visuals under a pinhole go to the 2D view in pixels and to the 3D view on
+the camera's image plane; the camera's frustum is added for its entity (docs/transforms.md).
+Transform3D, Pinhole, ViewCoordinates and InstancePoses3D have no visualizer: they are the
+placement's input.
 """
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,39 +38,17 @@ from ..annotations import (ResolvedContext, context_from_cell, default_entity_co
                            skeleton_segments)
 from ..instances import CONTEXT_ARCHETYPE, CONTEXT_COMPONENT, RGBA, archetypes_in, split_component
 from ..store import CellRef, Store
+from ..store.store import FrameQuery
 from .batch import batch_visuals
+from ..spatial import TransformTree
 from .model import Part, Scene, SceneObject, ViewOptions
+from .placement import SPATIAL_ARCHETYPES, SpatialLayout, place
 from .visualizers import visualizer_for
 from .visualizers.base import VisualizerInput
 from .visuals import Visual
 
 CONTEXT = CONTEXT_COMPONENT
 AUTO_PALETTE_KEY = ("auto",)
-IDENTITY = np.eye(4)
-IDENTITY.setflags(write=False)
-
-
-@dataclass(frozen=True, eq=False)
-class Placement:
-    """Where an entity's content goes: world-from-entity transform and the space it lives in."""
-
-    world_from_entity: np.ndarray = field(default_factory=lambda: IDENTITY)   # (4, 4)
-    space: str = "natural"                     # "natural": 2D visuals to 2D, 3D to 3D
-
-    @property
-    def is_identity(self) -> bool:
-        return self.world_from_entity is IDENTITY and self.space == "natural"
-
-
-PLACED_AT_ORIGIN = Placement()
-
-
-def _place(part: Part, placement: Placement) -> Part:
-    """Apply an entity's placement to its (cached, entity-space) part. The one place where
-    transforms and pinhole spaces act on visuals; identity today."""
-    if placement.is_identity:
-        return part
-    raise NotImplementedError("transforms are not applied yet")  # pragma: no cover
 
 
 class SceneBuilder:
@@ -89,6 +67,12 @@ class SceneBuilder:
         self._entity_colors: dict[str, RGBA] = {}
         self._owners: dict[str, str | None] = {}
         self._owners_for: frozenset[str] = frozenset()
+        self._tree = TransformTree()
+
+    @property
+    def transforms_recomputed(self) -> int:
+        """Entity spaces computed so far (cache misses of the transform tree)."""
+        return self._tree.recomputed
 
     # ---- services lent to visualizers ------------------------------------------------------
     def object_id(self, entity: str, kind: str) -> int:
@@ -128,11 +112,16 @@ class SceneBuilder:
 
     # ---- the frame -------------------------------------------------------------------------
     def build(self, timeline: str | None, t: int | None, *, hidden: Iterable[str] = (),
-              options: ViewOptions | None = None) -> Scene:
+              options: ViewOptions | None = None, origin: str | None = None) -> Scene:
+        """The scene at a time; `origin` (an entity path) makes both views show that entity's
+        space only, as a Rerun view's origin does (None: everything, see placement.py)."""
         options = options or ViewOptions()
         hidden_set = set(hidden)
         query = self.store.query(None, timeline, t)
         scene = Scene()
+        layout = self._placement(query, origin)
+        scene.view_up = layout.view_up
+        scene.problems.extend(layout.problems())
         context_entities = ({query.paths[i] for i in query.hits[CONTEXT].entities}
                             if CONTEXT in query.hits else set())
         per_entity: list[tuple[str, dict[str, CellRef]]] = []
@@ -147,19 +136,22 @@ class SceneBuilder:
             if owner == "":
                 owner = self._owners[path] = find_context_entity(path, context_entities.__contains__)
             key, ctx = self._context(scene, owner, query.for_entity(owner) if owner else {})
-            placement = self._placement(path, query)
-            for arch in archetypes_in(cells):
-                if arch != CONTEXT_ARCHETYPE:
+            archetypes = archetypes_in(cells)
+            for arch in archetypes:
+                if arch != CONTEXT_ARCHETYPE and arch not in SPATIAL_ARCHETYPES:
                     part = self._part(path, arch, cells, key, ctx, owner, options)
-                    scene.merge(_place(part, placement))
+                    scene.merge(place(part, path, layout))
+            if "Pinhole" in archetypes:
+                scene.visuals_3d.extend(layout.camera_visuals(path, cells))
+        layout.finish(scene.visuals_3d)
         scene.visuals_2d = batch_visuals(scene.visuals_2d, self._batches)
         scene.visuals_3d = batch_visuals(scene.visuals_3d, self._batches)
         return scene
 
-    def _placement(self, path: str, query: object) -> Placement:
-        """The entity's world-from-entity transform and space at the query's time (see the
-        module docstring); every entity sits at the origin of its natural space today."""
-        return PLACED_AT_ORIGIN
+    def _placement(self, query: FrameQuery, origin: str | None) -> SpatialLayout:
+        """Every entity's world-from-entity transform and space at the query's time (see the
+        module docstring)."""
+        return SpatialLayout.resolve(self._tree, query.paths, query.for_entity, origin)
 
     def _part(self, path: str, arch: str, cells: dict[str, CellRef], key: Hashable, ctx: ResolvedContext,
               owner: str | None, options: ViewOptions) -> Part:
@@ -205,4 +197,4 @@ class SceneBuilder:
         return key, ctx
 
 
-__all__ = ["AUTO_PALETTE_KEY", "CONTEXT", "Placement", "SceneBuilder", "SceneObject"]
+__all__ = ["AUTO_PALETTE_KEY", "CONTEXT", "SceneBuilder", "SceneObject"]

@@ -115,6 +115,7 @@ class Scene:
     problems: list[tuple[str, str]] = field(default_factory=list)
     class_counts: dict[Hashable, dict[int, int]] = field(default_factory=dict)  # palette key -> id -> n
     segmentation_entities: list[str] = field(default_factory=list)
+    view_up: np.ndarray | None = None      # the 3D view's up direction (ViewCoordinates); None: not said
 
     def merge(self, part: Part) -> None:
         self.visuals_2d.extend(part.visuals_2d)

@@ -15,6 +15,10 @@ Common fields (`Visual`):
 - `cache_key`: identifies the data (the chunk row id, plus whatever derived it); the same key
   must always mean the same arrays. Cached keys upload nothing. None = upload for this frame.
 - `draw_order`: higher draws on top (Rerun's defaults below); ties keep list order.
+- `transform`: 4x4 world_from_local (row-major, column vectors) applied on the GPU, or None.
+  Positions stay in the entity's own coordinates, so an animated transform re-uploads nothing;
+  2D positions (x, y) are taken as (x, y, 0), which is how a camera's image lands on its image
+  plane in 3D.
 
 Colors are sRGB RGBA uint8. A visual colors its instances from explicit `colors` when given
 (docs/semantics.md rule 3: explicit colors win for every instance; a shorter list repeats its last
@@ -38,6 +42,7 @@ DRAW_ORDER_BOXES = 10.0
 DRAW_ORDER_LINES = 20.0
 DRAW_ORDER_POINTS = 30.0
 DRAW_ORDER_LABELS = 1e9          # labels sit on top of everything
+DRAW_ORDER_FILLS = 1e6           # translucent 3D fills: after everything opaque, under labels
 
 DEFAULT_POINT_RADIUS = -2.5      # screen px (Rerun: ~1.5 ui points)
 DEFAULT_LINE_RADIUS = -1.0       # screen px, i.e. 2 px wide lines
@@ -72,10 +77,26 @@ class Visual:
     object_id: int = 0
     cache_key: Hashable | None = None
     draw_order: float = 0.0
+    transform: np.ndarray | None = None
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(min, max) corners in scene units, for fitting cameras; None when empty."""
+        """(min, max) corners in the visual's own units, for fitting cameras; None when empty."""
         return None
+
+    def world_bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """`bounds` after `transform` (the box around the 8 transformed corners)."""
+        b = self.bounds()
+        if b is None or self.transform is None:
+            return b
+        lo, hi = np.pad(b[0], (0, 3 - len(b[0]))), np.pad(b[1], (0, 3 - len(b[1])))
+        corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
+        m = np.asarray(self.transform, np.float64)
+        pts = corners @ m[:3, :3].T + m[:3, 3]
+        return pts.min(0), pts.max(0)
+
+    def transform_key(self) -> bytes | None:
+        """Equal for visuals drawn with the same transform (batching, uniform changes)."""
+        return None if self.transform is None else np.asarray(self.transform, np.float64).tobytes()
 
 
 @dataclass(eq=False, kw_only=True)
@@ -188,6 +209,43 @@ class LinesVisual(_Colored):
     def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
         seg = self.segment_arrays()[0]
         return _bounds_of(seg.reshape(-1, seg.shape[-1])) if seg.size else None
+
+
+@dataclass(eq=False, kw_only=True)
+class ArrowsVisual(LinesVisual):
+    """Arrows2D / Arrows3D: `segments[i]` is (origin, tip) of arrow i; drawn as a shaft ending in
+    a filled triangular head whose tip is exactly at the segment's end. The head's length and
+    half-width are `HEAD_LENGTH` and `HEAD_WIDTH` times the line radius, in pixels."""
+
+    HEAD_LENGTH = 4.0
+    HEAD_WIDTH = 2.0
+
+
+@dataclass(eq=False, kw_only=True)
+class SolidsVisual(_Colored):
+    """Closed 3D shapes, one per instance: the unit `shape` ("box": the cube [-1, 1]^3, "sphere":
+    the unit sphere) scaled by `half_sizes`, rotated by `rotations` and moved to `centers`. Shaded
+    by a light at the eye; `opacity` scales the colors' alpha (a translucent fill draws after
+    everything opaque and hides nothing behind it)."""
+
+    shape: Literal["box", "sphere"]
+    centers: np.ndarray                        # (N, 3)
+    half_sizes: np.ndarray                     # (N, 3)
+    rotations: np.ndarray | None = None        # (N, 3, 3); None = axis-aligned
+    opacity: float = 1.0
+    draw_order: float = DRAW_ORDER_FILLS
+
+    def instance_count(self) -> int:
+        return len(np.asarray(self.centers).reshape(-1, 3))
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        c = np.asarray(self.centers, np.float64).reshape(-1, 3)
+        if not len(c):
+            return None
+        h = np.abs(np.asarray(self.half_sizes, np.float64).reshape(-1, 3))
+        if self.rotations is not None:   # the rotated box's extent along each world axis
+            h = np.einsum("nij,nj->ni", np.abs(np.asarray(self.rotations, np.float64)), h)
+        return (c - h).min(0), (c + h).max(0)
 
 
 @dataclass(eq=False, kw_only=True)
@@ -357,5 +415,20 @@ def _radius_px_hint(radii: np.ndarray | float | None, default: float = DEFAULT_P
     return abs(default)
 
 
-Visual2D = PointsVisual | LinesVisual | BoxesVisual | ImageVisual | SegmentationVisual | LabelsVisual
-Visual3D = PointsVisual | LinesVisual | LabelsVisual
+def scene_bounds(visuals: Sequence[Visual]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Union of the visuals' bounds after their transforms (2D or 3D; 2D bounds get z = 0 when mixed)."""
+    boxes = [b for b in (v.world_bounds() for v in visuals) if b is not None]
+    if not boxes:
+        return None
+    dim = max(len(b[0]) for b in boxes)
+    lo = np.full(dim, np.inf)
+    hi = np.full(dim, -np.inf)
+    for bmin, bmax in boxes:
+        bmin = np.pad(bmin, (0, dim - len(bmin)))
+        bmax = np.pad(bmax, (0, dim - len(bmax)))
+        lo, hi = np.minimum(lo, bmin), np.maximum(hi, bmax)
+    return lo, hi
+
+
+Visual2D = PointsVisual | LinesVisual | ArrowsVisual | BoxesVisual | ImageVisual | SegmentationVisual | LabelsVisual
+Visual3D = PointsVisual | LinesVisual | ArrowsVisual | SolidsVisual | LabelsVisual

@@ -21,7 +21,9 @@ from ..strict import report, set_strict_mode, strict_mode
 from ..types.annotation import as_context
 from ..types.archetypes import Archetype
 from ..unsupported import UnsupportedArchetype, warn_not_drawn, warn_once
+from ..utf8 import encodable
 from .batcher import Batcher
+from .losses import LateRows, warn_unsaved_after_disconnect
 from .sinks import BufferSink, FileSink, MemorySink, Sink
 from .time import TimeContext, to_index_value
 
@@ -43,8 +45,9 @@ class RecordingStream:
                  spawn: bool = False, default_enabled: bool = True, **_ignored: Any) -> None:
         if not isinstance(application_id, str) or not application_id:
             raise ValidationError("init", "application_id", "expected a non-empty string")
-        self.application_id = application_id
-        self.recording_id = str(recording_id) if recording_id is not None else str(uuid.uuid4())
+        self.application_id = encodable(application_id, "init", "application_id")
+        self.recording_id = (encodable(str(recording_id), "init", "recording_id") if recording_id is not None
+                             else str(uuid.uuid4()))
         self.enabled = default_enabled
         if strict is not None:
             set_strict_mode(strict)
@@ -53,6 +56,8 @@ class RecordingStream:
         self._sink_lock = threading.Lock()
         self._batcher = Batcher(self._emit)
         self._closed = False
+        self._late = LateRows(self.recording_id)
+        self._disconnected = False  # the current BufferSink follows rr.disconnect()
         _live_streams.add(self)
         if spawn:
             self.spawn()
@@ -82,9 +87,10 @@ class RecordingStream:
             elif callable(getattr(old, "handoff", None)):
                 carried = old.handoff()
             else:
-                carried = []
                 old.flush()
                 old.close()
+                carried = old.unwritten() if isinstance(old, FileSink) else []
+            self._disconnected = isinstance(sink, BufferSink)
             for chunk in carried:
                 sink.send(chunk)
         return sink
@@ -143,6 +149,8 @@ class RecordingStream:
         with self._sink_lock:
             self._sink.flush()
             self._sink.close()
+            if self._disconnected and isinstance(self._sink, BufferSink):
+                warn_unsaved_after_disconnect(self.recording_id, self._sink.chunks())
 
     # -- time ------------------------------------------------------------------------------------
     def set_time(self, timeline: str, *, sequence: Any = None, duration: Any = None, timestamp: Any = None) -> None:
@@ -216,7 +224,8 @@ class RecordingStream:
         else:
             times = dict(self._time.snapshot())
             times["log_time"] = ("timestamp", time.time_ns())
-        self._batcher.add_row(path, bool(static), _tuid_hi(), next(_row_counter), times, components)
+        if not self._batcher.add_row(path, bool(static), _tuid_hi(), next(_row_counter), times, components):
+            self._late.dropped()
 
 
 def _stream_options(options: dict[str, Any]) -> dict[str, Any]:

@@ -11,10 +11,12 @@ Policy (documented in docs/format.md, "Live streaming protocol"):
   warning says so.
 - Connecting: the thread retries a refused connection for `connect_retry_s` (5 s), so a viewer
   that is still starting is found; data logged meanwhile is queued and sent once connected.
-- Peer gone (refused for good, connection reset, viewer closed): one warning, then the sink keeps
-  queueing within the bound and never blocks. It does not reconnect by itself: the next
+- Peer gone (refused, full, connection reset, viewer closed): one warning, then the sink keeps
+  queueing within the bound and never blocks, while its thread retries in the background with
+  backoff (up to 5 s apart, for `retry_for_s` = 120 s per outage, at most 20 reconnects per sink);
+  a receiver that refuses for a reason other than being full is not retried. The next
   `rr.connect()` / `rr.connect_grpc()` / `rr.spawn()` call creates a new sink, which takes over
-  everything this one did not deliver. `flush()` does not reconnect, so it stays cheap.
+  everything this one did not deliver. `flush()` does not wait for a reconnect, so it stays cheap.
 - flush() waits until everything queued so far is written to the socket, while progress is
   being made; it gives up after `flush_timeout_s` (2 s, as Rerun's default) without progress.
 - Delivery is at-least-once across a reconnect: frames of a batch whose write failed are queued
@@ -35,11 +37,15 @@ from collections.abc import Iterable
 from ..chunk import Chunk
 from ..errors import AnnoviewWarning
 from ..io.frames import DEFAULT_MAX_FRAME_LEN, FRAME_CHUNK, frame_header
-from ..io.tcp_server import REPLY_OK, REPLY_REJECT, encode_handshake
+from ..io.tcp_server import REJECT_BUSY_PREFIX, REPLY_OK, REPLY_REJECT, encode_handshake
 
 DEFAULT_MAX_PENDING_BYTES = 256 * 1024 * 1024
 DEFAULT_FLUSH_TIMEOUT_S = 2.0
 DEFAULT_CONNECT_RETRY_S = 5.0
+DEFAULT_RETRY_FOR_S = 120.0          # background retries after a failed connect / a lost connection
+RETRY_MAX_DELAY_S = 5.0
+MAX_RECONNECTS = 20                  # lost connections re-established per sink (a receiver that keeps
+                                     # closing us is not retried forever)
 HANDSHAKE_TIMEOUT_S = 5.0
 _BATCH_BYTES = 4 * 1024 * 1024       # encode up to this much per write, so one syscall carries many small chunks
 _SMALL_PART = 256 * 1024             # parts below this are joined before sending; larger ones go as they are
@@ -56,12 +62,13 @@ class TcpSink:
     def __init__(self, host: str, port: int, application_id: str, recording_id: str, *,
                  max_pending_bytes: int = DEFAULT_MAX_PENDING_BYTES,
                  flush_timeout_s: float | None = DEFAULT_FLUSH_TIMEOUT_S,
-                 connect_retry_s: float = DEFAULT_CONNECT_RETRY_S) -> None:
+                 connect_retry_s: float = DEFAULT_CONNECT_RETRY_S, retry_for_s: float = DEFAULT_RETRY_FOR_S) -> None:
         self.host, self.port = host, int(port)
         self.application_id, self.recording_id = application_id, recording_id
         self.max_pending_bytes = int(max_pending_bytes)
         self.flush_timeout_s = flush_timeout_s
         self.connect_retry_s = float(connect_retry_s)
+        self.retry_for_s = float(retry_for_s)
         self._cond = threading.Condition()
         self._queue: collections.deque[tuple[Chunk, int]] = collections.deque()
         self._inflight: list[tuple[Chunk, int]] = []
@@ -203,74 +210,112 @@ class TcpSink:
 
     # -- sender thread -------------------------------------------------------------------------
     def _run(self) -> None:
-        sock = self._connect()
-        if sock is None:
-            return
-        try:
-            while True:
-                batch = self._next_batch(sock)
-                if batch is None:
-                    break
-                try:
-                    self._write(sock, batch)
-                except StreamClosed:
-                    self._requeue()
-                    break
-                except OSError as e:
-                    self._requeue()
-                    self._die(f"connection lost ({e.strerror or e})")
+        """Connect, stream, and after a lost connection or a failed connect retry in the
+        background with backoff (bounded: retry_for_s per outage, MAX_RECONNECTS per sink)."""
+        deadline: float | None = time.monotonic() + self.connect_retry_s  # foreground: state "connecting"
+        reconnects = 0
+        while True:
+            sock = self._connect(deadline)
+            if sock is None:
+                return
+            try:
+                if not self._stream(sock):
                     return
-                except Exception as e:  # a bug or an unencodable chunk: report, never a silent thread death
-                    self._requeue()
-                    self._die(f"sending failed ({type(e).__name__}: {e})")
-                    return
-                with self._cond:
-                    self._done += len(self._inflight)
-                    self._pending_bytes -= sum(size for _, size in self._inflight)
-                    self._inflight.clear()
-                    self._cond.notify_all()
+            finally:
+                sock.close()
+            reconnects += 1
+            if reconnects > MAX_RECONNECTS:
+                return
+            deadline = None
+
+    def _stream(self, sock: socket.socket) -> bool:
+        """Send batches until stopped (False) or the connection is lost (True: reconnect)."""
+        while True:
+            batch = self._next_batch(sock)
+            if batch is None:
+                break
+            if _peer_closed(sock):  # closed while we were idle (e.g. to make room): a write would vanish
+                self._requeue()
+                self._die("the receiver closed the connection")
+                return True
+            try:
+                self._write(sock, batch)
+            except StreamClosed:
+                self._requeue()
+                break
+            except OSError as e:
+                self._requeue()
+                self._die(f"connection lost ({e.strerror or e})")
+                return True
+            except Exception as e:  # a bug or an unencodable chunk: report, never a silent thread death
+                self._requeue()
+                self._die(f"sending failed ({type(e).__name__}: {e})", retrying=False)
+                return False
+            with self._cond:
+                self._done += len(self._inflight)
+                self._pending_bytes -= sum(size for _, size in self._inflight)
+                self._inflight.clear()
+                self._cond.notify_all()
+        with self._cond:
+            lost = not self._stop  # _next_batch saw the receiver close the connection
+        if not lost:
             try:  # a clean end: the receiver sees EOF at a frame boundary
                 sock.shutdown(socket.SHUT_WR)
             except OSError:
                 pass
-        finally:
-            sock.close()
+        return lost
 
-    def _connect(self) -> socket.socket | None:
-        deadline = time.monotonic() + self.connect_retry_s
+    def _connect(self, deadline: float | None) -> socket.socket | None:
+        """A handshaken socket, or None when stopping or giving up.
+
+        Until `deadline` the sink is "connecting" (flush waits for it); after it, or with
+        deadline=None (reconnecting after a lost connection), the sink is "dead" for flush and
+        log calls, and keeps trying in the background, backing off to RETRY_MAX_DELAY_S, for
+        retry_for_s. Refused connections, failed handshakes and a server that is full
+        (REJECT_BUSY_PREFIX) are retried; any other refusal (a newer format) is final.
+        """
+        background_until = None if deadline is not None else time.monotonic() + self.retry_for_s
         delay = 0.05
         while True:
             with self._cond:
                 if self._stop:
                     self._die("closed before a connection was made", warn=False)
                     return None
+            problem, retry = None, True
+            sock: socket.socket | None = None
             try:
                 sock = socket.create_connection((self.host, self.port), timeout=HANDSHAKE_TIMEOUT_S)
-            except OSError as e:
-                if time.monotonic() + delay > deadline or not _retryable(e):
-                    self._die(f"could not connect ({e.strerror or e})")
-                    return None
-                with self._cond:
-                    self._cond.wait_for(lambda: self._stop, delay)
-                delay = min(delay * 2, 0.5)
-                continue
-            try:
                 rejected = self._handshake(sock)
+                if rejected is not None:
+                    problem = f"the receiver refused the stream: {rejected}"
+                    retry = rejected.startswith(REJECT_BUSY_PREFIX)
             except OSError as e:
+                problem = (f"could not connect ({e.strerror or e})" if sock is None
+                           else f"handshake failed ({e.strerror or e})")
+                retry = _retryable(e) or sock is not None
+            if problem is None:
+                assert sock is not None
+                sock.settimeout(_POLL_S)
+                with self._cond:
+                    if self._state in ("connecting", "dead"):
+                        self._state = "connected"
+                    self._sock = sock
+                    self._cond.notify_all()
+                return sock
+            if sock is not None:
                 sock.close()
-                self._die(f"handshake failed ({e.strerror or e})")
+            now = time.monotonic()
+            if background_until is None and (not retry or now + delay > deadline):  # type: ignore[operator]
+                self._die(problem + ("" if retry else "; not retried"), retrying=retry)
+                if not retry or self.retry_for_s <= 0:
+                    return None
+                background_until = now + self.retry_for_s
+            elif background_until is not None and (not retry or now + delay > background_until):
+                self._die(problem)
                 return None
-            if rejected is not None:
-                sock.close()
-                self._die(f"the receiver refused the stream: {rejected}")
-                return None
-            sock.settimeout(_POLL_S)
             with self._cond:
-                if self._state == "connecting":
-                    self._state = "connected"
-                self._sock = sock
-                self._cond.notify_all()
-            return sock
+                self._cond.wait_for(lambda: self._stop, delay)
+            delay = min(delay * 2, 0.5 if background_until is None else RETRY_MAX_DELAY_S)
 
     def _handshake(self, sock: socket.socket) -> str | None:
         """Send our identity; None when accepted, else the receiver's reason."""
@@ -352,7 +397,7 @@ class TcpSink:
             self._inflight.clear()
             self._cond.notify_all()
 
-    def _die(self, reason: str, warn: bool = True) -> None:
+    def _die(self, reason: str, warn: bool = True, retrying: bool = True) -> None:
         """The peer is gone: stop sending, keep queueing within the bound, warn once."""
         with self._cond:
             if self._state != "closed":
@@ -366,7 +411,9 @@ class TcpSink:
             self._warned_dead = True
         _warn(f"annoview: live stream to {self.address}: {reason}. Logging continues; up to "
               f"{self.max_pending_bytes / 2**20:.0f} MiB of data are kept in this process (now {pending} chunks, "
-              f"{mib:.1f} MiB); call rr.connect() again to send them (warned once)")
+              f"{mib:.1f} MiB); "
+              + (f"the sink retries in the background for up to {self.retry_for_s:g} s, or " if retrying and self.retry_for_s > 0 else "")
+              + "call rr.connect() again to send them (warned once)")
 
 
 def _retryable(e: OSError) -> bool:

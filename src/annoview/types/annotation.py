@@ -2,16 +2,22 @@
 
 Accepts every shorthand of Rerun's SDK: tuples `(id, label)` / `(id, label, color)`, a bare
 int id for `info`, any iterable of keypoint pairs (a frozenset of tuples, IntEnum members).
+
+Non-strict mode never raises from these constructors, and keeps what Rerun's SDK keeps: an
+out-of-range id is stored as given and the AnnotationContext that uses it is dropped with one
+warning (Rerun logs it without classes); a non-string label becomes str(label); keypoint
+connections that are not pairs of ids are dropped with a warning (Rerun raises TypeError there).
 """
 from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import ValidationError
-from ..strict import strict_mode, stricter
+from ..strict import report, strict_mode
+from ..utf8 import encodable
 from .archetypes import Archetype
 from .colors import parse_color
 from .kinds import Kind
@@ -45,17 +51,27 @@ class AnnotationInfo:
     id: int
     label: str | None = None
     color: Any = None
+    problem: ClassVar[str | None] = None  # non-strict: why a context holding this must be dropped
 
     def __post_init__(self) -> None:
-        _deferred(self, self._validate)
-
-    def _validate(self) -> None:
-        object.__setattr__(self, "id", _id(self.id, "info.id"))
-        if self.label is not None and not isinstance(self.label, str):
-            stricter(ValidationError(_NAME, "info.label", f"expected a string label, got {type(self.label).__name__}"))
-            object.__setattr__(self, "label", str(self.label))  # rerun-sdk records str(label)
+        try:
+            object.__setattr__(self, "id", _id(self.id, "info.id"))
+        except ValidationError as e:
+            if strict_mode():
+                raise
+            object.__setattr__(self, "problem", str(e))
+        if self.label is not None:
+            if not isinstance(self.label, str):
+                report(ValidationError(_NAME, "info.label", f"expected a string label, got {type(self.label).__name__}"),
+                       "converted with str() as Rerun does")
+                object.__setattr__(self, "label", str(self.label))
+            object.__setattr__(self, "label", encodable(self.label, _NAME, "info.label"))
         if self.color is not None:
-            object.__setattr__(self, "color", parse_color(self.color, _NAME, "info.color"))
+            try:
+                object.__setattr__(self, "color", parse_color(self.color, _NAME, "info.color"))
+            except ValidationError as e:
+                report(e, "color dropped")
+                object.__setattr__(self, "color", None)
 
     @staticmethod
     def coerce(value: Any, field_name: str = "info") -> "AnnotationInfo":
@@ -70,7 +86,6 @@ class AnnotationInfo:
         raise ValidationError(_NAME, field_name, f"expected AnnotationInfo, an id, or (id, label[, color]), got {value!r:.60}")
 
     def to_struct(self) -> dict:
-        _raise_deferred(self)
         return {"id": self.id, "label": self.label, "color": self.color}
 
     @property
@@ -79,22 +94,15 @@ class AnnotationInfo:
         return None if c is None else ((c >> 24) & 255, (c >> 16) & 255, (c >> 8) & 255, c & 255)
 
 
-def _deferred(obj: Any, validate: Any) -> None:
-    """Validate now; in non-strict mode an error is kept and raised when the object is logged
-    (inside an AnnotationContext, which then drops it with one warning), so building an
-    AnnotationInfo / ClassDescription never raises into a Rerun script."""
+def _pairs(connections: Any) -> tuple[tuple[int, int], ...]:
+    if connections is not None and isinstance(connections, (str, bytes)):
+        raise ValidationError(_NAME, "keypoint_connections", "expected pairs of keypoint ids, got a string")
     try:
-        validate()
-    except ValidationError as e:
-        if strict_mode():
-            raise
-        object.__setattr__(obj, "_error", e)
-
-
-def _raise_deferred(obj: Any) -> None:
-    error = obj.__dict__.get("_error")
-    if error is not None:
-        raise error
+        conns = tuple(_pair(p) for p in (() if connections is None else connections))
+    except TypeError:
+        raise ValidationError(_NAME, "keypoint_connections",
+                              f"expected pairs of keypoint ids, got {type(connections).__name__}") from None
+    return tuple(sorted(conns)) if isinstance(connections, (set, frozenset)) else conns
 
 
 def _pair(p: Any) -> tuple[int, int]:
@@ -113,23 +121,29 @@ class ClassDescription:
     keypoint_annotations: Any = field(default_factory=tuple)
     keypoint_connections: Any = field(default_factory=tuple)
 
+    problem: ClassVar[str | None] = None  # non-strict: why a context holding this must be dropped
+
     def __init__(self, *, info: Any, keypoint_annotations: Iterable[Any] | None = None,
                  keypoint_connections: Iterable[Any] | None = None) -> None:
-        for name in ("info", "keypoint_annotations", "keypoint_connections"):
-            object.__setattr__(self, name, () if name != "info" else None)
-        _deferred(self, lambda: self._validate(info, keypoint_annotations, keypoint_connections))
-
-    def _validate(self, info: Any, keypoint_annotations: Iterable[Any] | None,
-                  keypoint_connections: Iterable[Any] | None) -> None:
-        object.__setattr__(self, "info", AnnotationInfo.coerce(info, "info"))
-        kps = tuple(AnnotationInfo.coerce(k, "keypoint_annotations") for k in (() if keypoint_annotations is None else keypoint_annotations))
+        try:
+            object.__setattr__(self, "info", AnnotationInfo.coerce(info, "info"))
+            kps = tuple(AnnotationInfo.coerce(k, "keypoint_annotations") for k in (() if keypoint_annotations is None else keypoint_annotations))
+        except ValidationError as e:
+            if strict_mode():
+                raise
+            object.__setattr__(self, "problem", str(e))
+            object.__setattr__(self, "info", AnnotationInfo(0))
+            kps = ()
         object.__setattr__(self, "keypoint_annotations", kps)
-        if keypoint_connections is not None and isinstance(keypoint_connections, (str, bytes)):
-            raise ValidationError(_NAME, "keypoint_connections", "expected pairs of keypoint ids, got a string")
-        conns = tuple(_pair(p) for p in (() if keypoint_connections is None else keypoint_connections))
-        if isinstance(keypoint_connections, (set, frozenset)):
-            conns = tuple(sorted(conns))
+        try:
+            conns = _pairs(keypoint_connections)
+        except ValidationError as e:
+            report(e, "keypoint connections dropped")
+            conns = ()
         object.__setattr__(self, "keypoint_connections", conns)
+        bad = self.problem or self.info.problem or next((k.problem for k in kps if k.problem), None)
+        if bad is not None:
+            object.__setattr__(self, "problem", bad)
 
     @staticmethod
     def coerce(value: Any) -> "ClassDescription":
@@ -142,7 +156,6 @@ class ClassDescription:
         raise ValidationError(_NAME, "context", f"expected ClassDescription, AnnotationInfo or (id, label[, color]), got {value!r:.60}")
 
     def to_struct(self) -> dict:
-        _raise_deferred(self)
         return {
             "info": self.info.to_struct(),
             "keypoint_annotations": [k.to_struct() for k in self.keypoint_annotations],
@@ -182,8 +195,10 @@ class AnnotationContext(Archetype):
                 except TypeError:
                     raise ValidationError(_NAME, "context", f"expected a sequence of class descriptions, got {type(context).__name__}") from None
             descs = [ClassDescription.coerce(c) for c in items]
-            structs = [d.to_struct() for d in descs]
-            return [{"class_id": st["info"]["id"], "class_description": st} for st in structs]
+            bad = next((d.problem for d in descs if d.problem), None)
+            if bad is not None:
+                raise ValidationError(_NAME, "context", f"a class description is invalid: {bad}")
+            return [{"class_id": d.info.id, "class_description": d.to_struct()} for d in descs]
 
         self._required("context", parse)
 

@@ -6,7 +6,7 @@ column names annoview records are exactly the descriptors' `component` strings.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
@@ -136,5 +136,16 @@ class ComponentMixin:
     """Base of single component values (rr.components.Color(...)): a batch of one."""
 
 
+@runtime_checkable
+class AsComponents(Protocol):
+    """Anything `rr.log` takes as a set of described component batches (every archetype)."""
+
+    def as_component_batches(self) -> list[DescribedComponentBatch]:
+        ...
+
+
+ComponentValueLike = Any  # Rerun's alias for "a value a component batch accepts"
+
+
 __all__ = ["ComponentDescriptor", "ComponentBatchLike", "ComponentBatchMixin", "ComponentMixin",
-           "DescribedComponentBatch", "ArrowBatch"]
+           "DescribedComponentBatch", "ArrowBatch", "AsComponents", "ComponentValueLike"]

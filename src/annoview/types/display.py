@@ -67,7 +67,10 @@ def short_value(value: Any, limit: int = 100, component_type: str = "") -> str:
         if pa.types.is_list(t) and pa.types.is_uint8(t.value_type):
             sizes = [len(b) for b in value.to_pylist() if b is not None]
             return ", ".join(f"<blob {s} bytes>" for s in sizes[:4]) + (f" (+{len(sizes) - 4})" if len(sizes) > 4 else "")
-        items = value.slice(0, 32).to_pylist()
+        try:
+            items = value.slice(0, 32).to_pylist()
+        except (ValueError, TypeError, OverflowError, pa.ArrowException):  # e.g. ns timestamps without pandas
+            return f"<{n} × {t}>"
     else:
         return str(value)[:limit]
     parts = []

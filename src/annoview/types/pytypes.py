@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import enum
 import math
+from functools import lru_cache
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .batches import ComponentBatchMixin, ComponentMixin
-from .convert import Native, enum_value, radians_of, tensor_data, to_arrow
-from .generic import signature
+from .convert import Native, enum_value, radians_of, tensor_data
+from .generic import Binder, signature
 from .rerun_schema import ENUMS
 
 NativeFn = Callable[[dict[str, Any]], Any]
@@ -27,18 +28,29 @@ class Datatype(Native):
 
     _DATATYPE: str = ""
     _SIG: Any = None
+    _BINDER: Any = None
     _NATIVE: NativeFn | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        bound = type(self)._SIG.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        self._args = {k: v for k, v in bound.arguments.items() if k != "self"}
+        self._args = type(self)._BINDER.bind(type(self).__name__, args, kwargs)
+        cls = type(self)
         for k, v in self._args.items():
-            object.__setattr__(self, k, v)
+            if not isinstance(getattr(cls, k, None), property):  # derived attributes (Angle.radians, ...)
+                object.__setattr__(self, k, v)
         fn = type(self)._NATIVE
         self._value = fn(self._args) if fn is not None else next(iter(self._args.values()), None)
         if isinstance(self._value, Native):
             self._value = self._value._native()
+        if fn is None and self._args:  # numeric values read back as numpy arrays, as in Rerun
+            dtype = _numeric_dtype(self._DATATYPE)
+            if dtype is not None:
+                try:
+                    arr = np.asarray(self._value, dtype)
+                except (TypeError, ValueError):
+                    arr = None
+                if arr is not None:
+                    name = next(iter(self._args))
+                    object.__setattr__(self, name, arr)
 
     def _native(self) -> Any:
         return self._value
@@ -58,22 +70,32 @@ class Datatype(Native):
         return f"{type(self).__name__}({args})"
 
 
+@lru_cache(maxsize=None)
+def _numeric_dtype(name: str) -> np.dtype | None:
+    """numpy dtype of a fixed-size list of numbers datatype/component (Vec3D, Quaternion, ...)."""
+    import pyarrow as pa
+
+    from .rerun_schema import COMPONENTS, DATATYPES, component_arrow_type
+
+    t = component_arrow_type(name) if name in COMPONENTS else DATATYPES.get(name)
+    if t is not None and pa.types.is_fixed_size_list(t) and pa.types.is_primitive(t.value_type):
+        return np.dtype(t.value_type.to_pandas_dtype())
+    return None
+
+
 def make_value_class(name: str, params: str, datatype: str, native: NativeFn | None = None,
                      base: type = Datatype, module: str = "annoview.datatypes", extra: dict[str, Any] | None = None) -> type:
-    ns: dict[str, Any] = {"_DATATYPE": datatype, "_SIG": signature(params), "_NATIVE": staticmethod(native) if native else None,
-                          "__module__": module, "__doc__": f"Rerun's {name} ({datatype} values)."}
-    ns.update(extra or {})
-    cls = type(name, (base,), ns)
-    init_sig = signature(params)
+    sig = signature(params)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         Datatype.__init__(self, *args, **kwargs)
 
-    __init__.__signature__ = init_sig  # type: ignore[attr-defined]
-    cls.__init__ = __init__  # type: ignore[misc]
-    if native is not None:
-        cls._NATIVE = staticmethod(native)
-    return cls
+    __init__.__signature__ = sig  # type: ignore[attr-defined]  (what inspect.signature reports)
+    ns: dict[str, Any] = {"_DATATYPE": datatype, "_SIG": sig, "_BINDER": Binder(sig), "__init__": __init__,
+                          "_NATIVE": staticmethod(native) if native else None,
+                          "__module__": module, "__doc__": f"Rerun's {name} ({datatype} values)."}
+    ns.update(extra or {})
+    return type(name, (base,), ns)
 
 
 def make_batch_class(name: str, component: str, module: str) -> type:
@@ -238,8 +260,21 @@ def _time_boundary(kind: str) -> Callable[..., Any]:
     return classmethod(lambda cls, time=None, **kw: cls(time if time is not None else kw.get("seq", kw.get("seconds")), kind))
 
 
+def _axis(self: Any) -> Any:
+    from ..datatypes import Vec3D
+
+    return Vec3D(self._value["axis"])
+
+
+def _angle_obj(self: Any) -> Any:
+    from ..datatypes import Angle
+
+    return Angle(rad=self._value["angle"])
+
+
 VALUE_EXTRAS: dict[str, dict[str, Any]] = {
     "Angle": {"radians": property(lambda self: self._value), "degrees": property(lambda self: math.degrees(self._value))},
+    "RotationAxisAngle": {"axis": property(_axis), "angle": property(_angle_obj)},
     "TimeRangeBoundary": {"cursor_relative": _time_boundary("cursor_relative"), "absolute": _time_boundary("absolute"),
                           "infinite": classmethod(lambda cls: cls(None, "infinite"))},
 }

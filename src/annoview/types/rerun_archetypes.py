@@ -32,16 +32,18 @@ def _arr(value: Any, archetype: str, field: str, width: int | None = None) -> np
     return a
 
 
-def _is_quaternion(value: Any) -> bool:
-    from ..datatypes import Quaternion, RotationAxisAngle  # the Python classes (no import cycle at call time)
+_QUATERNIONS = ("Quaternion", "RotationQuat")
+_AXIS_ANGLES = ("RotationAxisAngle",)
 
-    if isinstance(value, Quaternion):
-        return True
-    if isinstance(value, RotationAxisAngle):
-        return False
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (Quaternion, RotationAxisAngle)) for v in value):
-        return isinstance(value[0], Quaternion)
-    return np.asarray(value, dtype=object).size % 4 == 0 and not isinstance(value, (dict,))
+
+def _is_quaternion(value: Any) -> bool:
+    """Rerun's `rotation=`/`rotations=` take quaternions or axis-angles: objects say which they
+    are; plain numbers in groups of four are quaternions."""
+    first = value[0] if isinstance(value, (list, tuple)) and value and isinstance(value[0], Native) else value
+    kind = getattr(first, "_DATATYPE", None)
+    if kind in _QUATERNIONS or kind in _AXIS_ANGLES:
+        return kind in _QUATERNIONS
+    return not isinstance(value, dict) and np.asarray(value, dtype=object).size % 4 == 0
 
 
 # -- spatial transforms --------------------------------------------------------------------------
@@ -67,7 +69,7 @@ Transform3D = define(
     {"translation": "Translation3D", "rotation_axis_angle": "RotationAxisAngle", "quaternion": "RotationQuat",
      "scale": "Scale3D", "mat3x3": "TransformMat3x3", "relation": "TransformRelation",
      "child_frame": "TransformFrameId", "parent_frame": "TransformFrameId"},
-    prepare=_transform3d, doc="A 3D transform between an entity and its parent (recorded, see generic.py).")
+    prepare=_transform3d, drawn=True, doc="A 3D transform between an entity and its parent (docs/transforms.md).")
 
 
 def _pinhole(a: dict[str, Any]) -> dict[str, Any]:
@@ -108,16 +110,16 @@ Pinhole = define(
     {"image_from_camera": "PinholeProjection", "resolution": "Resolution", "camera_xyz": "ViewCoordinates",
      "child_frame": "TransformFrameId", "parent_frame": "TransformFrameId",
      "image_plane_distance": "ImagePlaneDistance", "color": "Color", "line_width": "Radius"},
-    prepare=_pinhole, doc="A pinhole camera projection (recorded, see generic.py).")
+    prepare=_pinhole, drawn=True, doc="A pinhole camera projection (docs/transforms.md).")
 
-ViewCoordinates = define("ViewCoordinates", "xyz", {"xyz": "ViewCoordinates"}, required=("xyz",),
-                         doc="The axis convention of an entity's space (recorded, see generic.py).")
+ViewCoordinates = define("ViewCoordinates", "xyz", {"xyz": "ViewCoordinates"}, required=("xyz",), drawn=True,
+                         doc="The axis convention of an entity's space (docs/transforms.md).")
 
 InstancePoses3D = define(
     "InstancePoses3D",
     "*, translations=None, rotation_axis_angles=None, quaternions=None, scales=None, mat3x3=None",
     {"translations": "Translation3D", "rotation_axis_angles": "RotationAxisAngle", "quaternions": "RotationQuat",
-     "scales": "Scale3D", "mat3x3": "TransformMat3x3"})
+     "scales": "Scale3D", "mat3x3": "TransformMat3x3"}, drawn=True)
 
 
 def _rotations(a: dict[str, Any], name: str) -> None:
@@ -158,7 +160,7 @@ Boxes3D = define(
     "rotations=None, colors=None, radii=None, fill_mode=None, labels=None, show_labels=None, class_ids=None",
     {"half_sizes": "HalfSize3D", "centers": "Translation3D", **_SOLID_FIELDS, "radii": "Radius",
      "fill_mode": "FillMode", **_LABELS},
-    prepare=_boxes3d, doc="Oriented 3D boxes (recorded, see generic.py).")
+    prepare=_boxes3d, drawn=True, doc="Oriented 3D boxes (drawn as wireframes).")
 
 
 def _ellipsoids(a: dict[str, Any]) -> dict[str, Any]:
@@ -175,19 +177,19 @@ Ellipsoids3D = define(
     "line_radii=None, fill_mode=None, labels=None, show_labels=None, class_ids=None",
     {"half_sizes": "HalfSize3D", "centers": "Translation3D", **_SOLID_FIELDS, "line_radii": "Radius",
      "fill_mode": "FillMode", **_LABELS},
-    prepare=_ellipsoids, doc="3D ellipsoids and spheres (recorded, see generic.py).")
+    prepare=_ellipsoids, drawn=True, doc="3D ellipsoids and spheres (drawn as wireframes).")
 
 Arrows2D = define(
     "Arrows2D",
     "*, vectors, origins=None, radii=None, colors=None, labels=None, show_labels=None, draw_order=None, class_ids=None",
     {"vectors": "Vector2D", "origins": "Position2D", "radii": "Radius", "colors": "Color", "labels": "Text",
-     "show_labels": "ShowLabels", "draw_order": "DrawOrder", "class_ids": "ClassId"}, required=("vectors",))
+     "show_labels": "ShowLabels", "draw_order": "DrawOrder", "class_ids": "ClassId"}, required=("vectors",), drawn=True)
 
 Arrows3D = define(
     "Arrows3D",
     "*, vectors, origins=None, radii=None, colors=None, labels=None, show_labels=None, class_ids=None",
     {"vectors": "Vector3D", "origins": "Position3D", "radii": "Radius", "colors": "Color", **_LABELS},
-    required=("vectors",))
+    required=("vectors",), drawn=True)
 
 
 Capsules3D = define(
@@ -219,7 +221,8 @@ GaussianSplats3D = define(
     required=("centers",))
 
 TransformAxes3D = define("TransformAxes3D", "axis_length, *, show_frame=None",
-                         {"axis_length": "AxisLength", "show_frame": "ShowLabels"}, required=("axis_length",))
+                         {"axis_length": "AxisLength", "show_frame": "ShowLabels"}, required=("axis_length",),
+                         drawn=True)
 CoordinateFrame = define("CoordinateFrame", "frame", {"frame": "TransformFrameId"}, required=("frame",))
 
 
@@ -275,6 +278,26 @@ Asset3D = define("Asset3D", "*, path=None, contents=None, media_type=None, albed
                  prepare=_asset("Asset3D"))
 AssetVideo = define("AssetVideo", "*, path=None, contents=None, media_type=None",
                     {"blob": "Blob", "media_type": "MediaType"}, required=("blob",), prepare=_asset("AssetVideo"))
+
+
+def _read_frame_timestamps_nanos(self: Any) -> np.ndarray:
+    """Presentation time (ns) of every frame of the MP4 video, ascending from 0 (as Rerun reads them)."""
+    from ..io.mp4 import Mp4Error, frame_timestamps_ns
+
+    blob = self.components.get("blob")
+    if blob is None or not len(blob):
+        raise ValidationError("AssetVideo", "blob", "no video data was recorded")
+    media = self.components.get("media_type")
+    media_type = media[0].as_py() if media is not None and len(media) else None
+    if media_type not in (None, "video/mp4"):
+        raise ValidationError("AssetVideo", "media_type", f"frame times can be read from MP4 only, not {media_type}")
+    try:
+        return frame_timestamps_ns(blob.values.to_numpy(zero_copy_only=False)[: len(blob[0])])
+    except Mp4Error as e:
+        raise ValidationError("AssetVideo", "blob", str(e)) from None
+
+
+AssetVideo.read_frame_timestamps_nanos = _read_frame_timestamps_nanos  # type: ignore[attr-defined]
 AssetAudio = define("AssetAudio", "*, path=None, contents=None, media_type=None",
                     {"blob": "Blob", "media_type": "MediaType"}, required=("blob",), prepare=_asset("AssetAudio"))
 
@@ -394,6 +417,22 @@ VideoFrameReference = define(
     "timestamp=None, *, seconds=None, nanoseconds=None, video_reference=None, opacity=None, draw_order=None",
     {"timestamp": "VideoTimestamp", "video_reference": "EntityPath", "opacity": "Opacity", "draw_order": "DrawOrder"},
     required=("timestamp",), prepare=_video_frame_reference)
+
+
+
+def _frame_columns(scale: float) -> Any:
+    def columns(cls: Any, times: Any) -> Any:
+        """One VideoFrameReference per frame time, as columns for `rr.send_columns`. Times are
+        cast to whole units before scaling, as rerun-sdk 0.41 does (0.5 s gives 0 ns there too)."""
+        nanos = np.asarray(times).reshape(-1).astype(np.int64) * np.int64(scale)
+        return cls.columns(timestamp=nanos)
+
+    return classmethod(columns)
+
+
+VideoFrameReference.columns_nanos = _frame_columns(1.0)  # type: ignore[attr-defined]
+VideoFrameReference.columns_millis = _frame_columns(1e6)  # type: ignore[attr-defined]
+VideoFrameReference.columns_secs = _frame_columns(1e9)  # type: ignore[attr-defined]
 
 VideoStream = define(
     "VideoStream", "codec, *, sample=None, is_keyframe=None, opacity=None, draw_order=None",

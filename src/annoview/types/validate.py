@@ -15,6 +15,7 @@ import numpy as np
 from ..errors import ValidationError
 from ..instances import MAX_ID
 from ..strict import stricter
+from ..utf8 import encodable
 
 
 def positions(value: Any, dim: int, archetype: str, field: str = "positions") -> np.ndarray:
@@ -135,7 +136,7 @@ def scalar_float(value: Any, archetype: str, field: str, lo: float | None = None
 def labels(value: Any, archetype: str, field: str = "labels") -> list[str]:
     """Labels as a list of str; a single str is one label."""
     if isinstance(value, str):
-        return [value]
+        return [value if value.isascii() else encodable(value, archetype, field)]
     if isinstance(value, np.ndarray):
         value = value.tolist()
     try:
@@ -145,6 +146,8 @@ def labels(value: Any, archetype: str, field: str = "labels") -> list[str]:
     for i, s in enumerate(out):
         if not isinstance(s, str):
             raise ValidationError(archetype, field, f"label {i} is {type(s).__name__}, expected str")
+        if not s.isascii():
+            out[i] = encodable(s, archetype, field)
     return out
 
 

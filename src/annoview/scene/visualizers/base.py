@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ...annotations import ResolvedContext, ResolvedInstances, resolve_instances
-from ...instances import RGBA, explicit_colors
+from ...instances import RGBA, broadcast_last, explicit_colors
 from ...store import CellRef
 from ..model import EntityOptions, Part, SceneObject
 from ..visuals import LabelsVisual, PointsVisual, Visual
@@ -58,6 +58,7 @@ class VisualizerInput:
         if ref is None:
             return None
         got = ref.value
+        got = got.to_pylist() if hasattr(got, "to_pylist") else got  # Arrow arrays (texts, structs) as lists
         n = self.instances
         if n is not None and field in PER_INSTANCE and len(got) > max(n, 1):
             return got[:max(n, 1)]
@@ -82,10 +83,6 @@ class VisualizerInput:
         """Explicit colors as (K, 4) uint8, None when none were logged."""
         return explicit_colors(self.value("colors"))
 
-    def ids(self, field: str) -> np.ndarray | None:
-        v = self.value(field)
-        return None if v is None else np.asarray(v)
-
     def object_id(self, kind: str) -> int:
         return self.services.object_id(self.path, kind)
 
@@ -107,9 +104,12 @@ class VisualizerInput:
 
 
 def add_labels(inp: VisualizerInput, target: list[Visual], visual: Any, obj: SceneObject, n: int,
-               make: Callable[[Any, Sequence[str | None]], LabelsVisual]) -> None:
+               make: Callable[[Any, Sequence[str | None]], LabelsVisual], *, once_at_center: bool = False) -> None:
     """docs/semantics.md rule 7: shown when the entity has exactly one label or fewer than 30
-    instances; `show_labels` forces it either way. Labels are resolved only when they may be shown."""
+    instances; `show_labels` forces it either way. Labels are resolved only when they may be shown.
+
+    `once_at_center` (rule 3, as the Rerun viewer draws arrows and 3D shapes): one explicit label,
+    or a class id given once, for several instances is drawn once, at the center of their bounds."""
     explicit = inp.value("labels")
     show = inp.value("show_labels")
     if show is not None and not bool(show[0]):
@@ -119,16 +119,29 @@ def add_labels(inp: VisualizerInput, target: list[Visual], visual: Any, obj: Sce
     res = obj.resolved()
     if res is None or not any(res.labels):
         return
+    if once_at_center and n > 1:
+        class_ids = inp.value("class_ids")
+        single = res.shared_label
+        if single is None and explicit is None and class_ids is not None and len(class_ids) == 1:
+            single = res.labels[0]
+        if single is not None:
+            target.append(_center_label(visual, single))
+            return
     if res.shared_label is not None and n > 1 and isinstance(visual, PointsVisual):
-        bmin, bmax = visual.bounds() or (np.zeros(2), np.zeros(2))
-        center = ((bmin + bmax) / 2).astype(np.float32)[None, :]
-        target.append(LabelsVisual(positions=center, texts=[res.shared_label], colors=visual.colors,
-                                   class_ids=None if visual.class_ids is None else visual.class_ids[:1],
-                                   palette_key=visual.palette_key, default_color=visual.default_color,
-                                   object_id=visual.object_id, anchor="center",
-                                   cache_key=None if visual.cache_key is None else ("label1", visual.cache_key)))
+        target.append(_center_label(visual, res.shared_label))
         return
     target.append(make(visual, res.labels))
+
+
+def _center_label(visual: Any, text: str) -> LabelsVisual:
+    """One label at the center of a visual's bounds, in its first instance's color."""
+    bmin, bmax = visual.bounds() or (np.zeros(2), np.zeros(2))
+    center = ((bmin + bmax) / 2).astype(np.float32)[None, :]
+    return LabelsVisual(positions=center, texts=[text], colors=visual.colors,
+                        class_ids=None if visual.class_ids is None else visual.class_ids[:1],
+                        palette_key=visual.palette_key, default_color=visual.default_color,
+                        object_id=visual.object_id, anchor="center",
+                        cache_key=None if visual.cache_key is None else ("label1", visual.cache_key))
 
 
 def target_list(part: Part, space: str) -> list[Visual]:
@@ -136,6 +149,21 @@ def target_list(part: Part, space: str) -> list[Visual]:
     return part.visuals_2d if space == "2d" else part.visuals_3d
 
 
-def as_float_rows(value: Any, dim: int) -> np.ndarray:
-    """A vector component as (N, dim) float32."""
-    return np.asarray(value, np.float32).reshape(-1, dim)
+def instance_rows(value: Any, n: int, dim: int, default: float = 0.0) -> np.ndarray:
+    """A per-instance vector component as (n, dim) float32: a shorter list repeats its last row,
+    a missing one is `default` everywhere (docs/semantics.md rule 3)."""
+    if value is None or not len(value):
+        return np.full((n, dim), default, np.float32)
+    rows = np.asarray(value, np.float32).reshape(-1, dim)
+    return np.asarray(broadcast_last(rows, n), np.float32)
+
+
+def instance_count(inp: VisualizerInput, *fields: str) -> int:
+    """Instances of a batch whose length is set by several fields: the longest; a field of one
+    value applies to all, any other length must match."""
+    lengths = [len(v) for v in (inp.value(f) for f in fields) if v is not None and len(v)]
+    n = max(lengths, default=0)
+    bad = [k for k in lengths if k not in (1, n)]
+    if bad:
+        raise ValueError(f"{'/'.join(fields)} have {lengths} values; expected one or {n} each")
+    return n

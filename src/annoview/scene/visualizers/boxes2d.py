@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...instances import broadcast_last
 from ..model import Part
 from ..visuals import DEFAULT_LINE_RADIUS, DRAW_ORDER_BOXES, BoxesVisual, box_labels
 from . import register
-from .base import VisualizerInput, add_labels
+from .base import VisualizerInput, add_labels, instance_count, instance_rows
 
 DRAW_ORDER = DRAW_ORDER_BOXES        # Rerun's default: over masks, under lines and points
 DEFAULT_RADIUS = DEFAULT_LINE_RADIUS  # outline half-width, screen px
@@ -18,12 +17,9 @@ def build(inp: VisualizerInput) -> Part:
     part = Part()
     if inp.value("half_sizes") is None or not len(inp.value("half_sizes")):
         return part  # centers alone (rerun-sdk records them): no box to draw, as in Rerun
-    half = np.asarray(inp.value("half_sizes"), np.float32).reshape(-1, 2)
-    raw_centers = inp.value("centers")
-    centers = (np.zeros((1, 2), np.float32) if raw_centers is None or not len(raw_centers)
-               else np.asarray(raw_centers, np.float32).reshape(-1, 2))
-    n = max(len(centers), len(half))
-    half, centers = broadcast_last(half, n), broadcast_last(centers, n)
+    n = instance_count(inp, "half_sizes", "centers")
+    centers = instance_rows(inp.value("centers"), n, 2, 0.0)   # no centers: at the origin, as in Rerun
+    half = instance_rows(inp.value("half_sizes"), n, 2, 0.0)
     inp = inp.with_instances(n)
     class_ids = inp.value("class_ids")
     key = inp.palette_key

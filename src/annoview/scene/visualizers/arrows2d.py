@@ -1,0 +1,12 @@
+"""Arrows2D (see `_arrows`)."""
+from __future__ import annotations
+
+from ..model import Part
+from . import register
+from ._arrows import build_arrows
+from .base import VisualizerInput
+
+
+@register("Arrows2D")
+def build(inp: VisualizerInput) -> Part:
+    return build_arrows(inp, "2d", 2)
