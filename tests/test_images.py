@@ -200,3 +200,20 @@ def test_scene_draws_what_non_strict_mode_records(mem):
     assert not any(e == "/centers_only" for e, _ in kinds)
     boxes = [v for v in scene.visuals_2d if type(v).__name__ == "BoxesVisual"]
     assert sorted(len(b.mins) for b in boxes) == [1, 2]
+
+
+def test_enum_batches_match_rerun():
+    pytest.importorskip("rerun")
+    import importlib
+
+    rd = importlib.import_module("rerun.datatypes")
+    cases = [("ChannelDatatype", ["u8", "F32"]), ("ColorModel", ["RGB", "bgra"]),
+             ("PixelFormat", ["NV12", "Y_U_V12_LimitedRange", "BayerRGGB8"])]
+    for name, values in cases:
+        ours = getattr(rr.datatypes, f"{name}Batch")([getattr(rr, name).auto(v) for v in values]).as_arrow_array()
+        theirs = getattr(rd, f"{name}Batch")([getattr(rd, name).auto(v) for v in values]).as_arrow_array()
+        assert ours.type == theirs.type and ours.to_pylist() == theirs.to_pylist(), name
+    # the enums' tables and classes agree
+    from annoview.types.rerun_schema import ENUMS
+    for name in ("ChannelDatatype", "ColorModel", "PixelFormat"):
+        assert ENUMS[name] == [(m.name, m.value) for m in getattr(rr, name)]
