@@ -219,6 +219,13 @@ def test_fill_modes_and_picking_the_fill(renderer):
     assert kinds == {"/b0": ["LinesVisual", "SolidsVisual", "LabelsVisual"], "/b1": ["SolidsVisual", "LabelsVisual"],
                      "/b2": ["LinesVisual", "LabelsVisual"]}
     assert [v.opacity for v in scene.visuals_3d if isinstance(v, SolidsVisual)] == [0.15, 1.0]
+    # an ellipsoid's dense wireframe: latitude rings and meridians instead of its three ellipses
+    rr.log("e_major", rr.Ellipsoids3D(half_sizes=[[1, 1, 1]], fill_mode="majorwireframe"), static=True)
+    rr.log("e_dense", rr.Ellipsoids3D(half_sizes=[[1, 1, 1]], fill_mode="densewireframe"), static=True)
+    rr.flush()
+    more = SceneBuilder(mem.to_store()).build(None, None)
+    segments = {more.objects[v.object_id].entity: len(v.segments) for v in more.visuals_3d if type(v) is LinesVisual}
+    assert segments["/b2"] == 12 and segments["/e_major"] == 3 * 64 and segments["/e_dense"] == 7 * 32 + 12 * 16
     size = (480, 200)
     cam = eye_camera((0, -12, 0.5), (0, 0, 0))
     frame, _ = SceneRenderer(renderer).render_3d(scene, size, cam)

@@ -270,3 +270,36 @@ def test_transform_below_a_pinhole_is_reported_not_applied():
     sp = resolve(TransformTree(), store, 0)["/world/cam/kp"]
     assert any("not applied" in p for p in sp.problems)
     np.testing.assert_allclose(sp.world_from_image, resolve(TransformTree(), store, 0)["/world/cam"].world_from_image)
+
+
+def test_rerun_sdk_files_decode_to_the_documented_matrices(tmp_path):
+    """Transforms logged by rerun-sdk itself: mat3x3 given row by row, relation ChildFromParent,
+    a scaled and rotated link, and a RUB pinhole give the matrices Rerun documents."""
+    rerun = pytest.importorskip("rerun")
+    from annoview.io import load_chunks
+    path = tmp_path / "tf.rrd"
+    rec = rerun.RecordingStream("spatial-test")
+    rec.save(str(path))
+    m = [[1, 2, 3], [4, 5, 6], [7, 8, 10]]
+    rec.log("a", rerun.Transform3D(mat3x3=m, translation=[1, 0, 0]), static=True)
+    rec.log("b", rerun.Transform3D(translation=[1, 2, 3], relation=rerun.TransformRelation.ChildFromParent),
+            static=True)
+    rec.log("c", rerun.Transform3D(translation=[0, 0, 1], rotation=rerun.RotationAxisAngle(axis=[0, 0, 1], degrees=90),
+                                   scale=2), static=True)
+    rec.log("cam", rerun.Pinhole(focal_length=100, width=200, height=100, camera_xyz=rerun.ViewCoordinates.RUB),
+            static=True)
+    rec.flush()
+    rec.disconnect()
+    store = Store()
+    store.add_chunks(load_chunks(path))
+    q = store.query(None, None, None)
+    spaces = TransformTree().resolve(q.paths, q.for_entity)
+    np.testing.assert_allclose(spaces["/a"].world_from_entity[:3, :3], m, atol=1e-6)
+    np.testing.assert_allclose(spaces["/b"].world_from_entity[:3, 3], [-1, -2, -3], atol=1e-6)
+    np.testing.assert_allclose(transform_points(spaces["/c"].world_from_entity, [[1, 0, 0]])[0], [0, 2, 1], atol=1e-6)
+    cam = spaces["/cam"].camera
+    np.testing.assert_allclose(cam.image_from_camera, [[100, 0, 100], [0, 100, 50], [0, 0, 1]])
+    assert cam.camera_xyz == (3, 1, 6)
+    # RUB: the image center is straight ahead along -z, the image's top edge is up (+y)
+    np.testing.assert_allclose(transform_points(cam.entity_from_image(1.0), [[100, 50], [100, 0]]),
+                               [[0, 0, -1], [0, 0.5, -1]], atol=1e-9)

@@ -192,6 +192,10 @@ def test_rrd_import_keeps_generic_components_and_exports_them_back(tmp_path):
     cell = store.latest_at("/world/a", "frame", 2)["Transform3D:translation"].value
     assert cell.dtype == np.float32 and cell.tolist() == [[2, 2, 3]]
     assert store.latest_at("/world/cam", None, None)["Pinhole:camera_xyz"].value.tolist() == [[3, 2, 5]]
+    info = subprocess.run([sys.executable, "-m", "annoview.app.cli", "info", str(tmp_path / "r.rrd")],
+                          capture_output=True, text=True, timeout=120)
+    assert info.returncode == 0, info.stderr
+    assert "Transform3D:translation  Translation3D  3 rows  last: [2, 2, 3]" in info.stdout
     before, after = _rerun_file_columns(tmp_path / "r.rrd"), _rerun_file_columns(tmp_path / "b.rrd")
     assert before.keys() == after.keys()
     assert all(before[k][0] == after[k][0] and _close(before[k][1], after[k][1]) for k in before)

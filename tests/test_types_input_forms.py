@@ -185,21 +185,3 @@ def test_odd_input_never_raises_in_non_strict_mode():
     finally:
         rr.set_strict_mode(True)
     rec.flush()
-
-
-def test_points3d_point_shading_is_recorded_as_rerun_does(rerun, tmp_path):
-    arch = rr.Points3D([[0, 0, 0]], point_shading=rr.components.PointShading.Flat)
-    theirs = _recorded(rerun.Points3D([[0, 0, 0]], point_shading="flat"))["Points3D:point_shading"]
-    assert arch.components["point_shading"].type == theirs.type
-    assert arch.components["point_shading"].to_pylist() == theirs.to_pylist() == [2]
-    rec = rr.new_recording("shading")
-    rec.save(str(tmp_path / "p.avr"))
-    rec.log("pts", arch, static=True)
-    rec.close()
-    from annoview.io.avr import read_avr
-    from annoview.store import Store
-
-    store = Store()
-    store.add_chunks(read_avr(tmp_path / "p.avr"))
-    cells = store.latest_at("/pts", None, None)
-    assert cells["Points3D:point_shading"].value.tolist() == [2] and cells["Points3D:positions"].value.shape == (1, 3)

@@ -64,8 +64,8 @@ _META_KIND = b"annoview:kind"
 _META_RERUN_NAME = b"annoview:rerun_name"  # original Rerun name of a renamed column
 
 # The archetypes annoview renders: archetype name -> field -> storage kind.
-ARCHETYPE_FIELDS: dict[str, dict[str, Kind]] = {  # generic (Kind.ARROW) fields are kept as Rerun wrote them
-    cls.archetype_name: {f: k for f, k in cls.field_kinds.items() if k is not Kind.ARROW}
+ARCHETYPE_FIELDS: dict[str, dict[str, Kind]] = {
+    cls.archetype_name: {f: k for f, k in cls.field_kinds.items() if k is not Kind.ARROW}  # ARROW: kept as is
     for cls in (Points2D, Points3D, Boxes2D, LineStrips2D, LineStrips3D, SegmentationImage, Image, EncodedImage,
                 AnnotationContext)
 }

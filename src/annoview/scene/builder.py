@@ -150,7 +150,10 @@ class SceneBuilder:
 
     def _placement(self, query: FrameQuery, origin: str | None) -> SpatialLayout:
         """Every entity's world-from-entity transform and space at the query's time (see the
-        module docstring)."""
+        module docstring). A recording without any transform, camera or view coordinates (most
+        2D ones) skips the tree walk: everything sits where it was logged."""
+        if origin is None and not any(split_component(c)[0] in SPATIAL_ARCHETYPES for c in query.hits):
+            return SpatialLayout({}, None, None)
         return SpatialLayout.resolve(self._tree, query.paths, query.for_entity, origin)
 
     def _part(self, path: str, arch: str, cells: dict[str, CellRef], key: Hashable, ctx: ResolvedContext,

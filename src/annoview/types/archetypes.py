@@ -121,7 +121,7 @@ class Points3D(_Points):
     dim = 3
     field_kinds = {
         "positions": Kind.VEC3, "radii": Kind.F32, "colors": Kind.COLOR, "labels": Kind.STR,
-        "show_labels": Kind.BOOL, "point_shading": Kind.ARROW, "class_ids": Kind.ID, "keypoint_ids": Kind.ID,
+        "show_labels": Kind.BOOL, "class_ids": Kind.ID, "keypoint_ids": Kind.ID, "point_shading": Kind.U8,
     }
 
     def __init__(self, positions: Any, *, radii: Any = None, colors: Any = None, labels: Any = None,
@@ -129,10 +129,9 @@ class Points3D(_Points):
                  keypoint_ids: Any = None) -> None:
         super().__init__(positions, radii=radii, colors=colors, labels=labels, show_labels=show_labels,
                          class_ids=class_ids, keypoint_ids=keypoint_ids)
-        if point_shading is not None and self.invalid is None:  # recorded as Rerun's PointShading enum
-            from .convert import to_arrow
-
-            self._set("point_shading", lambda: to_arrow("PointShading", point_shading, (self.archetype_name, "point_shading")))
+        if point_shading is not None and self.invalid is None:  # recorded; annoview shades points flat
+            self._set("point_shading", lambda: v.named_code(point_shading, {"gradient": 1, "flat": 2},
+                                                            self.archetype_name, "point_shading"))
 
 
 class Box2DFormat(enum.Enum):

@@ -39,7 +39,7 @@ Where = tuple[str, str]  # (archetype or type name, field) for error messages
 
 
 def _fail(where: Where, message: str) -> ValidationError:
-    return ValidationError(where[0], where[1], message)
+    return ValidationError(where[0], where[1], " ".join(message.split()))  # always one line
 
 
 def _natives(data: Any) -> Any:

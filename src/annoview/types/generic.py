@@ -129,7 +129,8 @@ def _guard(archetype: str, field: str, fn: Callable[[], Any]) -> Any:
     except ValidationError:
         raise
     except Exception as e:  # numpy/pyarrow/user-object errors on odd input
-        raise ValidationError(archetype, field, f"cannot be recorded: {type(e).__name__}: {e}") from None
+        detail = " ".join(str(e).split())[:300]  # one line, whatever the library said
+        raise ValidationError(archetype, field, f"cannot be recorded: {type(e).__name__}: {detail}") from None
 
 
 def _missing(archetype: str, field: str) -> Any:

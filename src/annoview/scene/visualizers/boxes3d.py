@@ -1,7 +1,5 @@
-"""Boxes3D: oriented boxes (centers, half sizes, quaternions / axis-angles) as 12-edge wireframes.
-
-Every fill mode is drawn as the wireframe (annoview draws no solid 3D surfaces yet); labels sit
-at the box centers.
+"""Boxes3D: oriented boxes (centers, half sizes, quaternions / axis-angles): their 12 edges and /
+or a shaded fill, by fill mode (see `_shapes3d`). Labels sit at the box centers.
 """
 from __future__ import annotations
 
