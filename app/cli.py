@@ -6,7 +6,9 @@ error and a non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import os
 import sys
 import warnings
 
@@ -56,8 +58,16 @@ def _command_module(name: str):
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--version"]:
+        print(f"annoview {_version()}")
+        return 0
     parser = build_parser()
     subcommands = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()
+    if argv and argv[0] not in subcommands and _looks_like_command(argv[0]):
+        close = difflib.get_close_matches(argv[0], sorted(subcommands), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else f"; commands: {', '.join(sorted(subcommands))}"
+        print(f"annoview: error: unknown command '{argv[0]}'{hint}", file=sys.stderr)
+        return 2
     if not argv or (argv[0] not in subcommands and argv[0] not in ("-h", "--help")):
         viewer = _command_module("viewer_command")
         if viewer is None:
@@ -72,6 +82,22 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     return _guarded(lambda: args.func(args))
+
+
+def _looks_like_command(word: str) -> bool:
+    """A first argument that is no option, no existing path and has no file extension or folder
+    part: `annoview inf run.avr` is a typo for a command, not a recording named 'inf'."""
+    return (not word.startswith("-") and not os.path.exists(word) and "." not in word
+            and "/" not in word and os.sep not in word)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("annoview")
+    except Exception:  # noqa: BLE001 - a source checkout without metadata
+        return "unknown version"
 
 
 def _guarded(run) -> int:
@@ -91,6 +117,10 @@ def _guarded(run) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except (MemoryError, RecursionError) as e:  # a last line of defence: the readers bound both
+        what = "out of memory" if isinstance(e, MemoryError) else "input nested too deeply"
+        print(f"annoview: error: {what} ({type(e).__name__})", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -98,8 +97,9 @@ def _source_chunks(path: str, fmt: str, progress: TextProgress) -> Iterator[Chun
     if fmt == ".rrd":
         from annoview.io.rrd import read_rrd, rrd_chunk_count
 
+        chunks = read_rrd(path, on_chunk=lambda _nbytes: progress.advance())
         progress.total = rrd_chunk_count(path)
-        return read_rrd(path, on_chunk=lambda _nbytes: progress.advance())
+        return chunks
     from annoview.io.avr import open_index, read_avr
 
     index = open_index(path)
@@ -114,18 +114,18 @@ def _counting(chunks: Iterator[Chunk], tick: Callable[[], None]) -> Iterator[Chu
 
 
 def _write_avr(chunks: Iterator[Chunk], out: str, application_id: str, recording_id: str | None) -> int:
+    from annoview.io.atomic import publish, temp_beside
     from annoview.io.avr import AvrWriter
 
     target = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    tmp = temp_beside(target)
     count = 0
     try:
         with AvrWriter(tmp, application_id, recording_id) as writer:
             for chunk in chunks:
                 writer.write_chunk(chunk)
                 count += 1
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -148,9 +148,11 @@ def convert(src: str, dst: str, *, application_id: str | None = None, recording_
         raise ConvertError(f"{dst}: output is the input file")
     if not Path(dst).resolve().parent.is_dir():
         raise ConvertError(f"{dst}: the output folder does not exist")
-    src_app, src_rec = _source_ids(src, src_fmt)
-    app_id = application_id or src_app
-    rec_id = recording_id or src_rec
+    if dst_fmt == ".rrd" or src_fmt == ".rrd":
+        from annoview.io.rrd import READ_EXTRA_MESSAGE, WRITE_EXTRA_MESSAGE, _extra_installed
+
+        if not _extra_installed():  # before anything is opened or written
+            raise ConvertError(READ_EXTRA_MESSAGE if src_fmt == ".rrd" else WRITE_EXTRA_MESSAGE)
     enabled = err.isatty() if progress is None else progress
     bar = TextProgress(f"converting {Path(src).name}", None, "chunks", err, enabled)
     rows = [0]
@@ -160,8 +162,12 @@ def convert(src: str, dst: str, *, application_id: str | None = None, recording_
             rows[0] += chunk.num_rows
             yield chunk
 
+    # The reader first: for a .rrd file it already knows the ids (one rerun-sdk worker, not two).
     chunks = counted(_source_chunks(src, src_fmt, bar))
     try:
+        src_app, src_rec = _source_ids(src, src_fmt)
+        app_id = application_id or src_app
+        rec_id = recording_id or src_rec
         if dst_fmt == ".avr":
             written = _write_avr(chunks, dst, app_id, rec_id)
         else:
@@ -169,6 +175,7 @@ def convert(src: str, dst: str, *, application_id: str | None = None, recording_
 
             written = write_rrd(chunks, dst, app_id, rec_id or _new_recording_id())
     finally:
+        chunks.close()  # the input file (or .rrd reader process) even when writing failed
         bar.close()
     return written, rows[0]
 

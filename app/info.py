@@ -8,6 +8,7 @@ with its own kinds, e.g. Transform3D, TextLog) are loaded.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -15,9 +16,11 @@ from annoview.annotations import context_from_cell
 from annoview.chunk import Chunk
 from annoview.io import is_rrd, load_chunks
 from annoview.store import Store
+from annoview.store.clears import CLEAR, clear_rows
 from annoview.types.display import short_value
 
 CONTEXT = "AnnotationContext:context"
+VERIFY_MAX_BYTES = 64 << 20  # `info` reads a recording up to this size whole, checking every frame
 # Archetypes stored with annoview's own kinds; chunks of any other archetype may hold generic components.
 OWN_ARCHETYPES = frozenset({"Points2D", "Points3D", "Boxes2D", "LineStrips2D", "LineStrips3D", "SegmentationImage",
                             "Image", "AnnotationContext"})
@@ -28,7 +31,18 @@ def format_time(kind: str, value: int) -> str:
         return str(value)
     if kind == "duration":
         return f"{value / 1e9:.3f}s"
-    return _dt.datetime.fromtimestamp(value / 1e9, tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "Z"
+    try:
+        return _dt.datetime.fromtimestamp(value / 1e9, tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "Z"
+    except (OverflowError, ValueError, OSError):  # outside the years datetime can show
+        return f"{value} ns since the epoch"
+
+
+def printable(text: str) -> str:
+    """`text` with control and other non-printable characters escaped (as `serve` shows ids with
+    repr), so a name sent by a logger cannot move the cursor or retitle the user's terminal."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _tree_lines(entities: dict[str, dict[str, int]], static: dict[str, bool]) -> list[str]:
@@ -38,17 +52,15 @@ def _tree_lines(entities: dict[str, dict[str, int]], static: dict[str, bool]) ->
     for p in entities:
         tree.add(p).has_data = True
     lines = []
-
-    def visit(node, depth: int) -> None:
+    stack = [(tree.root, 0)]  # iterative: a recording may hold paths thousands of levels deep
+    while stack:
+        node, depth = stack.pop()
         archs = entities.get(node.path, {})
         desc = ", ".join(f"{a} x{n}" for a, n in sorted(archs.items()))
         mark = " [context]" if "AnnotationContext" in archs else ""
-        label = "/" if node.path == "/" else node.name
-        lines.append(f"{'  ' * depth}{label}{'  ' + desc if desc else ''}{mark}")
-        for name in sorted(node.children):
-            visit(node.children[name], depth + 1)
-
-    visit(tree.root, 0)
+        label = "/" if node.path == "/" else printable(node.name)
+        lines.append(f"{'  ' * depth}{label}{'  ' + printable(desc) if desc else ''}{mark}")
+        stack.extend((node.children[name], depth + 1) for name in sorted(node.children, reverse=True))
     return lines
 
 
@@ -59,23 +71,40 @@ def _context_lines(chunks: Iterable[Chunk]) -> list[str]:
             continue
         col = chunk.column(CONTEXT)
         ids = chunk.row_ids()
-        tls = chunk.timelines
         for row in range(chunk.num_rows):
             cell = col.cell(row)
             if cell is None:
                 continue
-            when = "static" if chunk.is_static else ", ".join(
-                f"{name}={format_time(kind, int(chunk.times(name)[row]))}" for name, kind in tls.items() if name != "log_time")
             ctx = context_from_cell(cell, (int(ids[row, 0]), int(ids[row, 1])))
-            lines.append(f"{chunk.entity_path} ({when or 'log_time only'}):")
+            lines.append(f"{printable(chunk.entity_path)} ({printable(_when(chunk, row))}):")
             for cls in ctx.describe():
-                lines.append(f"  class {cls['id']} {cls['label']!r} {cls['color']}")
+                lines.append(f"  class {cls['id']} {printable(repr(cls['label']))} {cls['color']}")
                 for kp in cls.get("keypoints", []):
-                    lines.append(f"    keypoint {kp['id']} {kp['label']!r} {kp['color']}")
+                    lines.append(f"    keypoint {kp['id']} {printable(repr(kp['label']))} {kp['color']}")
                 conns = cls.get("connections", [])
                 if conns:
-                    lines.append("    connections: " + ", ".join(f"{a}-{b}" for a, b in conns))
+                    lines.append("    connections: " + printable(", ".join(f"{a}-{b}" for a, b in conns)))
     return lines
+
+
+def _when(chunk: Chunk, row: int) -> str:
+    if chunk.is_static:
+        return "static"
+    tls = chunk.timelines
+    return ", ".join(f"{name}={format_time(kind, int(chunk.times(name)[row]))}"
+                     for name, kind in tls.items() if name != "log_time") or "log_time only"
+
+
+def _clear_lines(chunks: Iterable[Chunk]) -> list[str]:
+    """Each rr.Clear: where, when, and whether it also clears the entities below."""
+    found = []
+    for chunk in chunks:
+        rows, recursive = clear_rows(chunk)
+        ids = chunk.row_ids()
+        for r, rec in zip(rows.tolist(), recursive.tolist()):
+            what = "recursive (the entity and everything below it)" if rec else "flat (the entity only)"
+            found.append(((int(ids[r, 0]), int(ids[r, 1])), f"{chunk.entity_path} ({_when(chunk, r)}): {what}"))
+    return [line for _, line in sorted(found)]
 
 
 def _component_lines(chunks: Iterable[Chunk]) -> list[str]:
@@ -111,45 +140,65 @@ def _component_lines(chunks: Iterable[Chunk]) -> list[str]:
 
 def print_info(path: str, out: TextIO) -> None:
     if not is_rrd(path):
-        from annoview.io.avr import open_index
+        from annoview.io.avr import AvrIndex, open_index
 
         index = open_index(path)
+        entries = index.entries
+        verified = not index.from_footer  # a scan decoded (and validated) every frame already
+        if index.from_footer and os.path.getsize(path) <= VERIFY_MAX_BYTES:
+            # Small enough to read whole: check every frame, so the listing is what the readers
+            # load, and a damaged frame is named in one warning, as read_avr does.
+            dropped: list = []
+            chunks = index.load_entries(entries, dropped)
+            entries = [e for e in entries if e not in dropped]
+            context_chunks = [c for c in chunks if CONTEXT in c.component_names]
+            clear_chunks = [c for c in chunks if "Clear" in c.archetypes]
+            generic_chunks = [c for c in chunks if set(c.archetypes) - OWN_ARCHETYPES]
+            verified = True
+        else:
+            # Damaged frames are skipped with one warning naming them, as read_avr does.
+            wanted = index.load_entries(e for e in entries if "AnnotationContext" in e.archetypes
+                                        or "Clear" in e.archetypes or set(e.archetypes) - OWN_ARCHETYPES)
+            context_chunks = [c for c in wanted if CONTEXT in c.component_names]
+            clear_chunks = [c for c in wanted if "Clear" in c.archetypes]
+            generic_chunks = [c for c in wanted if set(c.archetypes) - OWN_ARCHETYPES]
         entities: dict[str, dict[str, int]] = {}
         static: dict[str, bool] = {}
-        for e in index.entries:
+        for e in entries:
             archs = entities.setdefault(e.entity_path, {})
             for a in e.archetypes:
                 archs[a] = archs.get(a, 0) + e.num_rows
             static[e.entity_path] = static.get(e.entity_path, False) or e.is_static
-        timelines = index.timelines()
-        context_chunks = [index.load_chunk(e) for e in index.entries if "AnnotationContext" in e.archetypes]
-        generic_chunks = [index.load_chunk(e) for e in index.entries if set(e.archetypes) - OWN_ARCHETYPES]
+        timelines = AvrIndex(index.path, index.header, entries, index.from_footer).timelines()
         header = index.header
-        out.write(f"recording {path}\n")
+        out.write(f"recording {printable(path)}\n")
         if header is not None:
-            out.write(f"  application_id: {header.application_id}\n  recording_id: {header.recording_id}\n")
-        out.write(f"  chunks: {len(index.entries)}, rows: {sum(e.num_rows for e in index.entries)}"
-                  f"{' (footer index)' if index.from_footer else ' (scanned)'}\n")
+            out.write(f"  application_id: {printable(header.application_id)}\n"
+                      f"  recording_id: {printable(header.recording_id)}\n")
+        how = ("footer index" + ("" if verified else ", frames not verified")) if index.from_footer else "scanned"
+        out.write(f"  chunks: {len(entries)}, rows: {sum(e.num_rows for e in entries)} ({how})\n")
     else:
         # A Rerun file has no annoview footer index: load it whole through rerun-sdk.
         from annoview.io.rrd import rrd_recording_info
 
+        chunks = load_chunks(path)  # first: its reader has the ids, so they need no second reader
         application_id, recording_id = rrd_recording_info(path)
         store = Store()
-        store.add_chunks(load_chunks(path))
+        store.add_chunks(chunks)
         entities = {p: store.archetypes(p) for p in store.entity_paths()}
         static = {}
         timelines = {n: (t.kind, t.min, t.max) for n, t in store.timelines().items()}
         # Rerun chunks are not in log order; list context rows in log (row id) order.
         context_chunks = sorted((c for c in store.chunks if CONTEXT in c.component_names and c.num_rows),
                                 key=lambda c: tuple(int(x) for x in c.row_ids()[0]))
+        clear_chunks = [c for c in store.chunks if CLEAR in c.component_names]
         generic_chunks = list(store.chunks)
-        out.write(f"recording {path} (Rerun .rrd)\n")
-        out.write(f"  application_id: {application_id}\n  recording_id: {recording_id}\n")
+        out.write(f"recording {printable(path)} (Rerun .rrd)\n")
+        out.write(f"  application_id: {printable(application_id)}\n  recording_id: {printable(recording_id)}\n")
         out.write(f"  chunks: {len(store.chunks)}, rows: {sum(c.num_rows for c in store.chunks)}\n")
     out.write("\ntimelines:\n")
     for name, (kind, lo, hi) in sorted(timelines.items()):
-        out.write(f"  {name} ({kind}): {format_time(kind, lo)} .. {format_time(kind, hi)}\n")
+        out.write(f"  {printable(name)} ({kind}): {format_time(kind, lo)} .. {format_time(kind, hi)}\n")
     if not timelines:
         out.write("  (none: static data only)\n")
     out.write("\nentities:\n")
@@ -161,4 +210,9 @@ def print_info(path: str, out: TextIO) -> None:
         out.write(f"  {line}\n")
     out.write("\nother Rerun components (recorded; type, rows, newest value):\n")
     for line in _component_lines(generic_chunks) or ["(none)"]:
-        out.write(f"  {line}\n")
+        out.write(f"  {printable(line)}\n")
+    clears = _clear_lines(clear_chunks)
+    if clears:  # from a clear's time on, the entity shows nothing until it is logged again
+        out.write("\nclears:\n")
+        for line in clears:
+            out.write(f"  {printable(line)}\n")

@@ -27,6 +27,10 @@ EXPECTED_ENTITIES = {
     "extras_ignored.py": {"/", "/camera", "/camera/detections", "/log", "/speed"},
     "images_formats.py": {"/camera/logo", "/camera/bgr", "/camera/depth_as_image", "/camera/nv12", "/camera/raw16",
                           "/camera/jpeg", "/camera/png_bytes"},
+    "columns_clears.py": {"/world", "/world/swarm", "/camera/tracks", "/camera/boxes", "/outline", "/legend", "/robot",
+                          "/robot/arm", "/robot/arm/box", "/robot/mask", "/robot/lines", "/robot/context"},
+    "any_values.py": {"/sensor", "/robot", "/sensor/extra", "/points", "/loose", "/colored", "/pose", "/temps",
+                      "/joints", "/raw", "/plot", "/plot2", "/dots"},
 }
 
 

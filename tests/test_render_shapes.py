@@ -70,6 +70,13 @@ def test_rotations_match_their_definitions():
     aa = axis_angle_matrices([[1, 0, 0]], [math.radians(90)])[0]
     assert np.allclose(aa @ [0, 1, 0], [0, 0, 1])
     assert np.allclose(quaternion_matrices([[0, 0, 0, 0]])[0], np.eye(3))      # degenerate: identity
+    # the same matrices as the transform code's, one at a time
+    from annoview.spatial.transforms import axis_angle_matrix, quaternion_matrix
+
+    rng = np.random.default_rng(1)
+    quats, axes, angles = rng.normal(size=(20, 4)), rng.normal(size=(20, 3)), rng.uniform(-4, 4, 20)
+    assert np.allclose(quaternion_matrices(quats), [quaternion_matrix(q) for q in quats])
+    assert np.allclose(axis_angle_matrices(axes, angles), [axis_angle_matrix(a, t) for a, t in zip(axes, angles)])
 
 
 def test_shapes_build_as_instances_with_class_colors(tmp_path):
@@ -154,20 +161,24 @@ def test_arrows2d_screenshot_matches_rerun_layout_and_picks(tmp_path, renderer):
 
 
 def eye_camera(eye, target) -> Camera3D:
-    """Rerun's 3D view camera (rerun_shot.py --eye/--target, vertical fov 55 degrees) as an orbit camera."""
-    d = np.subtract(eye, target)
-    dist = float(np.linalg.norm(d))
-    return Camera3D(target=np.asarray(target, float), distance=dist, yaw=math.atan2(d[1], d[0]),
-                    pitch=math.asin(d[2] / dist), fov_y=math.radians(55))
+    """Rerun's 3D view camera (rerun_shot.py and `annoview screenshot` --eye/--target, z up)."""
+    return Camera3D.look(eye, target, "z")
 
 
 def test_shapes3d_pixels_and_picking(tmp_path, renderer):
-    scene = SceneBuilder(load(record("shapes3d", tmp_path))).build(None, None)
+    rec = record("shapes3d", tmp_path)
+    png = tmp_path / "shapes3d.png"
+    proc = subprocess.run([sys.executable, "-m", "annoview.app.cli", "screenshot", str(rec), "--out", str(png),
+                           "--size", "959x626", "--space", "3d", "--eye", "6,-8,6", "--target", "0,0,0.5",
+                           "--up", "0,0,1"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    img = np.asarray(PILImage.open(png).convert("RGB"))
+    save(img, "shapes_3d")
+    scene = SceneBuilder(load(rec)).build(None, None)
     size = (959, 626)
     cam = eye_camera((6, -8, 6), (0, 0, 0.5))
-    frame, _ = SceneRenderer(renderer).render_3d(scene, size, cam)
-    img = frame.read_rgba()
-    save(img, "shapes_3d")
+    frame, _ = SceneRenderer(renderer).render_3d(scene, size, cam)   # the same view, in-process, to pick
+    assert np.abs(frame.read_rgba()[..., :3].astype(int) - img).max() <= 1
     vp = cam.view_proj(size)
 
     def project(p):

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from annoview.io import load_chunks
-from annoview.spatial import TransformTree, compose_trs, transform_points
+from annoview.spatial import TransformTree, transform_points
 from annoview.store import Store
 
 SCENES = Path(__file__).parent / "scenes"

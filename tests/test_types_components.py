@@ -317,3 +317,17 @@ def test_any_arrow_type_is_stored_listed_and_shown(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "annoview.app.cli", "info", str(path)], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0 and "Odd:union" in proc.stdout, proc.stderr
+
+
+def test_view_coordinate_constants_are_loggable_and_values():
+    rec = rr.new_recording("vc")
+    mem = rec.memory_recording()
+    rec.log("w", rr.components.ViewCoordinates.RDF, static=True)
+    rec.log("cam", rr.Pinhole(focal_length=1, width=2, height=2, camera_xyz=rr.components.ViewCoordinates.RUB),
+            static=True)
+    rec.flush()
+    store = Store()
+    store.add_chunks(mem.chunks())
+    assert store.latest_at("/w", None, None)["ViewCoordinates:xyz"].value.tolist() == [[3, 2, 5]]
+    assert store.latest_at("/cam", None, None)["Pinhole:camera_xyz"].value.tolist() == [[3, 1, 6]]
+    assert rr.components.ViewCoordinatesBatch(rr.ViewCoordinates.FLU).as_arrow_array().to_pylist() == [[5, 4, 1]]

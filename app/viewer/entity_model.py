@@ -58,12 +58,13 @@ class EntityModel:
         for p in new:
             self.tree.add(p).has_data = True
         for p in new:
-            for a in _paths.ancestors_inclusive(p):
+            ancestors = _paths.ancestors_inclusive(p)
+            for i, a in enumerate(ancestors):
                 if a in self._seen:
                     continue
                 self._seen.add(a)
                 node = self.tree.node(a)
-                depth = len(_paths.parts(a))
+                depth = len(ancestors) - 1 - i  # not parts(a): a deep path would cost quadratic time
                 if node is not None and depth < AUTO_EXPAND_DEPTH and len(node.children) <= AUTO_EXPAND_MAX_CHILDREN:
                     self.expanded.add(a)
         self._rows = None

@@ -104,8 +104,8 @@ class FileLoader:
             index = open_index(self.path)
         for w in caught:
             self._warn(str(w.message))
-        if index.header is None:
-            raise AnnoviewError(f"{self.path}: not a complete annoview recording (the file ends inside its header)")
+        # A file that ends inside its header is an empty recording with the warning above, as
+        # in `annoview info` and read_avr (docs/format.md): nothing to load, nothing failed.
         entries = index.entries
         p.total, p.done, p.state = len(entries), 0, "loading"
         for entry in entries:

@@ -7,12 +7,14 @@ from typing import Any
 
 from . import archetypes, components, datatypes, encodings
 from .errors import AnnoviewError, AnnoviewWarning, ValidationError, warn_user
+from .sdk.columns import TimeColumn
 from .sdk.recording import RecordingStream
 from .sdk.sinks import MemorySink
 from .strict import set_strict_mode, strict_mode
 from .types import (AnnotationContext, AnnotationInfo, Box2DFormat, Boxes2D, ChannelDatatype, ClassDescription,
-                    ColorModel, EncodedImage, Image, LineStrips2D, LineStrips3D, PixelFormat, Points2D, Points3D,
-                    SegmentationImage)
+                    ColorModel, ComponentColumn, ComponentColumnList, EncodedImage, Image, LineStrips2D, LineStrips3D,
+                    PixelFormat, Points2D, Points3D, SegmentationImage)
+from .types.any_values import AnyBatchValue, AnyValues, DynamicArchetype
 
 __version__ = "0.1.0"
 
@@ -63,6 +65,14 @@ def log(entity_path: Any, entity: Any, *extra: Any, static: bool = False, strict
     rec = _rec(recording)
     if rec is not None:
         rec.log(entity_path, entity, *extra, static=static, strict=strict)
+
+
+def send_columns(entity_path: str, indexes: Any, columns: Any, *, recording: RecordingStream | None = None,
+                 strict: bool | None = None) -> None:
+    """Many rows of one entity in one call, recorded as one chunk (sdk/columns.py)."""
+    rec = _rec(recording)
+    if rec is not None:
+        rec.send_columns(entity_path, indexes, columns, strict=strict)
 
 
 def set_time(timeline: str, *, sequence: Any = None, duration: Any = None, timestamp: Any = None,
@@ -180,7 +190,8 @@ __all__ = [
     "AnnotationContext", "AnnotationInfo", "ClassDescription", "Points2D", "Points3D", "Boxes2D", "Box2DFormat",
     "LineStrips2D", "LineStrips3D", "SegmentationImage", "Image", "EncodedImage", "ChannelDatatype", "ColorModel",
     "PixelFormat", "AnnoviewError", "AnnoviewWarning",
-    "ValidationError", "datatypes", "encodings", "archetypes", "components",
+    "ValidationError", "datatypes", "encodings", "archetypes", "components", "send_columns", "TimeColumn", "ComponentColumn",
+    "ComponentColumnList", "AnyValues", "DynamicArchetype", "AnyBatchValue",
     "AlbedoFactor", "GraphEdge", "GraphType", "MediaType", "Radius", "Scale3D", "TensorDimensionIndexSelection",
     "TextLogLevel", "TransformRelation", "VideoCodec", "Angle", "Quaternion", "RotationAxisAngle", "TensorData",
     "TensorDimensionSelection", "TimeInt", "TimeRange", "TimeRangeBoundary", "VisibleTimeRange",

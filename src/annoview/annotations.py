@@ -189,9 +189,13 @@ def _parse_class(desc: dict | None) -> ClassEntry:
     desc = desc or {}
     label, color = _parse_info(desc.get("info"))
     keypoints: dict[int, tuple[str | None, RGBA | None]] = {}
+    # Null entries and null ids (Rerun's layout has no nulls there; another writer's file may)
+    # are skipped: they name nothing to annotate.
     for kp in desc.get("keypoint_annotations") or ():
-        keypoints[int(kp.get("id") or 0)] = _parse_info(kp)  # duplicates: last wins, as in Rerun
-    connections = [(int(c["keypoint0"]), int(c["keypoint1"])) for c in desc.get("keypoint_connections") or ()]
+        if kp is not None and kp.get("id") is not None:
+            keypoints[int(kp["id"])] = _parse_info(kp)  # duplicates: last wins, as in Rerun
+    connections = [(int(c["keypoint0"]), int(c["keypoint1"])) for c in desc.get("keypoint_connections") or ()
+                   if c is not None and c.get("keypoint0") is not None and c.get("keypoint1") is not None]
     return ClassEntry(label, color, keypoints, connections)
 
 
@@ -216,7 +220,8 @@ class ResolvedContext:
         """Build from the stored `components["context"]` list of dicts."""
         classes: dict[int, ClassEntry] = {}
         for entry in cell or ():
-            classes[int(entry["class_id"])] = _parse_class(entry.get("class_description"))
+            if entry is not None and entry.get("class_id") is not None:  # nulls: see _parse_class
+                classes[int(entry["class_id"])] = _parse_class(entry.get("class_description"))
         return cls(classes)
 
     def __contains__(self, cid: int) -> bool:

@@ -15,8 +15,13 @@ globals().update(_REGISTRY)
 __all__ = sorted({"AnnotationContext", "Boxes2D", "Image", "EncodedImage", "LineStrips2D", "LineStrips3D", "Points2D",
                   "Points3D", "SegmentationImage", *_REGISTRY})
 
-from .components import view_coordinate_names as _view_coordinate_names  # noqa: E402
+from . import components as _components  # noqa: E402
 
-for _const, _letters in _view_coordinate_names().items():  # rr.ViewCoordinates.RDF, .RIGHT_HAND_Z_UP, ...
-    setattr(_REGISTRY["ViewCoordinates"], _const, _REGISTRY["ViewCoordinates"](_letters))
-del _const, _letters
+# rr.ViewCoordinates.RDF, .RIGHT_HAND_Z_UP, ...: in Rerun these constants are loggable on their own
+# and usable as values (Pinhole(camera_xyz=...)), also as rr.components.ViewCoordinates.RDF; here
+# both names give the one-field archetype, which is both.
+for _const, _letters in _components.view_coordinate_names().items():
+    _value = _REGISTRY["ViewCoordinates"](_letters)
+    setattr(_REGISTRY["ViewCoordinates"], _const, _value)
+    setattr(_components.ViewCoordinates, _const, _value)
+del _const, _letters, _value

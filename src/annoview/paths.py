@@ -91,9 +91,10 @@ def parent(path: str) -> str | None:
 
 def ancestors_inclusive(path: str) -> list[str]:
     """The path itself, then each ancestor up to and including the root."""
+    if path == ROOT:
+        return [ROOT]
+    ps = parts(path)  # split once: a deep path costs linear time, not quadratic
     out = [path]
-    cur = parent(path)
-    while cur is not None:
-        out.append(cur)
-        cur = parent(cur)
+    out.extend("/" + "/".join(ps[:n]) for n in range(len(ps) - 1, 0, -1))
+    out.append(ROOT)
     return out

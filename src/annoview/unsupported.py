@@ -13,7 +13,7 @@ from typing import Any
 from .errors import AnnoviewWarning, warn_user
 
 # Rerun archetypes other modules provide; the rest are in types/rerun_archetypes.py.
-RERUN_ARCHETYPES = frozenset({"AnyValues", "EncodedImage", "DynamicArchetype"})
+RERUN_ARCHETYPES = frozenset({"EncodedImage"})
 _warned: set[str] = set()
 
 

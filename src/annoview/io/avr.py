@@ -23,14 +23,16 @@ from typing import IO, TypeVar
 
 import pyarrow as pa
 
+from .. import paths
 from ..chunk import TIMELINE_KINDS, Chunk
-from ..errors import RecordingFormatError, RecordingRecoveryWarning
+from ..errors import RecordingFormatError, RecordingRecoveryWarning, ValidationError
 from .frames import (
     DEFAULT_MAX_FRAME_LEN, FORMAT_VERSION, FRAME_CHUNK, FRAME_FOOTER, FRAME_HEADER_SIZE, MAGIC,
     MAX_FILE_FRAME_LEN, PREAMBLE_SIZE, TRAILER_MAGIC, TRAILER_SIZE, AvrHeader, FrameDecoder,
     decode_header, decode_trailer, encode_frame, encode_header, encode_trailer, frame_header,
     header_size, parse_frame_header, verify_payload,
 )
+from .ipc_guard import read_single_batch
 
 __all__ = [
     "AvrHeader", "AvrIndex", "AvrWriter", "FrameDecoder", "IndexEntry", "encode_frame", "open_index",
@@ -100,18 +102,32 @@ def encode_footer(entries: Iterable[IndexEntry]) -> bytes:
 
 
 def decode_footer(payload: bytes) -> list[IndexEntry]:
-    """Footer payload -> index rows; anything unexpected is a RecordingFormatError."""
-    try:
-        table = pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
-    except (pa.ArrowException, OSError, ValueError) as e:
-        raise RecordingFormatError(f"footer index is not an Arrow IPC stream: {e}") from None
-    if not table.schema.equals(FOOTER_SCHEMA):
-        raise RecordingFormatError(f"footer index has schema {table.schema}, expected {FOOTER_SCHEMA}")
-    if any(col.null_count for col in table.columns):
+    """Footer payload -> index rows; anything unexpected is a RecordingFormatError.
+
+    The payload is checked and validated like a chunk (ipc_guard) before any value is read:
+    a footer with a valid CRC can still be hostile.
+    """
+    batch, _ = read_single_batch(payload, "footer index", allow_empty=True)
+    if batch is None:
+        return []
+    if not batch.schema.equals(FOOTER_SCHEMA):
+        raise RecordingFormatError(f"footer index has schema {batch.schema}, expected {FOOTER_SCHEMA}")
+    if any(col.null_count for col in batch.columns):
         raise RecordingFormatError("footer index has null values")
-    columns = [table.column(name).to_pylist() for name in FOOTER_SCHEMA.names]
-    return [IndexEntry(off, ln, path, static, rows, tuple(a for a in archs.split(",") if a), _ranges(tls))
-            for off, ln, path, static, rows, archs, tls in zip(*columns)]
+    columns = [batch.column(name).to_pylist() for name in FOOTER_SCHEMA.names]
+    entries = [IndexEntry(off, ln, path, static, rows, tuple(a for a in archs.split(",") if a), _ranges(tls))
+               for off, ln, path, static, rows, archs, tls in zip(*columns)]
+    for e in entries:
+        if not _is_canonical(e.entity_path):
+            raise RecordingFormatError(f"footer index has an invalid entity path {e.entity_path[:80]!r}")
+    return entries
+
+
+def _is_canonical(path: str) -> bool:
+    try:
+        return paths.normalize(path) == path
+    except ValidationError:
+        return False
 
 
 def _ranges(items: list[dict]) -> TimelineRanges:
@@ -124,13 +140,18 @@ def _ranges(items: list[dict]) -> TimelineRanges:
 
 
 def _check_entries(entries: list[IndexEntry], start: int, footer_offset: int) -> None:
-    """Entries must tile the body in order: a footer that disagrees with the file is not used."""
+    """Entries must tile the body exactly, in order: the writer appends frames back to back and
+    indexes every one, so a gap means frames the footer leaves out (a forged or foreign footer)
+    and an overlap means entries that disagree with the file. Either way it is not used."""
     prev_end = start
     for e in entries:
-        if e.offset < prev_end or e.length <= FRAME_HEADER_SIZE or e.offset + e.length > footer_offset:
+        if e.offset != prev_end or e.length <= FRAME_HEADER_SIZE or e.offset + e.length > footer_offset:
             raise RecordingFormatError(f"footer index entry at offset {e.offset} (length {e.length}) "
-                                       f"does not fit between {prev_end} and the footer at {footer_offset}")
+                                       f"does not start where the previous frame ends ({prev_end})")
         prev_end = e.offset + e.length
+    if prev_end != footer_offset:
+        raise RecordingFormatError(f"footer index covers the body up to offset {prev_end}, but frames "
+                                   f"continue to the footer at {footer_offset}: the index is partial")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,7 +198,7 @@ class AvrWriter:
 
     def write_chunk(self, chunk: Chunk) -> IndexEntry:
         """Append one chunk frame; encoding happens outside the lock so threads overlap."""
-        payload = chunk.to_ipc()
+        payload = chunk.ipc_buffer()
         head = frame_header(FRAME_CHUNK, payload)
         summary = _summarize(chunk)
         with self._lock:
@@ -233,6 +254,10 @@ class AvrWriter:
 
 # ---------------------------------------------------------------------------------------------
 # Low-level reading
+
+
+class _NoTrailer(RecordingFormatError):
+    """The file does not end with a trailer: its writer did not close (not damage)."""
 
 
 class _Incomplete(RecordingFormatError):
@@ -305,11 +330,11 @@ def _check_trailer(f: IO[bytes], size: int, footer_offset: int, footer_end: int)
 def _read_footer(f: IO[bytes], size: int, start: int) -> tuple[int, list[IndexEntry]]:
     """(footer offset, entries) via the trailer: reads only the last 16 bytes and the footer frame."""
     if size - start < FRAME_HEADER_SIZE + TRAILER_SIZE:
-        raise RecordingFormatError("file too short for a footer")
+        raise _NoTrailer("file too short for a footer")
     f.seek(size - TRAILER_SIZE)
     footer_offset = decode_trailer(f.read(TRAILER_SIZE))
     if footer_offset is None:
-        raise RecordingFormatError(f"no {TRAILER_MAGIC!r} trailer (the writer was not closed)")
+        raise _NoTrailer(f"no {TRAILER_MAGIC.decode()} trailer (the writer was not closed)")
     if not start <= footer_offset <= size - TRAILER_SIZE - FRAME_HEADER_SIZE:
         raise RecordingFormatError(f"trailer points at offset {footer_offset}, outside the file body")
     ftype, payload = _read_frame_at(f, footer_offset, size - TRAILER_SIZE)
@@ -321,10 +346,19 @@ def _read_footer(f: IO[bytes], size: int, start: int) -> tuple[int, list[IndexEn
 
 
 def _try_read_footer(f: IO[bytes], size: int, start: int) -> tuple[int, list[IndexEntry]] | None:
+    """The footer, or None on any footer problem (the caller scans instead)."""
+    return _footer_or_reason(f, size, start)[0]
+
+
+def _footer_or_reason(f: IO[bytes], size: int, start: int) -> tuple[tuple[int, list[IndexEntry]] | None, str | None]:
+    """(footer, None), or (None, why a footer that is there was not used), or (None, None) when
+    the file has no trailer at all (a writer that did not close: nothing to report)."""
     try:
-        return _read_footer(f, size, start)
-    except RecordingFormatError:
-        return None
+        return _read_footer(f, size, start), None
+    except _NoTrailer:
+        return None, None
+    except (RecordingFormatError, ValueError, TypeError, KeyError, OverflowError, pa.ArrowException) as e:
+        return None, str(e)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,19 +465,18 @@ def read_avr(path: str | os.PathLike[str]) -> Iterator[Chunk]:
     NewerFormatError); a damaged or truncated body is recovered while iterating (see _scan).
     """
     f, size, source = _open(path)
-    try:
-        header = _read_header(f, size, source)
-    except BaseException:
-        f.close()
-        raise
-    return _iter_chunks(f, size, header, source)
-
-
-def _iter_chunks(f: IO[bytes], size: int, header: AvrHeader | None, source: str) -> Iterator[Chunk]:
     with f:
-        if header is None:
-            _warn_truncated_header(source, size)
-            return
+        header = _read_header(f, size, source)
+    # The generator opens the file again when iteration starts: an iterator that is never
+    # iterated (a conversion that fails before reading) holds no open file.
+    return _iter_chunks(path, size, header, source)
+
+
+def _iter_chunks(path: str | os.PathLike[str], size: int, header: AvrHeader | None, source: str) -> Iterator[Chunk]:
+    if header is None:
+        _warn_truncated_header(source, size)
+        return
+    with open(path, "rb") as f:
         yield from _scan(f, size, header.size, lambda _off, payload: _decode_chunk(payload), source)
 
 
@@ -487,15 +520,22 @@ class AvrIndex:
     def load_chunks(self, entity_paths: Iterable[str] | None = None) -> list[Chunk]:
         """The chunks of the given entities (all when None), in file order. Damaged frames are
         skipped and reported by one RecordingRecoveryWarning, like read_avr."""
+        return self.load_entries(self.entries_for(entity_paths))
+
+    def load_entries(self, entries: Iterable[IndexEntry], dropped: list[IndexEntry] | None = None) -> list[Chunk]:
+        """The chunks of the given entries; damaged frames are skipped (and appended to
+        `dropped` when given) and reported by one RecordingRecoveryWarning that names each one."""
         chunks: list[Chunk] = []
         damaged: list[str] = []
         f, size, source = _open(self.path)
         with f:
-            for entry in self.entries_for(entity_paths):
+            for entry in entries:
                 try:
                     chunks.append(_load_entry(f, size, entry))
                 except RecordingFormatError as e:
                     damaged.append(f"{entry.length} bytes at offset {entry.offset} ({entry.entity_path}): {e}")
+                    if dropped is not None:
+                        dropped.append(entry)
         if damaged:
             warnings.warn(f"{source}: damaged recording; skipped {len(damaged)} chunk frame(s): "
                           + " | ".join(damaged), RecordingRecoveryWarning, stacklevel=2)
@@ -524,10 +564,21 @@ def open_index(path: str | os.PathLike[str], use_footer: bool = True) -> AvrInde
             _warn_truncated_header(source, size)
             return AvrIndex(Path(path), None, [], False)
         if use_footer:
-            footer = _try_read_footer(f, size, header.size)
+            footer, reason = _footer_or_reason(f, size, header.size)
             if footer is not None:
                 return AvrIndex(Path(path), header, footer[1], True)
-        entries = list(_scan(f, size, header.size,
-                             lambda off, payload: _entry(off, FRAME_HEADER_SIZE + len(payload), _decode_chunk(payload)),
-                             source))
+        else:
+            reason = None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            entries = list(_scan(f, size, header.size,
+                                 lambda off, payload: _entry(off, FRAME_HEADER_SIZE + len(payload),
+                                                             _decode_chunk(payload)), source))
+    for w in caught:  # the scan's own warning already names a damaged footer frame
+        warnings.warn(w.message, w.category, stacklevel=2)
+    if reason is not None and not caught:
+        # A footer that is there but not used (hostile content, or an index that leaves frames
+        # out) is worth one line: nothing was lost, but the file is not what its writer closed.
+        warnings.warn(f"{source}: the footer index was not used ({reason}); every frame was scanned "
+                      "instead", RecordingRecoveryWarning, stacklevel=2)
     return AvrIndex(Path(path), header, entries, False)

@@ -10,9 +10,12 @@ allocated, so a corrupt or hostile length field is a RecordingFormatError, never
 from __future__ import annotations
 
 import json
+import re
 import struct
 import zlib
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..errors import NewerFormatError, RecordingFormatError
 
@@ -70,7 +73,7 @@ def header_size(prefix: bytes, source: str = "stream") -> int | None:
     """
     n = min(len(prefix), len(MAGIC))
     if bytes(prefix[:n]) != MAGIC[:n]:
-        raise RecordingFormatError(f"{source} is not an annoview recording (it does not start with {MAGIC!r})")
+        raise RecordingFormatError(f"{source} is not an annoview recording (it does not start with {MAGIC.decode()})")
     if len(prefix) >= 12:
         _check_version(struct.unpack_from("<I", prefix, 8)[0], source)
     if len(prefix) < PREAMBLE_SIZE:
@@ -81,15 +84,45 @@ def header_size(prefix: bytes, source: str = "stream") -> int | None:
     return PREAMBLE_SIZE + json_len
 
 
+MAX_JSON_DEPTH = 32                 # headers and handshakes are flat objects; deep nesting is an attack
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_depth(raw: bytes) -> int:
+    """Deepest bracket nesting outside strings: checked before json.loads, whose recursive parser
+    would otherwise raise RecursionError (30,000 brackets fit in a 64 KiB handshake)."""
+    skeleton = np.frombuffer(_JSON_STRING.sub(b'""', raw), np.uint8)
+    step = (np.isin(skeleton, (0x5B, 0x7B)).astype(np.int32) - np.isin(skeleton, (0x5D, 0x7D)).astype(np.int32))
+    return int(np.cumsum(step).max(initial=0))
+
+
+def _clean_strings(value: object) -> object:
+    """Lone surrogates (a `\\ud800` escape is valid JSON) replaced by U+FFFD: such a string
+    cannot be encoded as UTF-8, so it would fail later when printed or written back."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_clean_strings(k): _clean_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_strings(v) for v in value]
+    return value
+
+
 def json_object(data: bytes | memoryview, what: str) -> dict:
-    """A UTF-8 JSON object read from untrusted bytes (json only: never pickle or eval)."""
+    """A UTF-8 JSON object read from untrusted bytes (json only: never pickle or eval), nested at
+    most MAX_JSON_DEPTH deep; shared by the file header and the stream handshake."""
+    raw = bytes(data)
+    depth = _json_depth(raw)
+    if depth > MAX_JSON_DEPTH:
+        raise RecordingFormatError(f"{what} JSON is nested {depth} levels deep (at most {MAX_JSON_DEPTH})")
     try:
-        info = json.loads(bytes(data).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
+        info = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise RecordingFormatError(f"{what} is not valid UTF-8 JSON: {e}") from None
     if not isinstance(info, dict):
         raise RecordingFormatError(f"{what} JSON is a {type(info).__name__}, expected an object")
-    return info
+    return _clean_strings(info)  # type: ignore[return-value]
 
 
 def decode_header(data: bytes, source: str = "stream") -> AvrHeader:

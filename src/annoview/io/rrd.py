@@ -28,8 +28,9 @@ What the mapping does, and why:
 """
 from __future__ import annotations
 
+import importlib.util
 import os
-import tempfile
+import sys
 import threading
 import time
 import warnings
@@ -41,11 +42,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..chunk import _META_ARCH, _META_INDEX, _META_PATH, _META_STATIC, ROW_ID, Chunk
-from ..errors import AnnoviewWarning, RecordingFormatError
-from ..types import (AnnotationContext, Boxes2D, EncodedImage, Image, LineStrips2D, LineStrips3D, Points2D, Points3D,
-                     SegmentationImage)
+from ..chunk import _META_ARCH, _META_INDEX, _META_PATH, _META_STATIC, META_RERUN_NAME, ROW_ID, Chunk
+from ..errors import AnnoviewWarning, RecordingFormatError, RecordingRecoveryWarning
 from ..types.kinds import VALUE_TYPES, Kind, component_type
+from . import rrd_worker
+from .atomic import publish, temp_beside
+from .chunk_check import archetype_fields, loose
+from .rrd_pool import WorkerRead
 
 __all__ = [
     "read_rrd", "write_rrd", "rrd_recording_info", "rrd_chunk_count", "rerun_batch_to_chunks", "chunk_to_rerun_batch",
@@ -61,13 +64,11 @@ _RR_INDEX_NAME, _RR_ENTITY, _RR_ID = b"rerun:index_name", b"rerun:entity_path", 
 _RR_ROW_ID = "rerun.controls.RowId"
 _ARCH_PREFIX = "rerun.archetypes."
 _META_KIND = b"annoview:kind"
-_META_RERUN_NAME = b"annoview:rerun_name"  # original Rerun name of a renamed column
+_META_RERUN_NAME = META_RERUN_NAME  # original Rerun name of a renamed column
 
 # The archetypes annoview renders: archetype name -> field -> storage kind.
-ARCHETYPE_FIELDS: dict[str, dict[str, Kind]] = {
-    cls.archetype_name: {f: k for f, k in cls.field_kinds.items() if k is not Kind.ARROW}  # ARROW: kept as is
-    for cls in (Points2D, Points3D, Boxes2D, LineStrips2D, LineStrips3D, SegmentationImage, Image, EncodedImage,
-                AnnotationContext)
+ARCHETYPE_FIELDS: dict[str, dict[str, Kind]] = {  # generic (Kind.ARROW) fields are kept as Rerun wrote them
+    arch: {f: k for f, k in fields.items() if k is not Kind.ARROW} for arch, fields in archetype_fields().items()
 }
 
 
@@ -79,8 +80,10 @@ def _rerun_chunk_api(message: str) -> Any:
     """The `rerun.chunk` module, or a one-line RecordingFormatError naming the extra to install."""
     try:
         import rerun.chunk as rr_chunk
-    except ImportError:
+    except ModuleNotFoundError:
         raise RecordingFormatError(message) from None
+    except ImportError as e:  # installed but not loadable (e.g. the worker's memory limit)
+        raise RecordingFormatError(f"rerun-sdk could not be loaded: {_one_line(e)}") from None
     return rr_chunk
 
 
@@ -88,23 +91,7 @@ def _rerun_chunk_api(message: str) -> Any:
 # Arrow types
 
 
-def _loose_field(f: pa.Field) -> pa.Field:
-    return pa.field(f.name, _loose(f.type), nullable=True)
-
-
-@lru_cache(maxsize=256)
-def _loose(t: pa.DataType) -> pa.DataType:
-    """The type with every field nullable and list items named 'item': equal loose types have
-    the same memory layout, so one can be viewed as the other without copying."""
-    if pa.types.is_fixed_size_list(t):
-        return pa.list_(_loose(t.value_type), t.list_size)
-    if pa.types.is_list(t):
-        return pa.list_(_loose(t.value_type))
-    if pa.types.is_large_list(t):
-        return pa.large_list(_loose(t.value_type))
-    if pa.types.is_struct(t):
-        return pa.struct([_loose_field(t.field(i)) for i in range(t.num_fields)])
-    return t
+_loose = loose
 
 
 def _retype(arr: pa.Array, target: pa.DataType, what: str) -> pa.Array:
@@ -392,16 +379,9 @@ def _one_line(e: BaseException) -> str:
     return " ".join(str(e).split())
 
 
-def rrd_recording_info(path: str | os.PathLike[str]) -> tuple[str, str]:
-    """(application_id, recording_id) of the file's first recording."""
-    _, entry = _open_reader(path, _rerun_chunk_api(READ_EXTRA_MESSAGE))
-    return entry.application_id, entry.recording_id
-
-
-def rrd_chunk_count(path: str | os.PathLike[str]) -> int | None:
-    """Number of Rerun chunks in the first recording, from the file's manifest (no chunk data is
+def _store_chunk_count(reader: Any, entry: Any) -> int | None:
+    """Number of Rerun chunks in the recording, from the file's manifest (no chunk data is
     read); None for a file without a footer (its writer was killed), where only a scan could tell."""
-    reader, entry = _open_reader(path, _rerun_chunk_api(READ_EXTRA_MESSAGE))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -410,19 +390,8 @@ def rrd_chunk_count(path: str | os.PathLike[str]) -> int | None:
         return None
 
 
-def read_rrd(path: str | os.PathLike[str], on_chunk: Callable[[int], None] | None = None) -> Iterator[Chunk]:
-    """Every chunk of the first recording in a Rerun `.rrd` file, as annoview chunks.
-
-    The file is opened now (missing extra, missing or unreadable file -> RecordingFormatError);
-    chunks are decoded while iterating, in file order. `on_chunk(nbytes)` is called after each
-    Rerun chunk (for progress bars).
-    """
-    rr_chunk = _rerun_chunk_api(READ_EXTRA_MESSAGE)
-    reader, entry = _open_reader(path, rr_chunk)
-    return _iter_rrd(reader, entry, str(path), on_chunk)
-
-
 def _iter_rrd(reader: Any, entry: Any, source: str, on_chunk: Callable[[int], None] | None) -> Iterator[Chunk]:
+    """In-process decoding with rerun-sdk: used by the worker process (rrd_worker.py) only."""
     try:
         stream = iter(reader.stream(store=entry))
     except (RuntimeError, ValueError, OSError) as e:
@@ -439,6 +408,128 @@ def _iter_rrd(reader: Any, entry: Any, source: str, on_chunk: Callable[[int], No
         yield from rerun_batch_to_chunks(entity_path, is_static, batch)
         if on_chunk is not None:
             on_chunk(batch.nbytes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading through the worker process (rrd_worker.py): rerun-sdk never runs in this process
+
+
+def _extra_installed() -> bool:
+    for name in ("rerun", "rerun.chunk"):
+        if name in sys.modules and sys.modules[name] is None:  # blocked on purpose (tests)
+            return False
+    try:
+        return importlib.util.find_spec("rerun") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _worker_read(path: str | os.PathLike[str], mode: str) -> WorkerRead:
+    """A read of `path` by a worker process (rrd_pool.py), after the checks that need none."""
+    source = str(path)
+    if not _extra_installed():
+        raise RecordingFormatError(READ_EXTRA_MESSAGE)
+    if not os.path.exists(source):
+        raise RecordingFormatError(f"{source}: no such file")
+    if os.path.isdir(source):
+        raise RecordingFormatError(f"{source}: is a directory, not a recording")
+    return WorkerRead(source, mode)
+
+
+_info_cache: dict[tuple[str, int, int], dict[str, Any]] = {}
+
+
+def _cache_key(path: str | os.PathLike[str]) -> tuple[str, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return os.path.abspath(path), st.st_size, st.st_mtime_ns
+
+
+def _remember_info(path: str | os.PathLike[str], info: dict[str, Any]) -> None:
+    key = _cache_key(path)
+    if key is not None:
+        if len(_info_cache) > 16:
+            _info_cache.clear()
+        _info_cache[key] = info
+
+
+def _rrd_info(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The worker's info message (application id, recording id, chunk count), cached per file
+    version: a read_rrd that started first has already received it."""
+    key = _cache_key(path)
+    if key is not None and key in _info_cache:
+        return _info_cache[key]
+    info: dict[str, Any] | None = None
+    for kind, value in _worker_read(path, "info").messages():
+        if kind == "info" and isinstance(value, dict):
+            info = value
+        elif kind == "warning":
+            warnings.warn(str(value), AnnoviewWarning, stacklevel=3)
+    if info is None:
+        raise RecordingFormatError(f"{path}: the .rrd reader sent no recording info")
+    _remember_info(path, info)
+    return info
+
+
+def rrd_recording_info(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """(application_id, recording_id) of the file's first recording."""
+    info = _rrd_info(path)
+    return str(info.get("application_id")), str(info.get("recording_id"))
+
+
+def rrd_chunk_count(path: str | os.PathLike[str]) -> int | None:
+    """Number of Rerun chunks in the first recording, from the file's manifest (no chunk data is
+    read); None for a file without a footer (its writer was killed), where only a scan could tell."""
+    count = _rrd_info(path).get("chunks")
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
+def read_rrd(path: str | os.PathLike[str], on_chunk: Callable[[int], None] | None = None) -> Iterator[Chunk]:
+    """Every chunk of the first recording in a Rerun `.rrd` file, as annoview chunks.
+
+    rerun-sdk runs in a worker process (rrd_worker.py), so a file it cannot handle ends that
+    process, not this one. The file is opened now (missing extra, missing or unreadable file ->
+    RecordingFormatError); chunks are decoded while iterating, in file order. If reading fails
+    after some chunks arrived, those are kept and one RecordingRecoveryWarning says why the rest
+    is missing. `on_chunk(nbytes)` is called after each Rerun chunk (for progress bars).
+    """
+    worker = _worker_read(path, "read")
+    messages = worker.messages()
+    try:
+        for kind, value in messages:  # up to the info message: a file rerun cannot open fails here
+            if kind == "warning":
+                warnings.warn(str(value), AnnoviewWarning, stacklevel=2)
+            elif kind == "info":
+                if isinstance(value, dict):
+                    _remember_info(path, value)  # rrd_recording_info / rrd_chunk_count need no worker now
+                break
+    except BaseException:
+        messages.close()
+        raise
+    return _read_rest(worker, messages, on_chunk)
+
+
+def _read_rest(worker: WorkerRead, messages: Iterator[tuple[str, Any]],
+               on_chunk: Callable[[int], None] | None) -> Iterator[Chunk]:
+    try:
+        for kind, value in messages:
+            if kind == "chunk":
+                yield value
+            elif kind == "tick" and on_chunk is not None:
+                on_chunk(int(value))
+            elif kind == "warning":
+                warnings.warn(str(value), AnnoviewWarning, stacklevel=3)
+    except RecordingFormatError as e:
+        if not worker.chunks:
+            raise
+        warnings.warn(f"damaged recording; kept the {worker.chunks} chunk(s) read before the failure: {e}",
+                      RecordingRecoveryWarning, stacklevel=3)
+    finally:
+        close = getattr(messages, "close", None)
+        if close is not None:
+            close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -558,8 +649,7 @@ def write_rrd(chunks: Iterable[Chunk], path: str | os.PathLike[str], application
         except BaseException as e:  # re-raised below with its own type; Rust would wrap it
             failure.append(e)
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    os.close(fd)
+    tmp = temp_beside(target)
     try:
         try:
             rr_chunk.LazyChunkStream.from_iter(rerun_chunks()).write_rrd(
@@ -569,7 +659,7 @@ def write_rrd(chunks: Iterable[Chunk], path: str | os.PathLike[str], application
                 raise RecordingFormatError(f"{target}: writing the .rrd file failed: {_one_line(e)}") from None
         if failure:
             raise failure[0]
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -43,12 +43,14 @@ from .batch import batch_visuals
 from ..spatial import TransformTree
 from .model import Part, Scene, SceneObject, ViewOptions
 from .placement import SPATIAL_ARCHETYPES, SpatialLayout, place
-from .visualizers import visualizer_for
+from .visualizers import required_field, visualizer_for
 from .visualizers.base import VisualizerInput
 from .visuals import Visual
 
 CONTEXT = CONTEXT_COMPONENT
 AUTO_PALETTE_KEY = ("auto",)
+# Applied to other entities (contexts) or by the store's queries (clears), never drawn themselves.
+NOT_DRAWN = frozenset({CONTEXT_ARCHETYPE, "Clear"})
 
 
 class SceneBuilder:
@@ -138,7 +140,7 @@ class SceneBuilder:
             key, ctx = self._context(scene, owner, query.for_entity(owner) if owner else {})
             archetypes = archetypes_in(cells)
             for arch in archetypes:
-                if arch != CONTEXT_ARCHETYPE and arch not in SPATIAL_ARCHETYPES:
+                if arch not in NOT_DRAWN and arch not in SPATIAL_ARCHETYPES:
                     part = self._part(path, arch, cells, key, ctx, owner, options)
                     scene.merge(place(part, path, layout))
             if "Pinhole" in archetypes:
@@ -170,7 +172,11 @@ class SceneBuilder:
         if held is not None and held[0] == memo_key:
             return held[1]
         visualizer = visualizer_for(arch)
-        if visualizer is None:
+        required = required_field(arch)
+        held_required = cells.get(f"{prefix}{required}") if required else None
+        if required and (held_required is None or not len(held_required.value)):
+            part = Part()  # cleared or not logged: nothing to draw, nothing wrong
+        elif visualizer is None:
             part = Part()
             part.problems.append((path, f"{arch}: not rendered by annoview (kept in the store)"))
         else:

@@ -6,7 +6,6 @@ one row to the batcher; chunks flow to the current sink (a buffer until `save`/`
 from __future__ import annotations
 
 import atexit
-import itertools
 import threading
 import time
 import uuid
@@ -23,11 +22,29 @@ from ..types.archetypes import Archetype
 from ..unsupported import UnsupportedArchetype, warn_not_drawn, warn_once
 from ..utf8 import encodable
 from .batcher import Batcher
+from .columns import columns_chunk, loose_batches
 from .losses import LateRows, warn_unsaved_after_disconnect
 from .sinks import BufferSink, FileSink, MemorySink, Sink
 from .time import TimeContext, to_index_value
 
-_row_counter = itertools.count(1)
+
+
+class _RowCounter:
+    """The low half of row ids: increasing across threads; `take(n)` reserves n in a row (a
+    send_columns call), so ids minted in the same nanosecond never repeat."""
+
+    def __init__(self) -> None:
+        self._next = 1
+        self._lock = threading.Lock()
+
+    def take(self, n: int = 1) -> int:
+        with self._lock:
+            first = self._next
+            self._next += n
+        return first
+
+
+_row_counter = _RowCounter()
 _START_NS = time.time_ns()
 _START_MONO = time.monotonic_ns()
 _live_streams: "weakref.WeakSet[RecordingStream]" = weakref.WeakSet()
@@ -207,8 +224,16 @@ class RecordingStream:
                 warn_once(f"rr.{item.rerun_name}")
                 continue
             if not isinstance(item, Archetype):
-                report(ValidationError("log", "entity", f"{path}: expected an archetype such as rr.Points2D, "
-                                       f"got {type(item).__name__}"), "that item not logged")
+                try:
+                    batches = loose_batches(item)
+                except ValidationError as e:
+                    report(e, "that item not logged")
+                    continue
+                if batches is None:
+                    report(ValidationError("log", "entity", f"{path}: expected an archetype such as rr.Points2D, "
+                                           f"got {type(item).__name__}"), "that item not logged")
+                else:
+                    components.update(batches)
                 continue
             if item.invalid is not None:  # already warned once when the archetype was built
                 continue
@@ -224,8 +249,30 @@ class RecordingStream:
         else:
             times = dict(self._time.snapshot())
             times["log_time"] = ("timestamp", time.time_ns())
-        if not self._batcher.add_row(path, bool(static), _tuid_hi(), next(_row_counter), times, components):
+        if not self._batcher.add_row(path, bool(static), _tuid_hi(), _row_counter.take(), times, components):
             self._late.dropped()
+
+    def send_columns(self, entity_path: Any, indexes: Any, columns: Any, *, strict: bool | None = None) -> None:
+        """Many rows at once, recorded as one chunk (see sdk/columns.py)."""
+        if not self.enabled:
+            return
+        prev = strict_mode()
+        if strict is not None:
+            set_strict_mode(strict)
+        try:
+            try:
+                path = paths.normalize(entity_path)
+                chunk = columns_chunk(path, indexes, columns, lambda n: (_tuid_hi(), _row_counter.take(n)))
+            except ValidationError as e:
+                report(e, "nothing sent")
+                return
+            if self._closed:
+                self._late.dropped()
+            elif chunk.num_rows:
+                self._emit(chunk)
+        finally:
+            if strict is not None:
+                set_strict_mode(prev)
 
 
 def _stream_options(options: dict[str, Any]) -> dict[str, Any]:

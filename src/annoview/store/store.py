@@ -1,7 +1,8 @@
 """The chunk store: ingest chunks, entity tree, timelines, latest-at queries.
 
 Static data wins over temporal data for the same component. Data without a value on the queried
-timeline is not visible there (only static data is), as in Rerun.
+timeline is not visible there (only static data is), as in Rerun. `rr.Clear` rows hide what
+was logged before them (store/clears.py).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..chunk import Chunk
+from .clears import STATIC_TIME, ClearIndex
 from .index import HIT_FIELDS, ComponentIndex, Hits, newest
 from .tree import EntityTree
 
@@ -57,6 +59,7 @@ class Store:
         # one index (logged together, they have the same rows); sparse ones get a group of one.
         self._indexes: dict[tuple[str, tuple[str, ...]], ComponentIndex] = {}
         self._timelines: dict[str, list[Any]] = {}  # name -> [kind, min, max]
+        self._clears = ClearIndex()  # rr.Clear rows, applied to every latest-at query
         self.generation = 0  # bumped on every ingest; lets the UI skip work when nothing changed
 
     # -- ingest ----------------------------------------------------------------------------------
@@ -72,6 +75,7 @@ class Store:
             counts = self._components[slot]
             row_ids = chunk.row_ids()
             n = chunk.num_rows
+            self._clears.add(chunk, cid, slot, row_ids)
             comps = chunk.component_names
             present = {c: _present_rows(chunk, c) for c in comps}
             for c in comps:
@@ -111,6 +115,7 @@ class Store:
             self._paths.append(path)
             self._components.append({})
             self.tree.add(path).has_data = True
+            self._clears.new_entity()
         return slot
 
     # -- structure -------------------------------------------------------------------------------
@@ -203,17 +208,18 @@ class Store:
                 ent = np.array([i for i, _ in local], np.int64)
                 st_chunk = np.array([e[2] for _, e in local], np.int64)
                 st_row = np.array([e[3] for _, e in local], np.int64)
-                hits[comp] = with_static(hits.get(comp), ent, st_chunk, st_row)
+                st_hi = np.array([e[0] for _, e in local], np.uint64)
+                st_lo = np.array([e[1] for _, e in local], np.uint64)
+                hits[comp] = with_static(hits.get(comp), ent, st_chunk, st_row, st_hi, st_lo)
+            if self._clears:
+                hits = self._clears.apply(hits, slots, self._paths, timeline, t)
             return FrameQuery(paths, hits, list(self.chunks))
 
 
-STATIC_TIME = np.iinfo(np.int64).min
-
-
-def with_static(hits: Hits | None, ent: np.ndarray, chunk: np.ndarray, row: np.ndarray) -> Hits:
+def with_static(hits: Hits | None, ent: np.ndarray, chunk: np.ndarray, row: np.ndarray, hi: np.ndarray,
+                lo: np.ndarray) -> Hits:
     """Static values replace temporal ones for the same entity (static wins, as in Rerun)."""
-    z64 = np.zeros(len(ent), np.uint64)
-    static = Hits(ent, chunk, row, np.full(len(ent), STATIC_TIME, np.int64), z64, z64)
+    static = Hits(ent, chunk, row, np.full(len(ent), STATIC_TIME, np.int64), hi, lo)
     if hits is None:
         return static
     keep = ~np.isin(hits.entities, ent)

@@ -15,6 +15,9 @@ from ..errors import ValidationError
 from ..strict import checked, stricter
 from . import validate as v
 from .colors import parse_colors
+from .columns import ComponentColumn, ComponentColumnList, instance_array
+from .fields import EMPTY, encode_field
+from .fields import strips as parse_strips
 from .kinds import Kind
 
 
@@ -23,7 +26,25 @@ class Archetype:
 
     archetype_name: ClassVar[str] = ""
     field_kinds: ClassVar[dict[str, Kind]] = {}
+    # Kind.ARROW fields (recorded with Rerun's Arrow type, not drawn): field -> Rerun component
+    arrow_components: ClassVar[dict[str, str]] = {}
     drawn: ClassVar[bool] = True  # False: recorded as components, not drawn (one warning per kind)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Rerun's per-field descriptor classmethods (`Points2D.descriptor_colors()`), used to
+        describe a loose component batch as one of the archetype's fields."""
+        super().__init_subclass__(**kwargs)
+        for field in dict(cls.__dict__.get("field_kinds", {})):
+            if f"descriptor_{field}" not in cls.__dict__:
+                setattr(cls, f"descriptor_{field}", classmethod(lambda c, f=field: c.field_descriptor(f)))
+
+    @classmethod
+    def field_descriptor(cls, field: str) -> Any:
+        from .batches import ComponentDescriptor
+        from .kinds import component_type
+
+        return ComponentDescriptor(f"{cls.archetype_name}:{field}", archetype=f"rerun.archetypes.{cls.archetype_name}",
+                                   component_type=component_type(cls.archetype_name, field))
 
     def __init__(self) -> None:
         self.components: dict[str, Any] = {}
@@ -53,6 +74,89 @@ class Archetype:
     def __repr__(self) -> str:
         parts = ", ".join(f"{k}={_short(val)}" for k, val in self.components.items())
         return f"{self.archetype_name}({parts})"
+
+    # -- partial updates and columns (Rerun's field-level API) -----------------------------------
+    @classmethod
+    def field_names(cls) -> list[str]:
+        """Every field of the archetype, in Rerun's order."""
+        return list(cls.field_kinds)
+
+    @classmethod
+    def field_kind(cls, field: str) -> Kind:
+        """The storage kind of one field (ValidationError naming the fields there are)."""
+        if field not in cls.field_names():
+            raise ValidationError(cls.archetype_name, field, f"unknown field; {cls.archetype_name} has "
+                                  f"{', '.join(cls.field_names())}")
+        return cls.field_kinds[field]
+
+    @classmethod
+    def encode_field(cls, field: str, value: Any) -> Any:
+        """One field's value -> its stored cell, as the constructor stores it but on its own
+        (what from_fields and columns call; generic archetypes override it)."""
+        kind = cls.field_kind(field)
+        if kind is Kind.ARROW:
+            from .convert import to_arrow
+
+            return to_arrow(cls.arrow_components[field], value, (cls.archetype_name, field))
+        return encode_field(kind, value, cls.archetype_name, field)
+
+    @classmethod
+    def empty_field(cls, field: str) -> Any:
+        """The empty cell of a field: logged, it clears the field."""
+        if cls.field_kind(field) is Kind.ARROW:
+            return cls.encode_field(field, [])
+        return EMPTY[cls.field_kind(field)]()
+
+    @classmethod
+    def _encode(cls, field: str, value: Any) -> Any:
+        return cls.encode_field(field, value)
+
+    @classmethod
+    def from_fields(cls, *, clear_unset: bool = False, **fields: Any) -> Any:
+        """Only the given fields, unchecked against each other (a partial update). With
+        `clear_unset=True` every other field is logged empty, which clears it."""
+        obj = cls.__new__(cls)
+        Archetype.__init__(obj)
+        for field, value in fields.items():
+            if value is not None:
+                obj._set(field, lambda f=field, x=value: cls._encode(f, x))
+        if clear_unset:
+            for field in cls.field_names():
+                if field not in obj.components:
+                    obj.components[field] = cls.empty_field(field)
+        return obj
+
+    @classmethod
+    def cleared(cls) -> Any:
+        """Every field empty: logging it clears everything this archetype showed at the entity."""
+        return cls.from_fields(clear_unset=True)
+
+    @classmethod
+    def update_fields(cls, *, clear_unset: bool = False, **fields: Any) -> Any:
+        """Older Rerun name of `from_fields`."""
+        return cls.from_fields(clear_unset=clear_unset, **fields)
+
+    @classmethod
+    def clear_fields(cls) -> Any:
+        """Older Rerun name of `cleared`."""
+        return cls.cleared()
+
+    @classmethod
+    def columns(cls, **fields: Any) -> ComponentColumnList:
+        """Each given field as a column for `rr.send_columns`, one instance per row until
+        `.partition(lengths)` regroups them. Each field's whole batch is encoded at once."""
+        out = []
+        for field, value in fields.items():
+            if value is None:
+                continue
+            cell = checked(lambda f=field, x=value: cls._encode(f, x), f"column '{field}' dropped")
+            if cell is None:
+                continue
+            kind = cls.field_kind(field)
+            values = instance_array(kind, cell)
+            lengths = [len(values)] if kind is Kind.CONTEXT else None  # a context is one instance
+            out.append(ComponentColumn(f"{cls.archetype_name}:{field}", values, lengths=lengths, kind=kind))
+        return ComponentColumnList(out)
 
 
 def _short(value: Any) -> str:
@@ -121,8 +225,9 @@ class Points3D(_Points):
     dim = 3
     field_kinds = {
         "positions": Kind.VEC3, "radii": Kind.F32, "colors": Kind.COLOR, "labels": Kind.STR,
-        "show_labels": Kind.BOOL, "class_ids": Kind.ID, "keypoint_ids": Kind.ID, "point_shading": Kind.U8,
+        "show_labels": Kind.BOOL, "point_shading": Kind.ARROW, "class_ids": Kind.ID, "keypoint_ids": Kind.ID,
     }
+    arrow_components = {"point_shading": "PointShading"}
 
     def __init__(self, positions: Any, *, radii: Any = None, colors: Any = None, labels: Any = None,
                  show_labels: Any = None, point_shading: Any = None, class_ids: Any = None,
@@ -130,8 +235,7 @@ class Points3D(_Points):
         super().__init__(positions, radii=radii, colors=colors, labels=labels, show_labels=show_labels,
                          class_ids=class_ids, keypoint_ids=keypoint_ids)
         if point_shading is not None and self.invalid is None:  # recorded; annoview shades points flat
-            self._set("point_shading", lambda: v.named_code(point_shading, {"gradient": 1, "flat": 2},
-                                                            self.archetype_name, "point_shading"))
+            self._set("point_shading", lambda: self.encode_field("point_shading", point_shading))
 
 
 class Box2DFormat(enum.Enum):
@@ -258,41 +362,11 @@ class _LineStrips(Archetype):
         super().__init__()
         name = self.archetype_name
 
-        def parse() -> list[np.ndarray]:
-            return [v.positions(s, self.dim, name, "strips") for s in _strip_items(strips, self.dim, name)]
-
-        parsed = self._required("strips", parse)
+        parsed = self._required("strips", lambda: parse_strips(strips, self.dim, name))
         if parsed is None:
             return
         _common_instance_fields(self, len(parsed), "strips", radii=radii, colors=colors, labels=labels,
                                 show_labels=show_labels, class_ids=class_ids, draw_order=draw_order)
-
-
-def _strip_items(strips: Any, dim: int, name: str) -> list[Any]:
-    """The strips of any input form, read as rerun-sdk reads them: numbers nested two deep
-    (an (M, dim) array, `[(x, y), (x, y)]`) are ONE strip; three deep (an (N, M, dim) array,
-    a list of arrays or of point lists, ragged or not) are one strip per item."""
-    if isinstance(strips, np.ndarray):
-        arr = strips
-    else:
-        if not isinstance(strips, (list, tuple)):
-            try:
-                strips = list(strips)
-            except TypeError:
-                raise ValidationError(name, "strips", f"expected a sequence of strips, got {type(strips).__name__}") from None
-        if len(strips) == 0:
-            return []
-        try:
-            arr = np.asarray(strips, dtype=np.float32)
-        except (ValueError, TypeError):
-            return list(strips)  # ragged: one strip per item
-    if arr.ndim == 2:
-        return [arr]
-    if arr.ndim == 3:
-        return list(arr)
-    if arr.ndim == 1 and arr.shape[0] == 0:
-        return []
-    raise ValidationError(name, "strips", f"expected (M, {dim}) points or (N, M, {dim}) strips, got shape {arr.shape}")
 
 
 class LineStrips2D(_LineStrips):

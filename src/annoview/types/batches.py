@@ -17,16 +17,16 @@ class ComponentDescriptor:
     """Names one archetype field: `component` ("Points3D:positions"), the archetype
     ("rerun.archetypes.Points3D") and the component type ("rerun.components.Position3D")."""
 
-    def __init__(self, component: str, *, archetype: str | None = None, component_type: str | None = None) -> None:
+    def __init__(self, component: str, archetype: str | None = None, component_type: str | None = None) -> None:
         self.component = component
         self.archetype = archetype
         self.component_type = component_type
 
-    def with_overrides(self, *, archetype: str | None = None, component_type: str | None = None) -> "ComponentDescriptor":
+    def with_overrides(self, archetype: str | None = None, component_type: str | None = None) -> "ComponentDescriptor":
         return ComponentDescriptor(self.component, archetype=archetype or self.archetype,
                                    component_type=component_type or self.component_type)
 
-    def or_with_overrides(self, *, archetype: str | None = None, component_type: str | None = None) -> "ComponentDescriptor":
+    def or_with_overrides(self, archetype: str | None = None, component_type: str | None = None) -> "ComponentDescriptor":
         """Fill in only what is missing."""
         return ComponentDescriptor(self.component, archetype=self.archetype or archetype,
                                    component_type=self.component_type or component_type)
@@ -100,6 +100,11 @@ class ComponentBatchMixin(ComponentBatchLike):
     def component_descriptor(self) -> ComponentDescriptor:
         return ComponentDescriptor(self._COMPONENT, component_type=self.component_type())
 
+    def partition(self, lengths: Any = None) -> Any:
+        """This batch as a column for `rr.send_columns`: rows of the given lengths (default one
+        instance per row)."""
+        return _partition(self, lengths)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._array.to_pylist()!r:.200})"
 
@@ -128,8 +133,18 @@ class DescribedComponentBatch(ComponentBatchLike):
     def __len__(self) -> int:
         return len(self.as_arrow_array())
 
+    def partition(self, lengths: Any = None) -> Any:
+        """This batch as a column for `rr.send_columns` (see ComponentBatchMixin.partition)."""
+        return _partition(self, lengths)
+
     def __repr__(self) -> str:
         return f"DescribedComponentBatch({self._descriptor.component!r}, {len(self)} instances)"
+
+
+def _partition(batch: ComponentBatchLike, lengths: Any) -> Any:
+    from .columns import ComponentColumn
+
+    return ComponentColumn(batch.component_descriptor(), batch.as_arrow_array(), lengths=lengths)
 
 
 class ComponentMixin:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from ..instances import pack_rgba, unpack_rgba
+from ..instances import pack_channels, pack_rgba, unpack_rgba
 from ..strict import stricter
 
 __all__ = ["pack_rgba", "parse_color", "parse_colors", "unpack_rgba"]
@@ -30,6 +30,8 @@ def _channels_to_packed(arr: np.ndarray, archetype: str, field: str) -> np.ndarr
         raise ValidationError(archetype, field, f"expected colors of shape (N, 3) or (N, 4), got {arr.shape}")
     if arr.dtype.kind == "f":
         arr = _float_channels(arr, archetype, field)
+    elif arr.dtype == np.uint8:
+        pass
     elif arr.dtype.kind in "iu":
         if arr.size and (arr.min() < 0 or arr.max() > 255):
             raise ValidationError(archetype, field, "integer colors must be in [0, 255]")
@@ -38,9 +40,8 @@ def _channels_to_packed(arr: np.ndarray, archetype: str, field: str) -> np.ndarr
         raise ValidationError(archetype, field, "colors cannot be booleans")
     else:
         raise ValidationError(archetype, field, f"unknown color form of dtype {arr.dtype}")
-    if arr.shape[-1] == 3:
-        arr = np.concatenate([arr, np.full(arr.shape[:-1] + (1,), 255, np.uint8)], axis=-1)
-    return pack_rgba(arr.reshape(-1, 4))
+    flat = arr.reshape(-1, arr.shape[-1])
+    return pack_channels(flat, 255) if flat.shape[1] == 3 else pack_channels(flat[:, :3], flat[:, 3])
 
 
 def _float_channels(arr: np.ndarray, archetype: str, field: str) -> np.ndarray:

@@ -120,6 +120,21 @@ class GenericArchetype(Archetype, Native):
         """One field's value converted as the constructor converts it (for columnar logging)."""
         return to_arrow(cls.fields[field], value, (cls.archetype_name, field))
 
+    # the per-field hooks of Archetype.from_fields / cleared / columns
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return list(cls.fields)
+
+    @classmethod
+    def encode_field(cls, field: str, value: Any) -> Any:
+        cls.field_kind(field)  # unknown field: ValidationError
+        return cls.field_arrow(field, value)
+
+    @classmethod
+    def empty_field(cls, field: str) -> Any:
+        cls.field_kind(field)
+        return cls.field_arrow(field, [])
+
 
 def _guard(archetype: str, field: str, fn: Callable[[], Any]) -> Any:
     """Any failure while converting user input becomes a ValidationError, so non-strict mode

@@ -26,7 +26,6 @@ from .image_format import (CHANNEL_DATATYPES, CHANNELS_OF_MODEL, COLOR_MODEL_BGR
                            parse_enum, pixel_format_bytes)
 from .kinds import Kind
 
-_MAGNIFICATION_FILTERS = {"nearest": 1, "linear": 2, "bicubic": 3}
 _MEDIA_TYPE_OF_SUFFIX = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}  # what rerun-sdk guesses
 
 
@@ -126,8 +125,7 @@ def _display_fields(arch: Archetype, opacity: Any, draw_order: Any, magnificatio
     if draw_order is not None:
         arch._set("draw_order", lambda: v.scalar_float(draw_order, name, "draw_order"))
     if magnification_filter is not None:
-        arch._set("magnification_filter", lambda: v.named_code(magnification_filter, _MAGNIFICATION_FILTERS, name,
-                                                                "magnification_filter"))
+        arch._set("magnification_filter", lambda: arch.encode_field("magnification_filter", magnification_filter))
 
 
 _IMAGE_KINDS = {"buffer": Kind.BLOB, "format": Kind.IMAGE_FORMAT, "opacity": Kind.F32, "draw_order": Kind.F32}
@@ -141,7 +139,8 @@ class Image(Archetype):
     """
 
     archetype_name = "Image"
-    field_kinds = {**_IMAGE_KINDS, "magnification_filter": Kind.U8}
+    field_kinds = {**_IMAGE_KINDS, "magnification_filter": Kind.ARROW}
+    arrow_components = {"magnification_filter": "MagnificationFilter"}  # recorded as Rerun's Arrow component
 
     def __init__(
         self, image: Any = None, color_model: Any = None, *, pixel_format: Any = None, datatype: Any = None,
@@ -252,7 +251,8 @@ class EncodedImage(Archetype):
 
     archetype_name = "EncodedImage"
     field_kinds = {"blob": Kind.BLOB, "media_type": Kind.STR, "opacity": Kind.F32, "draw_order": Kind.F32,
-                   "magnification_filter": Kind.U8}
+                   "magnification_filter": Kind.ARROW}
+    arrow_components = {"magnification_filter": "MagnificationFilter"}
 
     def __init__(self, *, path: Any = None, contents: Any = None, media_type: Any = None, opacity: Any = None,
                  draw_order: Any = None, magnification_filter: Any = None) -> None:

@@ -67,6 +67,8 @@ RERUN_COMPONENT_TYPES: dict[tuple[str, str], str] = {
     ("EncodedImage", "blob"): "rerun.components.Blob",
     ("EncodedImage", "media_type"): "rerun.components.MediaType",
     ("AnnotationContext", "context"): "rerun.components.AnnotationContext",
+    ("Points3D", "point_shading"): "rerun.components.PointShading",
+    ("Image", "magnification_filter"): "rerun.components.MagnificationFilter",
 }
 FIELD_COMPONENT_TYPES: dict[str, str] = {
     "radii": "rerun.components.Radius", "colors": "rerun.components.Color",

@@ -500,7 +500,8 @@ def _clear(a: dict[str, Any]) -> dict[str, Any]:
 
 
 Clear = define("Clear", "*, recursive", {"is_recursive": "ClearIsRecursive"}, required=("is_recursive",),
-               prepare=_clear, doc="Clears an entity (and with recursive=True its children) from this time on.")
+               prepare=_clear, drawn=True,  # not drawn itself, but honoured: the store applies it (store/clears.py)
+               doc="Clears an entity (and with recursive=True its children) from this time on.")
 Clear.flat = classmethod(lambda cls: cls(recursive=False))  # type: ignore[attr-defined]
 Clear.recursive = classmethod(lambda cls: cls(recursive=True))  # type: ignore[attr-defined]
 

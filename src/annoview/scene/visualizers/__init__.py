@@ -7,7 +7,7 @@ Each module of this package builds one kind of logged data (`points2d.py` builds
 
     DRAW_ORDER = ...          # the archetype's defaults live in its module, nowhere else
 
-    @register("Points2D")
+    @register("Points2D", requires="positions")
     def build(inp: VisualizerInput) -> Part: ...
 
 Modules are found on first use (every module of this package is imported once), so adding a
@@ -26,18 +26,30 @@ from .base import VisualizerInput
 Visualizer = Callable[[VisualizerInput], Part]
 
 _REGISTRY: dict[str, Visualizer] = {}
+_REQUIRES: dict[str, str] = {}
 _loaded = False
 
 
-def register(archetype: str) -> Callable[[Visualizer], Visualizer]:
-    """Decorator: `build` draws `archetype`. One visualizer per archetype."""
+def register(archetype: str, *, requires: str | None = None) -> Callable[[Visualizer], Visualizer]:
+    """Decorator: `build` draws `archetype`. One visualizer per archetype. `requires` names the
+    field without which it draws nothing: when that field is not logged or logged empty (as
+    `Archetype.cleared()` logs it), the builder skips the archetype without a problem, as Rerun
+    does, and `build` is not called."""
     def deco(fn: Visualizer) -> Visualizer:
         held = _REGISTRY.get(archetype)
         if held is not None and held is not fn:
             raise ValueError(f"two visualizers for {archetype}: {held.__module__} and {fn.__module__}")
         _REGISTRY[archetype] = fn
+        if requires is not None:
+            _REQUIRES[archetype] = requires
         return fn
     return deco
+
+
+def required_field(archetype: str) -> str | None:
+    """The field an archetype's visualizer cannot draw without (see `register`)."""
+    _load()
+    return _REQUIRES.get(archetype)
 
 
 def _load() -> None:
@@ -62,4 +74,4 @@ def archetypes() -> list[str]:
     return sorted(_REGISTRY)
 
 
-__all__ = ["Visualizer", "VisualizerInput", "archetypes", "register", "visualizer_for"]
+__all__ = ["Visualizer", "VisualizerInput", "archetypes", "register", "required_field", "visualizer_for"]

@@ -1,5 +1,9 @@
 """Per-instance rotations of oriented 3D shapes (Boxes3D, Ellipsoids3D): quaternions and
-axis-angles as (n, 3, 3) matrices, vectorized over instances."""
+axis-angles as (n, 3, 3) matrices, vectorized over instances (thousands of boxes in one call).
+
+The vectorized twin of `annoview.spatial.transforms.quaternion_matrix` / `axis_angle_matrix`
+(one transform at a time, with errors for degenerate rotations; tests check that both agree).
+Here a degenerate rotation is the identity, so one bad instance does not drop the batch."""
 from __future__ import annotations
 
 from typing import Any

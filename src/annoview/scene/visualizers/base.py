@@ -53,12 +53,15 @@ class VisualizerInput:
     instances: int | None = None      # set by `with_instances`: per-instance fields are cut to it
 
     def value(self, field: str) -> Any:
-        """The decoded value of one field, None when not logged."""
+        """The decoded value of one field, None when not logged or logged empty (an empty array
+        clears a field: the visualizer falls back to its default, as in Rerun)."""
         ref = self.cells.get(field)
         if ref is None:
             return None
         got = ref.value
         got = got.to_pylist() if hasattr(got, "to_pylist") else got  # Arrow arrays (texts, structs) as lists
+        if got is None or not len(got):
+            return None
         n = self.instances
         if n is not None and field in PER_INSTANCE and len(got) > max(n, 1):
             return got[:max(n, 1)]
@@ -71,7 +74,7 @@ class VisualizerInput:
         limit = max(n, 1)
         for field in PER_INSTANCE:
             ref = self.cells.get(field)
-            if ref is not None and len(ref.value) > limit:
+            if ref is not None and ref.value is not None and len(ref.value) > limit:
                 return replace(self, instances=n)
         return self
 

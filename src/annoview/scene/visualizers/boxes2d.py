@@ -12,7 +12,7 @@ DRAW_ORDER = DRAW_ORDER_BOXES        # Rerun's default: over masks, under lines 
 DEFAULT_RADIUS = DEFAULT_LINE_RADIUS  # outline half-width, screen px
 
 
-@register("Boxes2D")
+@register("Boxes2D", requires="half_sizes")
 def build(inp: VisualizerInput) -> Part:
     part = Part()
     if inp.value("half_sizes") is None or not len(inp.value("half_sizes")):

@@ -18,7 +18,7 @@ from .base import VisualizerInput
 DRAW_ORDER = DRAW_ORDER_IMAGE   # Rerun's default: under everything else
 
 
-@register("Image")
+@register("Image", requires="buffer")
 def build(inp: VisualizerInput) -> Part:
     return _image_part(inp, display_image(inp.value("buffer"), inp.value("format")))
 

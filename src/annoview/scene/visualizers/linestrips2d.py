@@ -7,6 +7,6 @@ from ._strips import build_strips
 from .base import VisualizerInput
 
 
-@register("LineStrips2D")
+@register("LineStrips2D", requires="strips")
 def build(inp: VisualizerInput) -> Part:
     return build_strips(inp, "2d")

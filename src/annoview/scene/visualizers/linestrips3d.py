@@ -7,6 +7,6 @@ from ._strips import build_strips
 from .base import VisualizerInput
 
 
-@register("LineStrips3D")
+@register("LineStrips3D", requires="strips")
 def build(inp: VisualizerInput) -> Part:
     return build_strips(inp, "3d")

@@ -7,6 +7,6 @@ from ._points import build_points
 from .base import VisualizerInput
 
 
-@register("Points3D")
+@register("Points3D", requires="positions")
 def build(inp: VisualizerInput) -> Part:
     return build_points(inp, "3d")

@@ -14,7 +14,7 @@ from .base import VisualizerInput
 DRAW_ORDER = DRAW_ORDER_SEGMENTATION   # Rerun's default: over images, under boxes
 
 
-@register("SegmentationImage")
+@register("SegmentationImage", requires="buffer")
 def build(inp: VisualizerInput) -> Part:
     part = Part()
     ids = segmentation_ids(inp.value("buffer"), inp.value("format"))

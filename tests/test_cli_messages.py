@@ -1,0 +1,63 @@
+"""CLI behaviour around the edges: --version, mistyped commands, the mode of converted files,
+empty recordings, and error text without Python bytes literals."""
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from annoview.app import cli
+from annoview.errors import RecordingRecoveryWarning
+from annoview.io.avr import AvrWriter
+
+
+def test_version(capsys):
+    assert cli.main(["--version"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("annoview ") and out.strip() != "annoview"
+
+
+def test_mistyped_command_is_named_with_a_suggestion(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["inf", "run.avr"]) == 2
+    assert capsys.readouterr().err == "annoview: error: unknown command 'inf' (did you mean 'info'?)\n"
+    assert cli.main(["scrrenshot", "x"]) == 2
+    assert "did you mean 'screenshot'?" in capsys.readouterr().err
+    assert cli.main(["frobnicate"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("annoview: error: unknown command 'frobnicate'; commands: ") and "info" in err
+
+
+def test_converted_file_follows_the_umask(tmp_path):
+    src, dst = tmp_path / "in.avr", tmp_path / "out.avr"
+    AvrWriter(src, "app").close()
+    old = os.umask(0o022)
+    try:
+        assert cli.main(["convert", str(src), str(dst), "--no-progress"]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(dst.stat().st_mode) == 0o644  # mkstemp alone would give 0600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.avr", "out.avr"]
+
+
+def test_empty_file_is_an_empty_recording_in_info_and_viewer(tmp_path, capsys):
+    from annoview.app.viewer.loader import FileLoader
+    from annoview.store import Store
+
+    path = tmp_path / "empty.avr"
+    path.write_bytes(b"")
+    with pytest.warns(RecordingRecoveryWarning, match="ends inside its header"):
+        assert cli.main(["info", str(path)]) == 0
+    loader = FileLoader(str(path), Store())
+    loader.run_here()
+    assert "chunks: 0, rows: 0" in capsys.readouterr().out
+    assert loader.progress.state == "done" and loader.progress.warnings == 1
+
+
+def test_not_a_recording_error_has_no_bytes_literal(tmp_path, capsys):
+    path = tmp_path / "x.avr"
+    path.write_bytes(b"GIF89a" + b"\0" * 40)
+    assert cli.main(["info", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "does not start with ANNOVIEW" in err and "b'" not in err
