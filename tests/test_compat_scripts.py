@@ -35,6 +35,8 @@ EXPECTED_ENTITIES = {
                              "/cams/left\\ cam/track", "/cams/right\\:cam/boxes", "/cams/right\\:cam/track"},
     "blueprint_views.py": {"/image", "/image/centers", "/image/mask", "/world/path"},
     "log_files_and_threads.py": {"/camera/frame.png", "/camera/frame.png/marks", "/snapshots/first.png"},
+    "images_formats.py": {"/camera/logo", "/camera/bgr", "/camera/depth_as_image", "/camera/nv12", "/camera/raw16",
+                          "/camera/jpeg", "/camera/png_bytes"},
     "columns_clears.py": {"/world", "/world/swarm", "/camera/tracks", "/camera/boxes", "/outline", "/legend", "/robot",
                           "/robot/arm", "/robot/arm/box", "/robot/mask", "/robot/lines", "/robot/context"},
     "any_values.py": {"/sensor", "/robot", "/sensor/extra", "/points", "/loose", "/colored", "/pose", "/temps",

@@ -15,8 +15,8 @@ import annoview.datatypes as av_datatypes
 import annoview.encodings as av_encodings
 from annoview.types.generic import REGISTRY
 
-# Names another module provides (images); see the report of the image layer.
-IMAGE_LAYER = {"ChannelDatatype", "ColorModel", "PixelFormat", "EncodedImage"}
+# Names another module provides (none left: the image layer adds its enums and EncodedImage).
+IMAGE_LAYER: set[str] = set()
 
 
 def _public(module) -> set[str]:

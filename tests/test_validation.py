@@ -42,8 +42,28 @@ BAD_CALLS = [
     (lambda: rr.SegmentationImage(np.array([["a"]])), "SegmentationImage.image", "integer class ids"),
     (lambda: rr.SegmentationImage(np.zeros((2, 2), np.uint8), opacity=2.0), "SegmentationImage.opacity", r"\[0.0, 1.0\]"),
     (lambda: rr.Image(np.zeros((4, 4, 2), np.uint8)), "Image.image", r"\(H, W, 3\)"),
-    (lambda: rr.Image(np.full((2, 2), 2.0)), "Image.image", r"\[0, 1\]"),
-    (lambda: rr.Image(np.zeros((2, 2), np.int64)), "Image.image", "dtype int64"),
+    (lambda: rr.Image(np.zeros((2, 2), bool)), "Image.image", "bool pixels"),
+    (lambda: rr.Image(np.zeros((2, 2), complex)), "Image.image", "unsupported pixel dtype complex128"),
+    (lambda: rr.Image(np.zeros(4, np.uint8)), "Image.image", "2-D or 3-D"),
+    (lambda: rr.Image(np.zeros((2, 2), np.uint8), "RGB"), "Image.color_model", "RGB needs 3 channels"),
+    (lambda: rr.Image(np.zeros((2, 2), np.uint8), "XYZ"), "Image.color_model", "cannot read 'XYZ' as rr.ColorModel"),
+    (lambda: rr.Image(), "Image.image", "give image= or bytes="),
+    (lambda: rr.Image(bytes=b"abc", width=3), "Image.bytes", "width= and height="),
+    (lambda: rr.Image(bytes=b"abc", width=3, height=1, color_model="L"), "Image.bytes", "color_model= and datatype="),
+    (lambda: rr.Image(bytes=b"abc", width=3, height=2, color_model="L", datatype="u8"), "Image.bytes", "3 bytes, 3x2 L uint8 needs 6"),
+    (lambda: rr.Image(bytes=b"abc", width=2, height=2, pixel_format="NV12"), "Image.bytes", "3 bytes, 2x2 NV12 needs 6"),
+    (lambda: rr.Image(bytes=b"abc", width=2, height=2, pixel_format="NV12", color_model="L"), "Image.color_model", "exclude"),
+    (lambda: rr.Image(bytes=b"abc", width=3, height=1, color_model="L", datatype="f128"), "Image.datatype", "ChannelDatatype"),
+    (lambda: rr.Image(np.zeros((2, 2), np.uint8), opacity=2.0), "Image.opacity", r"\[0.0, 1.0\]"),
+    (lambda: rr.Image(np.zeros((2, 2), np.uint8), magnification_filter="Fuzzy"), "Image.magnification_filter", "Nearest"),
+    (lambda: rr.EncodedImage(), "EncodedImage.path", "exactly one of path= or contents="),
+    (lambda: rr.EncodedImage(path="/nonexistent/x.png"), "EncodedImage.path", "cannot read"),
+    (lambda: rr.EncodedImage(contents=5), "EncodedImage.bytes", "expected bytes"),
+    (lambda: rr.Points2D([[0, 0]], radii=[1, 2]), "Points2D.radii", "2 values for 1 positions"),
+    (lambda: rr.Points2D([[0, 0]], show_labels=1), "Points2D.show_labels", "True or False"),
+    (lambda: rr.Points2D([[0, 0]], colors=[300, 0, 0]), "Points2D.colors", r"\[0, 255\]"),
+    (lambda: rr.Boxes2D(centers=[[0, 0]]), "Boxes2D.half_sizes", "required"),
+    (lambda: rr.Boxes2D(mins=[[0, 0]]), "Boxes2D.mins", "needs sizes= or half_sizes="),
     (lambda: rr.AnnotationContext({1: "car"}), "AnnotationContext.context", "dicts are not a context form"),
     (lambda: rr.AnnotationContext([(70000, "x")]), "AnnotationContext.info.id", "out of range"),
     (lambda: rr.AnnotationContext([(1, "x", "nocolor")]), "AnnotationContext.info.color", "unknown color"),
@@ -73,11 +93,38 @@ def test_not_an_archetype(mem):
         rr.log("x", np.zeros(3))
 
 
-def test_segmentation_lossless_conversions():
-    assert rr.SegmentationImage(np.array([[1, 300]], np.int32)).components["buffer"].dtype == np.uint16
+def test_segmentation_keeps_the_given_dtype():
+    """As rerun-sdk: ids are stored with their dtype (the viewer converts); bools become u8 ids."""
+    seg = rr.SegmentationImage(np.array([[1, 300]], np.int32))
+    assert seg.components["buffer"].dtype == np.int32 and seg.components["format"][0]["channel_datatype"] == 11
     assert rr.SegmentationImage(np.array([[True, False]])).components["buffer"].tolist() == [[1, 0]]
-    assert rr.SegmentationImage(np.array([[2.0, 3.0]])).components["buffer"].tolist() == [[2, 3]]
+    assert rr.SegmentationImage(np.array([[2.0, 3.0]])).components["buffer"].dtype == np.float64
     assert rr.SegmentationImage(np.zeros((2, 3, 1), np.uint8)).components["format"][0]["width"] == 3
+
+
+NON_STRICT_RECORDS = [  # annoview's stricter rules: strict raises (above), non-strict records as rerun-sdk
+    (lambda: rr.Points2D([[np.nan, 1]]), "positions", lambda v: np.isnan(v[0, 0])),
+    (lambda: rr.Points2D([[0, 0]], radii=[1, 2, 3]), "radii", lambda v: v.tolist() == [1, 2, 3]),
+    (lambda: rr.Points2D([[0, 0]], colors=[[1.5, -0.2, 0.5]]), "colors", lambda v: v.tolist() == [0x7ECD80FF]),
+    (lambda: rr.Points2D([[0, 0]], class_ids=[1.7]), "class_ids", lambda v: v.tolist() == [1]),
+    (lambda: rr.Points2D([[0, 0]], show_labels=1), "show_labels", lambda v: v.tolist() == [True]),
+    (lambda: rr.Boxes2D(sizes=[[-2, 2]]), "half_sizes", lambda v: v.tolist() == [[-1, 1]]),
+    (lambda: rr.Image(np.zeros((2, 2), np.uint8), opacity=2.0), "opacity", lambda v: v.tolist() == [2.0]),
+    (lambda: rr.Image(np.zeros((2, 2), np.uint8), "RGB"), "format", lambda v: v[0]["color_model"] == 2),
+    (lambda: rr.Image(np.zeros((2, 2, 2), np.uint8)), "format", lambda v: v[0]["color_model"] is None),
+    (lambda: rr.SegmentationImage(np.array([[1, -2]], np.int32)), "buffer", lambda v: v.tolist() == [[1, -2]]),
+]
+
+
+@pytest.mark.parametrize("make,field,ok", NON_STRICT_RECORDS, ids=[str(i) for i in range(len(NON_STRICT_RECORDS))])
+def test_non_strict_records_what_rerun_records(make, field, ok):
+    with pytest.raises(rr.ValidationError):
+        make()
+    rr.set_strict_mode(False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        arch = make()
+    assert arch.invalid is None and ok(arch.components[field])
 
 
 def test_non_strict_bad_field_warns_once_and_keeps_the_rest(mem):
@@ -85,7 +132,7 @@ def test_non_strict_bad_field_warns_once_and_keeps_the_rest(mem):
     rr.log("good", rr.Points2D([[1, 1]]), static=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        rr.log("p", rr.Points2D([[1, 2], [3, 4]], class_ids=[1, 2, 3], labels=["a", "b"]), static=True)
+        rr.log("p", rr.Points2D([[1, 2], [3, 4]], class_ids=[1, -2], labels=["a", "b"]), static=True)
     assert len(caught) == 1 and "Points2D.class_ids" in str(caught[0].message)
     assert "dropped" in str(caught[0].message)
     s = store_of(mem)
@@ -101,7 +148,7 @@ def test_non_strict_bad_required_field_skips_only_that_call(mem):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         rr.set_time("frame", sequence=1)
-        rr.log("p", rr.Points2D([[np.nan, 1]]))
+        rr.log("p", rr.Points2D([[1, 2, 3]]))
         rr.log("a//b", rr.Points2D([[0, 0]]))
     msgs = [str(w.message) for w in caught]
     assert len(msgs) == 2 and "Points2D.positions" in msgs[0] and "Points2D not logged" in msgs[0]
@@ -115,3 +162,18 @@ def test_per_call_strict_override(mem):
     rr.set_strict_mode(False)
     with pytest.raises(rr.ValidationError):
         rr.log("a//b", rr.Points2D([[0, 0]]), strict=True)
+
+
+def test_non_strict_annotation_parts_never_raise(mem):
+    """A bad AnnotationInfo / ClassDescription is built without an exception in non-strict mode:
+    a bad id drops the context holding it, bad connections are dropped; one warning each."""
+    rr.set_strict_mode(False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bad_info = rr.AnnotationInfo(id=70000, label="x")
+        bad_class = rr.ClassDescription(info=(1, "x"), keypoint_connections=[(0, 1, 2)])
+        rr.log("a", rr.AnnotationContext([bad_info]), static=True)
+        rr.log("b", rr.AnnotationContext([bad_class]), static=True)
+        rr.log("c", rr.AnnotationContext([(1, "ok")]), static=True)
+    assert len(caught) == 2
+    assert store_of(mem).entity_paths() == ["/b", "/c"]

@@ -17,8 +17,9 @@ from .sdk.recording import RecordingStream
 from .sdk.script_helpers import script_add_args, script_setup, script_teardown
 from .sdk.sinks import MemorySink
 from .strict import set_strict_mode, strict_mode
-from .types import (AnnotationContext, AnnotationInfo, Box2DFormat, Boxes2D, ClassDescription, ComponentColumn,
-                    ComponentColumnList, Image, LineStrips2D, LineStrips3D, Points2D, Points3D, SegmentationImage)
+from .types import (AnnotationContext, AnnotationInfo, Box2DFormat, Boxes2D, ChannelDatatype, ClassDescription,
+                    ColorModel, ComponentColumn, ComponentColumnList, EncodedImage, Image, LineStrips2D, LineStrips3D,
+                    PixelFormat, Points2D, Points3D, SegmentationImage)
 from .types.any_values import AnyBatchValue, AnyValues, DynamicArchetype
 
 __version__ = "0.1.0"
@@ -197,7 +198,8 @@ __all__ = [
     "disable_timeline", "reset_time", "save", "memory_recording", "spawn", "connect", "connect_grpc", "flush",
     "disconnect", "get_global_data_recording", "set_strict_mode", "strict_mode", "RecordingStream", "MemorySink",
     "AnnotationContext", "AnnotationInfo", "ClassDescription", "Points2D", "Points3D", "Boxes2D", "Box2DFormat",
-    "LineStrips2D", "LineStrips3D", "SegmentationImage", "Image", "AnnoviewError", "AnnoviewWarning",
+    "LineStrips2D", "LineStrips3D", "SegmentationImage", "Image", "EncodedImage", "ChannelDatatype", "ColorModel",
+    "PixelFormat", "AnnoviewError", "AnnoviewWarning",
     "ValidationError", "datatypes", "encodings", "archetypes", "components", "send_columns", "TimeColumn", "ComponentColumn",
     "ComponentColumnList", "AnyValues", "DynamicArchetype", "AnyBatchValue",
     "AlbedoFactor", "GraphEdge", "GraphType", "MediaType", "Radius", "Scale3D", "TensorDimensionIndexSelection",

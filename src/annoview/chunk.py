@@ -65,8 +65,9 @@ def _list_array(offsets: np.ndarray, values: pa.Array, valid: np.ndarray | None)
 def encode_column(kind: Kind, cells: Sequence[Any]) -> pa.Array:
     """Cells of one component (None = no value in that row) -> list<...> Arrow array."""
     valid = np.array([c is not None for c in cells])
-    if kind in (Kind.VEC2, Kind.VEC3, Kind.F32, Kind.ID, Kind.COLOR, Kind.BOOL):
-        dtype = {Kind.F32: np.float32, Kind.ID: np.uint16, Kind.COLOR: np.uint32, Kind.BOOL: np.bool_}.get(kind, np.float32)
+    if kind in (Kind.VEC2, Kind.VEC3, Kind.F32, Kind.ID, Kind.U8, Kind.COLOR, Kind.BOOL):
+        dtype = {Kind.F32: np.float32, Kind.ID: np.uint16, Kind.U8: np.uint8, Kind.COLOR: np.uint32,
+                 Kind.BOOL: np.bool_}.get(kind, np.float32)
         parts = [c for c in cells if c is not None]
         lengths = [0 if c is None else len(c) for c in cells]
         flat = np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)

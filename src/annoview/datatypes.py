@@ -3,7 +3,7 @@
 Every class is generated from the tables in types/pytypes.py and types/rerun_schema.py: it takes
 Rerun's constructor arguments, and its `XxxBatch` converts any accepted input into Rerun's exact
 Arrow type. `XxxLike` / `XxxArrayLike` are the input-type aliases Rerun exports for annotations.
-ChannelDatatype, ColorModel and PixelFormat belong to the image layer and are added there.
+ChannelDatatype, ColorModel and PixelFormat are the image layer's enums (types/image_format.py).
 """
 from typing import Any as _Any
 
@@ -36,6 +36,13 @@ class KeypointPair(tuple):
 
 
 for _name in [*_DATATYPE_CLASSES, "ViewDir", "AnnotationInfo", "ClassDescription", "ClassDescriptionMapElem", "KeypointPair"]:
+    _g[f"{_name}Batch"] = make_batch_class(_name, _name, __name__)
+    _g[f"{_name}Like"] = _Any
+    _g[f"{_name}ArrayLike"] = _Any
+
+from .types.image_format import ChannelDatatype, ColorModel, PixelFormat  # noqa: E402
+
+for _name in ("ChannelDatatype", "ColorModel", "PixelFormat"):
     _g[f"{_name}Batch"] = make_batch_class(_name, _name, __name__)
     _g[f"{_name}Like"] = _Any
     _g[f"{_name}ArrayLike"] = _Any

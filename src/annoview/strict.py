@@ -32,6 +32,17 @@ def report(error: ValidationError, consequence: str) -> None:
     warn_user(f"{error} ({consequence})", AnnoviewWarning)
 
 
+def stricter(error: ValidationError, warn: str | None = None) -> None:
+    """A rule annoview keeps but rerun-sdk does not (NaN positions, 3 radii for 1 point, float
+    colors outside [0, 1], ...): strict mode raises; non-strict mode records what rerun-sdk
+    records for the same call, so the caller goes on with the value as Rerun would store it.
+    `warn` (where rerun-sdk itself warns) adds one warning in non-strict mode."""
+    if _strict:
+        raise error
+    if warn is not None:
+        warn_user(f"{error} ({warn})", AnnoviewWarning)
+
+
 def checked(fn: Callable[[], T], error_consequence: str) -> T | None:
     """Run one field's validation; in non-strict mode a failure drops the field with a warning."""
     try:

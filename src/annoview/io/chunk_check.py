@@ -30,12 +30,12 @@ from ..types.kinds import VALUE_TYPES, Kind
 @lru_cache(maxsize=1)
 def archetype_fields() -> dict[str, dict[str, Kind]]:
     """Archetype name -> field -> storage kind, for every archetype annoview renders."""
-    from ..types import (AnnotationContext, Boxes2D, Image, LineStrips2D, LineStrips3D, Points2D, Points3D,
-                         SegmentationImage)
+    from ..types import (AnnotationContext, Boxes2D, EncodedImage, Image, LineStrips2D, LineStrips3D, Points2D,
+                         Points3D, SegmentationImage)
 
     return {cls.archetype_name: dict(cls.field_kinds)
             for cls in (Points2D, Points3D, Boxes2D, LineStrips2D, LineStrips3D, SegmentationImage, Image,
-                        AnnotationContext)}
+                        EncodedImage, AnnotationContext)}
 
 
 @lru_cache(maxsize=256)

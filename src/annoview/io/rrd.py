@@ -128,6 +128,7 @@ RERUN_INSTANCE_TYPES: dict[Kind, pa.DataType] = {
     Kind.VEC3: _RR_FSL3,
     Kind.F32: pa.float32(),
     Kind.ID: pa.uint16(),
+    Kind.U8: pa.uint8(),
     Kind.COLOR: pa.uint32(),
     Kind.BOOL: pa.bool_(),
     Kind.STR: pa.utf8(),

@@ -38,7 +38,7 @@ def image_texture_format(image: np.ndarray) -> tuple[np.ndarray, int, str, bool]
         return img.astype(np.float32, copy=False), img.shape[2], "f4", False
     if img.dtype == np.bool_:
         return img.astype(np.uint8) * np.uint8(255), img.shape[2], "f1", False
-    raise ValueError(f"Image: unsupported pixel dtype {img.dtype} (uint8, uint16 or float in [0, 1])")
+    raise ValueError(f"Image: unsupported pixel dtype {img.dtype} (uint8, uint16 or float32)")
 
 
 def segmentation_texture_format(ids: np.ndarray) -> tuple[np.ndarray, str]:
@@ -116,16 +116,34 @@ class ImageRenderer(_QuadRenderer):
             defines.add("IMAGE_INTEGER")
         if srgb_internal_format(components, dtype) is not None:
             defines.add("IMAGE_SRGB_TEXTURE")
+        smooth = v.smooth and dtype != "u2"  # integer textures cannot be filtered
+        if smooth:
+            defines.add("IMAGE_LINEAR")
+        filt = moderngl.LINEAR if smooth else moderngl.NEAREST
+        if tex.filter != (filt, filt):  # a cached texture may be shared by a nearest and a smooth view
+            tex.filter = (filt, filt)
         prog = fs.program("image", "image", defines)
         fs.set_blend(not (v.opaque or components in (1, 3)) or v.opacity < 1.0)
         fs.setup(prog, v.object_id, v.transform)
         tex.use(IMAGE_UNIT)
         set_uniform(prog, "u_image", IMAGE_UNIT)
-        set_uniform(prog, "u_scale", 1.0 / 65535.0)
+        lo, hi = _texel_range(v, dtype)
+        set_uniform(prog, "u_range", (lo, hi if hi != lo else lo + 1.0))
+        set_uniform(prog, "u_linear", int(v.linear))
+        set_uniform(prog, "u_bgr", int(v.bgr))
         set_uniform(prog, "u_channels", int(components))
         set_uniform(prog, "u_opacity", float(v.opacity))
         set_uniform(prog, "u_size", (float(w), float(h)))
         fs.draw(self.vao(prog), moderngl.TRIANGLE_STRIP, 4)
+
+
+def _texel_range(v: ImageVisual, dtype: str) -> tuple[float, float]:
+    """The visual's value range in the units the shader reads: uint8 textures are normalized
+    (texel = value / 255), uint16 textures are integers, float textures are the values."""
+    if v.value_range is None:
+        return (0.0, 65535.0) if dtype == "u2" else (0.0, 1.0)
+    lo, hi = (float(x) for x in v.value_range)
+    return (lo / 255.0, hi / 255.0) if dtype == "f1" else (lo, hi)
 
 
 class SegmentationRenderer(_QuadRenderer):

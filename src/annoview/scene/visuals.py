@@ -281,12 +281,21 @@ class BoxesVisual(_Colored):
 
 @dataclass(eq=False, kw_only=True)
 class ImageVisual(Visual):
-    """Image: (H, W) gray, (H, W, 3) RGB or (H, W, 4) RGBA; uint8, uint16 or float32 in [0, 1].
+    """Image: (H, W) gray, (H, W, 2) gray + alpha, (H, W, 3) RGB or (H, W, 4) RGBA; uint8, uint16
+    or float32.
 
-    Covers the pixel rectangle [0, W] x [0, H] in scene units.
+    Covers the pixel rectangle [0, W] x [0, H] in scene units. `value_range` (lo, hi) maps pixel
+    values to black..white (None: uint8 0..255, uint16 0..65535, float 0..1); `linear` says the
+    normalized RGB values are linear light rather than sRGB-encoded; `bgr` swaps R and B;
+    `smooth` interpolates between pixels when magnified (Rerun's Linear/Bicubic filter; uint16
+    images stay nearest).
     """
 
     image: np.ndarray
+    value_range: tuple[float, float] | None = None
+    linear: bool = False
+    bgr: bool = False
+    smooth: bool = False
     opacity: float = 1.0
     opaque: bool = False          # caller knows an RGBA image's alpha is 255 everywhere: no blending
     draw_order: float = DRAW_ORDER_IMAGE

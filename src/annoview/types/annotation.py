@@ -98,7 +98,7 @@ def _pairs(connections: Any) -> tuple[tuple[int, int], ...]:
     if connections is not None and isinstance(connections, (str, bytes)):
         raise ValidationError(_NAME, "keypoint_connections", "expected pairs of keypoint ids, got a string")
     try:
-        conns = tuple(_pair(p) for p in (connections or ()))
+        conns = tuple(_pair(p) for p in (() if connections is None else connections))
     except TypeError:
         raise ValidationError(_NAME, "keypoint_connections",
                               f"expected pairs of keypoint ids, got {type(connections).__name__}") from None
@@ -127,7 +127,7 @@ class ClassDescription:
                  keypoint_connections: Iterable[Any] | None = None) -> None:
         try:
             object.__setattr__(self, "info", AnnotationInfo.coerce(info, "info"))
-            kps = tuple(AnnotationInfo.coerce(k, "keypoint_annotations") for k in (keypoint_annotations or ()))
+            kps = tuple(AnnotationInfo.coerce(k, "keypoint_annotations") for k in (() if keypoint_annotations is None else keypoint_annotations))
         except ValidationError as e:
             if strict_mode():
                 raise

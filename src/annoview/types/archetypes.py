@@ -1,4 +1,4 @@
-"""The logged archetypes: Points2D/3D, Boxes2D, LineStrips2D/3D, SegmentationImage, Image.
+"""The logged archetypes: Points2D/3D, Boxes2D, LineStrips2D/3D (images: images.py).
 
 Each archetype validates its input at construction (naming archetype and field on error) and
 holds `components`: field name -> one cell value in its stored form. Single values are kept as
@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ValidationError
-from ..strict import checked
+from ..strict import checked, stricter
 from . import validate as v
 from .colors import parse_colors
 from .columns import ComponentColumn, ComponentColumnList, instance_array
@@ -230,9 +230,12 @@ class Points3D(_Points):
     arrow_components = {"point_shading": "PointShading"}
 
     def __init__(self, positions: Any, *, radii: Any = None, colors: Any = None, labels: Any = None,
-                 show_labels: Any = None, class_ids: Any = None, keypoint_ids: Any = None) -> None:
+                 show_labels: Any = None, point_shading: Any = None, class_ids: Any = None,
+                 keypoint_ids: Any = None) -> None:
         super().__init__(positions, radii=radii, colors=colors, labels=labels, show_labels=show_labels,
                          class_ids=class_ids, keypoint_ids=keypoint_ids)
+        if point_shading is not None and self.invalid is None:  # recorded; annoview shades points flat
+            self._set("point_shading", lambda: self.encode_field("point_shading", point_shading))
 
 
 class Box2DFormat(enum.Enum):
@@ -274,11 +277,21 @@ def _boxes_from_array(array: Any, fmt: Any) -> tuple[np.ndarray, np.ndarray]:
         sizes = np.stack([c2, c3], 1) * 2
         mins = np.stack([c0, c1], 1) - sizes / 2
     half = (sizes / 2).astype(np.float32)
-    return (mins + sizes / 2).astype(np.float32), half
+    centers = (mins + sizes / 2).astype(np.float32)
+    if fmt in (Box2DFormat.YXHW, Box2DFormat.YXYX):
+        # rerun-sdk 0.41 stores the boxes of the two y-first formats in reverse row order;
+        # recorded the same way so both viewers (and per-instance fields) agree.
+        return centers[::-1].copy(), half[::-1].copy()
+    return centers, half
 
 
 class Boxes2D(Archetype):
-    """Axis-aligned 2D boxes, stored as centers + half sizes (as Rerun stores them)."""
+    """Axis-aligned 2D boxes, stored as centers + half sizes (as Rerun stores them).
+
+    What is stored is what rerun-sdk stores for the same call: `sizes=` alone gives half sizes
+    and no centers, one size for many centers stays one half size (the viewer repeats it), and
+    `mins=` gives centers `mins + sizes / 2` with numpy broadcasting.
+    """
 
     archetype_name = "Boxes2D"
     field_kinds = {
@@ -294,7 +307,7 @@ class Boxes2D(Archetype):
         super().__init__()
         name = self.archetype_name
 
-        def geometry() -> tuple[np.ndarray, np.ndarray]:
+        def geometry() -> tuple[np.ndarray | None, np.ndarray | None]:
             if array is not None:
                 if any(x is not None for x in (sizes, mins, half_sizes, centers)):
                     raise ValidationError(name, "array", "array= cannot be combined with sizes/mins/half_sizes/centers")
@@ -303,39 +316,40 @@ class Boxes2D(Archetype):
                 raise ValidationError(name, "sizes", "give sizes= or half_sizes=, not both")
             if mins is not None and centers is not None:
                 raise ValidationError(name, "mins", "give mins= or centers=, not both")
+            if mins is not None and sizes is None and half_sizes is None:
+                raise ValidationError(name, "mins", "mins= needs sizes= or half_sizes=")
             if sizes is None and half_sizes is None:
-                raise ValidationError(name, "half_sizes", "one of sizes=, half_sizes= or array= is required")
-            half = (v.positions(sizes, 2, name, "sizes") / 2 if sizes is not None
-                    else v.positions(half_sizes, 2, name, "half_sizes"))
-            if (half < 0).any():
-                raise ValidationError(name, "sizes" if sizes is not None else "half_sizes", "box sizes must not be negative")
+                error = ValidationError(name, "half_sizes", "one of sizes=, half_sizes= or array= is required")
+                if centers is None:
+                    raise error
+                stricter(error)  # rerun-sdk records the centers alone; nothing is drawn
+            half = None
+            if sizes is not None or half_sizes is not None:
+                field = "sizes" if sizes is not None else "half_sizes"
+                half = v.positions(sizes if sizes is not None else half_sizes, 2, name, field)
+                if sizes is not None:
+                    half = half / np.float32(2)
+                if (half < 0).any():
+                    stricter(ValidationError(name, field, "box sizes must not be negative"))
+            c = None
             if mins is not None:
                 m = v.positions(mins, 2, name, "mins")
-                if len(m) not in (len(half), 1) and len(half) != 1:
+                if len(m) != len(half) and 1 not in (len(m), len(half)):
                     raise ValidationError(name, "mins", f"{len(m)} mins for {len(half)} sizes")
                 c = m + half
             elif centers is not None:
                 c = v.positions(centers, 2, name, "centers")
-            else:
-                c = np.zeros((len(half), 2), np.float32)
-            if len(c) != len(half):
-                if len(half) == 1:
-                    half = np.repeat(half, len(c), 0)
-                elif len(c) == 1:
-                    c = np.repeat(c, len(half), 0)
-                else:
-                    raise ValidationError(name, "centers", f"{len(c)} centers for {len(half)} sizes")
-            return c.astype(np.float32), half.astype(np.float32)
+            return c, half
 
-        geo = self._required("centers", geometry)
+        geo = self._required("half_sizes", geometry)
         if geo is None:
             return
-        del self.components["centers"]
-        if mins is None and centers is None and array is None:
-            self.components["half_sizes"] = geo[1]  # no position given: none recorded (the origin, as in Rerun)
-        else:
-            self.components["centers"], self.components["half_sizes"] = geo
-        n = len(geo[0])
+        c, half = geo
+        for field, value in (("centers", c), ("half_sizes", half)):
+            self.components.pop(field, None)
+            if value is not None:
+                self.components[field] = np.ascontiguousarray(value, np.float32)
+        n = max(len(x) for x in (c, half) if x is not None)
         _common_instance_fields(self, n, "boxes", radii=radii, colors=colors, labels=labels,
                                 show_labels=show_labels, class_ids=class_ids, draw_order=draw_order)
 
@@ -382,113 +396,20 @@ class LineStrips3D(_LineStrips):
                          class_ids=class_ids)
 
 
-# Rerun's ChannelDatatype and ColorModel codes, so .rrd import/export is a mapping.
-CHANNEL_DATATYPES: dict[str, int] = {
-    "uint8": 6, "int8": 7, "uint16": 8, "int16": 9, "uint32": 10, "int32": 11, "uint64": 12,
-    "int64": 13, "float16": 33, "float32": 34, "float64": 35,
-}
-DTYPE_OF_CHANNEL: dict[int, np.dtype] = {code: np.dtype(name) for name, code in CHANNEL_DATATYPES.items()}
-COLOR_MODEL_L, COLOR_MODEL_RGB, COLOR_MODEL_RGBA = 1, 2, 3
+def __getattr__(name: str) -> Any:
+    """The image archetypes and format tables moved to images.py / image_format.py; imports of
+    them from here keep working."""
+    if name in ("Image", "SegmentationImage", "EncodedImage"):
+        from . import images
 
+        return getattr(images, name)
+    if name in ("CHANNEL_DATATYPES", "DTYPE_OF_CHANNEL"):
+        from . import image_format
 
-def image_format(width: int, height: int, dtype: np.dtype, color_model: int | None) -> list[dict]:
-    return [{"width": width, "height": height, "pixel_format": None, "color_model": color_model,
-             "channel_datatype": CHANNEL_DATATYPES[np.dtype(dtype).name]}]
-
-
-def _segmentation_ids(image: Any) -> np.ndarray:
-    name, field = "SegmentationImage", "image"
-    try:
-        arr = np.asarray(image)
-    except (ValueError, TypeError) as e:
-        raise ValidationError(name, field, f"expected a 2-D integer array: {e}") from None
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        arr = arr[:, :, 0]
-    if arr.ndim != 2:
-        raise ValidationError(name, field, f"expected a 2-D (H, W) array of class ids, got shape {arr.shape}")
-    if arr.dtype in (np.uint8, np.uint16):
-        return np.ascontiguousarray(arr)
-    if arr.dtype.kind == "b":
-        return arr.astype(np.uint8)
-    if arr.dtype.kind not in "iuf":
-        raise ValidationError(name, field, f"expected integer class ids, got dtype {arr.dtype}")
-    if arr.size == 0:
-        return arr.astype(np.uint8)
-    if arr.dtype.kind == "f":
-        if not np.isfinite(arr).all() or (arr != np.round(arr)).any():
-            raise ValidationError(name, field, f"dtype {arr.dtype} with non-whole values; class ids must be whole numbers (use an integer dtype)")
-    lo, hi = arr.min(), arr.max()
-    if lo < 0 or hi > 65535:
-        raise ValidationError(name, field, f"class id {int(lo if lo < 0 else hi)} in a {arr.dtype} image; ids must be in 0..65535 (uint8 or uint16)")
-    return arr.astype(np.uint8 if hi <= 255 and arr.dtype.itemsize == 1 else np.uint16)
-
-
-class SegmentationImage(Archetype):
-    """An image whose pixels are class ids, colored by the annotation context."""
-
-    archetype_name = "SegmentationImage"
-    field_kinds = {"buffer": Kind.BLOB, "format": Kind.IMAGE_FORMAT, "opacity": Kind.F32, "draw_order": Kind.F32}
-
-    def __init__(self, image: Any, *, opacity: Any = None, draw_order: Any = None) -> None:
-        super().__init__()
-        ids_img = self._required("buffer", lambda: _segmentation_ids(image))
-        if ids_img is None:
-            return
-        h, w = ids_img.shape
-        self.components["buffer"] = ids_img  # kept as (H, W); stored as raw bytes
-        self.components["format"] = image_format(w, h, ids_img.dtype, None)  # Rerun writes no color model here
-        if opacity is not None:
-            self._set("opacity", lambda: v.scalar_float(opacity, self.archetype_name, "opacity", 0.0, 1.0))
-        if draw_order is not None:
-            self._set("draw_order", lambda: v.scalar_float(draw_order, self.archetype_name, "draw_order"))
-
-
-def _image_pixels(image: Any) -> tuple[np.ndarray, int]:
-    name, field = "Image", "image"
-    try:
-        arr = np.asarray(image)
-    except (ValueError, TypeError) as e:
-        raise ValidationError(name, field, f"expected an (H, W[, 3|4]) array: {e}") from None
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        arr = arr[:, :, 0]
-    if arr.ndim == 2:
-        model = COLOR_MODEL_L
-    elif arr.ndim == 3 and arr.shape[2] in (3, 4):
-        model = COLOR_MODEL_RGB if arr.shape[2] == 3 else COLOR_MODEL_RGBA
-    else:
-        raise ValidationError(name, field, f"expected shape (H, W), (H, W, 3) or (H, W, 4), got {arr.shape}")
-    if arr.dtype.kind == "f":
-        arr = arr.astype(np.float32)
-        if arr.size and (not np.isfinite(arr).all() or arr.min() < 0 or arr.max() > 1):
-            raise ValidationError(name, field, "float images must be finite and in [0, 1]")
-    elif arr.dtype not in (np.uint8, np.uint16):
-        raise ValidationError(name, field, f"expected uint8, uint16 or float in [0, 1], got dtype {arr.dtype}")
-    return np.ascontiguousarray(arr), model
-
-
-class Image(Archetype):
-    """A gray, RGB or RGBA image (uint8, uint16, or float in [0, 1])."""
-
-    archetype_name = "Image"
-    field_kinds = {"buffer": Kind.BLOB, "format": Kind.IMAGE_FORMAT, "opacity": Kind.F32, "draw_order": Kind.F32,
-                   "magnification_filter": Kind.ARROW}
-    arrow_components = {"magnification_filter": "MagnificationFilter"}
-
-    def __init__(self, image: Any, *, opacity: Any = None, draw_order: Any = None) -> None:
-        super().__init__()
-        parsed = self._required("buffer", lambda: _image_pixels(image))
-        if parsed is None:
-            return
-        pixels, model = parsed
-        self.components["buffer"] = pixels
-        self.components["format"] = image_format(pixels.shape[1], pixels.shape[0], pixels.dtype, model)
-        if opacity is not None:
-            self._set("opacity", lambda: v.scalar_float(opacity, self.archetype_name, "opacity", 0.0, 1.0))
-        if draw_order is not None:
-            self._set("draw_order", lambda: v.scalar_float(draw_order, self.archetype_name, "draw_order"))
+        return getattr(image_format, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
     "Archetype", "Points2D", "Points3D", "Boxes2D", "Box2DFormat", "LineStrips2D", "LineStrips3D",
-    "SegmentationImage", "Image", "CHANNEL_DATATYPES", "DTYPE_OF_CHANNEL",
 ]

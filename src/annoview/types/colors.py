@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..instances import pack_channels, pack_rgba, unpack_rgba
+from ..strict import stricter
 
 __all__ = ["pack_rgba", "parse_color", "parse_colors", "unpack_rgba"]
 
@@ -28,9 +29,7 @@ def _channels_to_packed(arr: np.ndarray, archetype: str, field: str) -> np.ndarr
     if arr.shape[-1] not in (3, 4):
         raise ValidationError(archetype, field, f"expected colors of shape (N, 3) or (N, 4), got {arr.shape}")
     if arr.dtype.kind == "f":
-        if not np.isfinite(arr).all() or arr.min(initial=0.0) < 0.0 or arr.max(initial=0.0) > 1.0:
-            raise ValidationError(archetype, field, "float colors must be finite and in [0, 1]")
-        arr = np.round(arr * 255.0).astype(np.uint8)
+        arr = _float_channels(arr, archetype, field)
     elif arr.dtype == np.uint8:
         pass
     elif arr.dtype.kind in "iu":
@@ -43,6 +42,19 @@ def _channels_to_packed(arr: np.ndarray, archetype: str, field: str) -> np.ndarr
         raise ValidationError(archetype, field, f"unknown color form of dtype {arr.dtype}")
     flat = arr.reshape(-1, arr.shape[-1])
     return pack_channels(flat, 255) if flat.shape[1] == 3 else pack_channels(flat[:, :3], flat[:, 3])
+
+
+def _float_channels(arr: np.ndarray, archetype: str, field: str) -> np.ndarray:
+    """0-1 floats -> uint8 as rerun-sdk stores them: times 255, rounded half to even, cast to
+    uint8. Outside [0, 1] (strict mode refuses it) the cast wraps modulo 256 and NaN becomes 0,
+    which is what rerun-sdk's cast records."""
+    scaled = np.round(arr * arr.dtype.type(255))
+    finite = np.isfinite(scaled)
+    if not finite.all() or scaled.min(initial=0.0) < 0.0 or scaled.max(initial=0.0) > 255.0:
+        stricter(ValidationError(archetype, field, "float colors must be finite and in [0, 1]"))
+        scaled = np.where(finite, scaled, 0.0)
+        return (scaled.astype(np.int64) & 0xFF).astype(np.uint8)
+    return scaled.astype(np.uint8)
 
 
 def _scalar_packed(v: Any, archetype: str, field: str) -> int | None:
@@ -70,6 +82,8 @@ def parse_colors(value: Any, archetype: str = "color", field: str = "colors") ->
         return np.array([single], np.uint32)
     if isinstance(value, np.ndarray) and value.dtype == np.uint32 and value.ndim == 1:
         return value.copy()
+    if isinstance(value, (list, tuple, np.ndarray)) and len(value) == 0:
+        return np.zeros(0, np.uint32)  # no colors (rerun-sdk records the empty list too)
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
         return np.array([_hex_to_packed(v, archetype, field) for v in value], np.uint32)
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple, np.ndarray, str)):
@@ -88,6 +102,10 @@ def parse_colors(value: Any, archetype: str = "color", field: str = "colors") ->
         raise ValidationError(archetype, field, f"unknown color form {value!r:.60}: a bare number must be a packed 0xRRGGBBAA int")
     if arr.ndim == 1:
         if arr.dtype.kind in "iu" and arr.dtype.itemsize >= 4 and len(arr) not in (3, 4):
+            return _packed_ints(arr, archetype, field)
+        if arr.dtype.kind in "iu" and len(arr) in (3, 4) and (arr.min() < 0 or arr.max() > 255):
+            stricter(ValidationError(archetype, field, f"integer colors must be in [0, 255], got {arr.tolist()}"),
+                     f"recorded as {len(arr)} packed 0xRRGGBBAA colors, as rerun-sdk reads them")
             return _packed_ints(arr, archetype, field)
         if len(arr) in (3, 4):
             return _channels_to_packed(arr.reshape(1, -1), archetype, field)

@@ -37,15 +37,16 @@ def archetype_field(name: str, component_type: str | None = None) -> tuple[Kind,
     """(storage kind, instance Arrow type) when `name` is `Archetype:field` of an archetype annoview
     knows (drawn or generic) and `component_type`, if given, is that field's; else None."""
     from .annotation import AnnotationContext
-    from .archetypes import Boxes2D, Image, LineStrips2D, LineStrips3D, Points2D, Points3D, SegmentationImage
+    from .archetypes import Boxes2D, LineStrips2D, LineStrips3D, Points2D, Points3D
     from .generic import REGISTRY
+    from .images import EncodedImage, Image, SegmentationImage
     from .kinds import component_type as field_component_type
 
     arch, _, field = name.partition(":")
     if not field or (component_type is not None and component_type != field_component_type(arch, field)):
         return None
     drawn = {c.archetype_name: c for c in (Points2D, Points3D, Boxes2D, LineStrips2D, LineStrips3D, SegmentationImage,
-                                             Image, AnnotationContext)}
+                                             Image, EncodedImage, AnnotationContext)}
     if arch in drawn:
         kind = drawn[arch].field_kinds.get(field)
         if kind is Kind.ARROW:

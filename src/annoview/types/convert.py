@@ -229,7 +229,7 @@ def enum_value(name: str, value: Any, where: Where) -> int:
     if isinstance(value, str):
         key = value.replace("_", "").replace(" ", "").lower()
         for vname, v in variants:
-            if vname.lower() == key:
+            if vname.replace("_", "").lower() == key:
                 return v
         raise _fail(where, f"unknown {name} {value!r}; one of {[n for n, _ in variants]}")
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):

@@ -36,20 +36,35 @@ def bools(value: Any, archetype: str, field: str) -> np.ndarray:
 
 
 def strips(value: Any, dim: int, archetype: str, field: str = "strips") -> list[np.ndarray]:
-    """Line strips: an (M, dim) array is one strip, (N, M, dim) or a sequence of (M_i, dim) is N."""
-    if isinstance(value, np.ndarray):
-        if value.ndim == 2:
-            items: Any = [value]
-        elif value.ndim == 3:
-            items = list(value)
-        else:
-            raise ValidationError(archetype, field, f"expected (M, {dim}) or (N, M, {dim}) array, got shape {value.shape}")
+    """Line strips of any input form, each checked as (M_i, dim) positions."""
+    return [v.positions(s, dim, archetype, field) for s in _strip_items(value, dim, archetype, field)]
+
+
+def _strip_items(strips: Any, dim: int, name: str, field: str = "strips") -> list[Any]:
+    """The strips of any input form, read as rerun-sdk reads them: numbers nested two deep
+    (an (M, dim) array, `[(x, y), (x, y)]`) are ONE strip; three deep (an (N, M, dim) array,
+    a list of arrays or of point lists, ragged or not) are one strip per item."""
+    if isinstance(strips, np.ndarray):
+        arr = strips
     else:
+        if not isinstance(strips, (list, tuple)):
+            try:
+                strips = list(strips)
+            except TypeError:
+                raise ValidationError(name, field, f"expected a sequence of strips, got {type(strips).__name__}") from None
+        if len(strips) == 0:
+            return []
         try:
-            items = list(value)
-        except TypeError:
-            raise ValidationError(archetype, field, f"expected a sequence of strips, got {type(value).__name__}") from None
-    return [v.positions(s, dim, archetype, field) for s in items]
+            arr = np.asarray(strips, dtype=np.float32)
+        except (ValueError, TypeError):
+            return list(strips)  # ragged: one strip per item
+    if arr.ndim == 2:
+        return [arr]
+    if arr.ndim == 3:
+        return list(arr)
+    if arr.ndim == 1 and arr.shape[0] == 0:
+        return []
+    raise ValidationError(name, field, f"expected (M, {dim}) points or (N, M, {dim}) strips, got shape {arr.shape}")
 
 
 def blobs(value: Any, archetype: str, field: str) -> list[np.ndarray]:

@@ -11,6 +11,7 @@ class Kind(enum.Enum):
     VEC3 = "vec3"          # (n, 3) float32       -> list<fixed_size_list<float32>[3]>
     F32 = "f32"            # (n,) float32         -> list<float32>
     ID = "id"              # (n,) uint16          -> list<uint16>
+    U8 = "u8"              # (n,) uint8           -> list<uint8> (enums such as MagnificationFilter)
     COLOR = "color"        # (n,) uint32 0xRRGGBBAA -> list<uint32>
     BOOL = "bool"          # (n,) bool            -> list<bool>
     STR = "str"            # list[str]            -> list<utf8>
@@ -40,6 +41,7 @@ VALUE_TYPES: dict[Kind, pa.DataType] = {
     Kind.VEC3: pa.list_(pa.float32(), 3),
     Kind.F32: pa.float32(),
     Kind.ID: pa.uint16(),
+    Kind.U8: pa.uint8(),
     Kind.COLOR: pa.uint32(),
     Kind.BOOL: pa.bool_(),
     Kind.STR: pa.utf8(),
@@ -62,6 +64,8 @@ RERUN_COMPONENT_TYPES: dict[tuple[str, str], str] = {
     ("SegmentationImage", "format"): "rerun.components.ImageFormat",
     ("Image", "buffer"): "rerun.components.ImageBuffer",
     ("Image", "format"): "rerun.components.ImageFormat",
+    ("EncodedImage", "blob"): "rerun.components.Blob",
+    ("EncodedImage", "media_type"): "rerun.components.MediaType",
     ("AnnotationContext", "context"): "rerun.components.AnnotationContext",
     ("Points3D", "point_shading"): "rerun.components.PointShading",
     ("Image", "magnification_filter"): "rerun.components.MagnificationFilter",
@@ -71,6 +75,8 @@ FIELD_COMPONENT_TYPES: dict[str, str] = {
     "labels": "rerun.components.Text", "show_labels": "rerun.components.ShowLabels",
     "draw_order": "rerun.components.DrawOrder", "class_ids": "rerun.components.ClassId",
     "keypoint_ids": "rerun.components.KeypointId", "opacity": "rerun.components.Opacity",
+    "magnification_filter": "rerun.components.MagnificationFilter",
+    "point_shading": "rerun.components.PointShading",
 }
 
 

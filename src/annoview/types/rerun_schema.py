@@ -165,6 +165,10 @@ ENUMS: dict[str, list[tuple[str, int]]] = {
     "ChannelDatatype": [("U8", 6), ("I8", 7), ("U16", 8), ("I16", 9), ("U32", 10), ("I32", 11), ("U64", 12),
                         ("I64", 13), ("F16", 33), ("F32", 34), ("F64", 35)],
     "ColorModel": [("L", 1), ("RGB", 2), ("RGBA", 3), ("BGR", 4), ("BGRA", 5)],
+    "PixelFormat": [("Y_U_V12_LimitedRange", 20), ("NV12", 26), ("YUY2", 27), ("Y8_FullRange", 30),
+                    ("Y_U_V24_LimitedRange", 39), ("Y_U_V24_FullRange", 40), ("Y8_LimitedRange", 41),
+                    ("Y_U_V12_FullRange", 44), ("Y_U_V16_LimitedRange", 49), ("Y_U_V16_FullRange", 50),
+                    ("BayerRGGB8", 128), ("BayerBGGR8", 129), ("BayerGBRG8", 130), ("BayerGRBG8", 131)],
 }
 # Datatype enums owned by the image layer: their Python classes live there, their values here.
 DATATYPE_ENUMS = ("ChannelDatatype", "ColorModel", "PixelFormat", "ViewDir")

@@ -18,6 +18,7 @@ def build_points(inp: VisualizerInput, space: str) -> Part:
     part = Part()
     pos = np.asarray(inp.value("positions"), np.float32)
     n = len(pos)
+    inp = inp.with_instances(n)
     class_ids, kp_ids = inp.value("class_ids"), inp.value("keypoint_ids")
     key = inp.palette_key
     oid = inp.object_id("points")

@@ -16,6 +16,7 @@ def build_strips(inp: VisualizerInput, space: str) -> Part:
     part = Part()
     strips = [np.asarray(s, np.float32) for s in inp.value("strips")]
     n = len(strips)
+    inp = inp.with_instances(n)
     class_ids = inp.value("class_ids")
     key = inp.palette_key
     oid = inp.object_id("lines")

@@ -11,7 +11,7 @@ so it never reaches into the store or the builder.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -22,6 +22,7 @@ from ...store import CellRef
 from ..model import EntityOptions, Part, SceneObject
 from ..visuals import LabelsVisual, PointsVisual, Visual
 
+PER_INSTANCE = frozenset({"radii", "colors", "labels", "class_ids", "keypoint_ids"})
 LABELS_MAX_INSTANCES = 30  # labels shown below this many instances (or exactly one label); docs/semantics.md rule 7
 
 
@@ -49,6 +50,7 @@ class VisualizerInput:
     options: EntityOptions
     cache_key: tuple                  # ((component, row key), ...) of `cells`: same key, same data
     services: Services
+    instances: int | None = None      # set by `with_instances`: per-instance fields are cut to it
 
     def value(self, field: str) -> Any:
         """The decoded value of one field, None when not logged or logged empty (an empty array
@@ -56,9 +58,25 @@ class VisualizerInput:
         ref = self.cells.get(field)
         if ref is None:
             return None
-        v = ref.value
-        v = v.to_pylist() if hasattr(v, "to_pylist") else v  # Arrow arrays (texts, structs) as lists
-        return None if v is None or not len(v) else v
+        got = ref.value
+        got = got.to_pylist() if hasattr(got, "to_pylist") else got  # Arrow arrays (texts, structs) as lists
+        if got is None or not len(got):
+            return None
+        n = self.instances
+        if n is not None and field in PER_INSTANCE and len(got) > max(n, 1):
+            return got[:max(n, 1)]
+        return got
+
+    def with_instances(self, n: int) -> "VisualizerInput":
+        """This input with per-instance fields cut to `n` values: rerun-sdk records longer ones
+        (3 radii for 1 point) and its viewer uses what it needs; so does this scene. The same
+        input when nothing is longer (the usual case: no copy)."""
+        limit = max(n, 1)
+        for field in PER_INSTANCE:
+            ref = self.cells.get(field)
+            if ref is not None and ref.value is not None and len(ref.value) > limit:
+                return replace(self, instances=n)
+        return self
 
     def draw_order(self, default: float) -> float:
         d = self.value("draw_order")

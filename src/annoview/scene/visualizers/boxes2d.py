@@ -15,9 +15,12 @@ DEFAULT_RADIUS = DEFAULT_LINE_RADIUS  # outline half-width, screen px
 @register("Boxes2D", requires="half_sizes")
 def build(inp: VisualizerInput) -> Part:
     part = Part()
+    if inp.value("half_sizes") is None or not len(inp.value("half_sizes")):
+        return part  # centers alone (rerun-sdk records them): no box to draw, as in Rerun
     n = instance_count(inp, "half_sizes", "centers")
     centers = instance_rows(inp.value("centers"), n, 2, 0.0)   # no centers: at the origin, as in Rerun
     half = instance_rows(inp.value("half_sizes"), n, 2, 0.0)
+    inp = inp.with_instances(n)
     class_ids = inp.value("class_ids")
     key = inp.palette_key
     oid = inp.object_id("boxes")
@@ -31,3 +34,4 @@ def build(inp: VisualizerInput) -> Part:
     part.count_classes(key, class_ids, n)
     add_labels(inp, part.visuals_2d, boxes, obj, n, box_labels)
     return part
+

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..model import Part
 from ..visuals import DRAW_ORDER_SEGMENTATION, SegmentationVisual
 from . import register
-from ._pixels import segmentation_ids
+from ...image_pixels import segmentation_ids
 from .base import VisualizerInput
 
 DRAW_ORDER = DRAW_ORDER_SEGMENTATION   # Rerun's default: over images, under boxes
