@@ -25,3 +25,8 @@ def mem():
 def store_of(sink):
     rr.flush()
     return sink.to_store()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--regen-reference", action="store_true", default=False,
+                     help="rewrite tests/reference/*.png from the current rendering instead of comparing")
