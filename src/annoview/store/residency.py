@@ -36,7 +36,7 @@ def _return_freed_chunks_to_the_os() -> None:
     """glibc raises its mmap threshold after each large free, so evicted multi-MB chunk buffers
     would then come from per-thread heaps that rarely shrink: RSS would grow hundreds of MB past
     the limit. A fixed 1 MiB threshold keeps big buffers in their own mappings, released on free.
-    Process-wide, done once, only when a memory limit is in use; a no-op off glibc."""
+    Process-wide, done once, at the first eviction; a no-op off glibc."""
     global _allocator_tuned
     if _allocator_tuned:
         return
@@ -115,8 +115,6 @@ class ChunkTable:
 
     def __init__(self, limit: int | None = None, spill_dir: str | None = None) -> None:
         self.limit = limit
-        if limit is not None:
-            _return_freed_chunks_to_the_os()
         self.stats = ResidencyStats()
         self._lock = threading.RLock()
         self._slots: list[_Slot] = []
@@ -150,7 +148,7 @@ class ChunkTable:
                 ranges[tl] = (int(t.min()), int(t.max()))
         with self._lock:
             cid = len(self._slots)
-            self._slots.append(_Slot(int(chunk.nbytes()), chunk.is_static, ranges, source))
+            self._slots.append(_Slot(_buffer_bytes(chunk), chunk.is_static, ranges, source))
             self._data.append(chunk)
             self._admit(cid)
             self._trim(keep=cid)
@@ -233,8 +231,6 @@ class ChunkTable:
     def set_limit(self, limit: int | None) -> None:
         with self._lock:
             self.limit = limit
-            if limit is not None:
-                _return_freed_chunks_to_the_os()
             self._trim(keep=None)
 
     def close(self) -> None:
@@ -261,6 +257,7 @@ class ChunkTable:
                 self._evict(cid)
 
     def _evict(self, cid: int) -> None:
+        _return_freed_chunks_to_the_os()   # first eviction: from now on big buffers come and go
         chunk = self._data[cid]
         assert chunk is not None
         slot = self._slots[cid]
@@ -300,6 +297,13 @@ class ChunkTable:
     @property
     def spill_path(self) -> Path | None:
         return None if self._spill is None else self._spill[1].path
+
+
+def _buffer_bytes(chunk: Chunk) -> int:
+    """Bytes of the chunk's Arrow buffers. Not RecordBatch.nbytes: that starts pyarrow's thread
+    pool, about 1 GB of reserved address space, which breaks readers run under an address-space
+    limit (tests/test_hostile_files.py)."""
+    return int(chunk.batch.get_total_buffer_size())
 
 
 def _delete_spill(writer, reader: ChunkFile, name: str) -> None:
