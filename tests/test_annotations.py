@@ -142,13 +142,15 @@ def test_explicit_colors_win_and_last_repeats():
     assert res.colors.tolist() == [[1, 2, 3, 4]]
 
 
-def test_explicit_labels_win_per_instance_with_fallback():
+def test_explicit_labels_win_per_instance_no_fallback_past_the_end():
+    # Corrected rule 3 (checked against the Rerun 0.41 viewer): past the end of the label list
+    # an instance gets no label, not its class label.
     ctx = ctx_of(AnnotationInfo(1, "one"), AnnotationInfo(2, "two"))
     res = resolve_instances(ctx, 4, class_ids=np.array([1, 2, 1, 2], np.uint16), labels=["x", "y"])
-    assert res.labels == ["x", "y", "one", "two"]
+    assert res.labels == ["x", "y", None, None]
     assert res.shared_label is None
     res = resolve_instances(ctx, 3, class_ids=[2], labels=["only"])
-    assert res.labels == ["only", "two", "two"]
+    assert res.labels == ["only", None, None]
     assert res.shared_label == "only"
 
 
@@ -251,3 +253,27 @@ def test_describe():
     assert d["id"] == 1 and d["label"] == "person" and d["color"] == "#ff0000ff" and not d["auto_color"]
     assert d["keypoints"][0] == {"id": 0, "label": "head", "color": "#ff0000ff"}
     assert d["connections"] == [("head", "neck"), ("neck", "4")]
+
+
+def test_class_ids_shorter_than_instances_no_label_past_the_end():
+    ctx = ctx_of(AnnotationInfo(1, "one"), AnnotationInfo(2, "two"))
+    res = resolve_instances(ctx, 4, class_ids=np.array([1, 2], np.uint16))
+    assert res.labels == ["one", "two", None, None]
+    assert res.shared_label is None
+
+
+def test_class_id_given_once_labels_once():
+    ctx = ctx_of(AnnotationInfo(2, "car"))
+    res = resolve_instances(ctx, 3, class_ids=[2])
+    assert res.shared_label == "car"
+    assert res.labels == ["car", None, None]
+    assert resolve_instances(ctx, 1, class_ids=[2]).shared_label is None  # one instance: its own label
+
+
+def test_class_id_once_with_keypoints_labels_every_keypoint():
+    # As the Rerun 0.41 viewer shows a skeleton logged with `class_ids=1, keypoint_ids=range(n)`.
+    ctx = ctx_of(ClassDescription(info=AnnotationInfo(1, "person"),
+                                  keypoint_annotations=[AnnotationInfo(0, "nose"), AnnotationInfo(1, "eye")]))
+    res = resolve_instances(ctx, 3, class_ids=[1], keypoint_ids=[0, 1, 2])
+    assert res.labels == ["nose", "eye", "person"]
+    assert res.shared_label is None

@@ -37,10 +37,10 @@ def test_point_label_right_of_point(renderer):
     rows = np.flatnonzero(right.any(1))
     assert rows.min() <= 20 <= rows.max(), "label vertically centered on the point"
     box = rgba[rows.min():rows.max() + 1, cols.min():cols.max() + 1, :3].reshape(-1, 3)
-    fill = (box == pal[6, :3]).all(-1)
-    assert fill.mean() > 0.4, "label box filled with the class color"
-    others = box[~fill]
-    assert len(others) > 10, "text pixels present"
+    # Rerun 0.41's look: a dark translucent box, the text in the instance's color.
+    dark = box.astype(int).sum(-1) < 120
+    assert dark.mean() > 0.4, "label box is dark"
+    assert (np.abs(box.astype(int) - pal[6, :3]).max(-1) <= 8).sum() > 10, "text in the class color"
     hit = res.pick(int(cols.min()) + 2, 20)
     assert hit is not None and hit.object_id == 4 and hit.instance == 0
     assert renderer.ctx.error == "GL_NO_ERROR"
@@ -60,10 +60,9 @@ def test_box_label_below_box_in_box_color(renderer):
     assert drawn.sum() > 100
     cols = np.flatnonzero(drawn.any(0))
     assert abs((cols.min() + cols.max()) / 2 - 50) <= 1.5, "centered under the box"
-    fill = (below[drawn] == pal[3, :3]).all(-1)
-    assert fill.mean() > 0.4, "label filled with the box color"
-    text = below[drawn][~fill]
-    assert (text.astype(int).sum(-1) < 200).sum() > 10, "dark text on a light box"
+    label = below[drawn]
+    assert (label.astype(int).sum(-1) < 120).mean() > 0.4, "dark translucent label box"
+    assert (np.abs(label.astype(int) - pal[3, :3]).max(-1) <= 8).sum() > 10, "text in the box color"
     assert renderer.ctx.error == "GL_NO_ERROR"
 
 
@@ -80,7 +79,9 @@ def test_labels_follow_hidden_class_and_explicit_colors(renderer):
     explicit = point_labels(PointsVisual(positions=np.array([[10.5, 10.5]]), colors=np.array([[0, 0, 255, 255]])),
                             ["x"])
     rgba = renderer.render_2d([explicit], Camera2D.pixel_exact(60, 40), (60, 40)).read_rgba()
-    assert ((rgba[..., :3] == (0, 0, 255)).all(-1)).sum() > 20
+    # only the label is drawn: its text (not its box, which is dark now) is in the explicit color
+    px = rgba[..., :3].astype(int)
+    assert ((px[..., 2] > 80) & (px[..., 0] < 40) & (px[..., 1] < 40)).sum() > 3
     assert renderer.ctx.error == "GL_NO_ERROR"
 
 

@@ -210,9 +210,10 @@ def test_resolved_colors_and_labels_equal(rerun_store, annoview_store):
     # spot check against the context: keypoint 0 of class 1 is green, keypoint 1 has no color
     _, res, segs = _resolved(rerun_store, "/world/people", 3)
     assert res.colors[0].tolist() == [0, 255, 0, 255] and res.colors[1].tolist() == [255, 0, 0, 255]
-    assert res.labels == ["a", "eye", "person"] and len(segs[0]) == 2
+    # corrected rule 3: one explicit label for three keypoints is drawn once; no fallback to the class
+    assert res.labels == ["a", None, None] and res.shared_label == "a" and len(segs[0]) == 2
     _, res, _ = _resolved(rerun_store, "/world/people", 4)  # the frame-4 context at /world: class 1 is a dog
-    assert res.labels == ["a", "dog", "dog"] and res.colors[1].tolist() == [0, 255, 255, 255]
+    assert res.labels == ["a", None, None] and res.colors[1].tolist() == [0, 255, 255, 255]
 
 
 def test_rows_sorted_timelines_and_kept_columns(rerun_store):

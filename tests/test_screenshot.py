@@ -121,11 +121,15 @@ def test_line_strips_show_their_class_label_at_the_center():
     rr.init("strip-labels")
     mem = rr.memory_recording()
     rr.log("/", rr.AnnotationContext([(3, "lane", (255, 255, 0))]), static=True)
-    rr.log("road/lanes", rr.LineStrips2D([[[0, 0], [10, 0]], [[0, 10], [4, 10], [8, 10]]], class_ids=3), static=True)
+    rr.log("road/lanes", rr.LineStrips2D([[[0, 0], [10, 0]], [[0, 10], [4, 10], [8, 10]]], class_ids=[3, 3]), static=True)
     rr.log("road/hidden", rr.LineStrips2D([[[0, 20], [5, 20]]], class_ids=3, show_labels=False), static=True)
+    rr.log("road/once", rr.LineStrips2D([[[20, 0], [30, 0]], [[20, 10], [30, 10]]], class_ids=3), static=True)
     rr.flush()
     scene = SceneBuilder(mem.to_store()).build(None, None)
-    labels = [v for v in scene.visuals_2d if type(v).__name__ == "LabelsVisual"]
-    assert len(labels) == 1
-    assert list(labels[0].texts) == ["lane", "lane"] and labels[0].anchor == "center"
-    assert np.allclose(labels[0].positions, [[5, 0], [4, 10]])
+    labels = sorted((v for v in scene.visuals_2d if type(v).__name__ == "LabelsVisual"), key=lambda v: len(v.texts))
+    assert len(labels) == 2
+    # Corrected rule 3: a class id given once for two strips labels them once, at their bounds' center.
+    assert list(labels[0].texts) == ["lane"] and np.allclose(labels[0].positions, [[25, 5]])
+    # One class id per strip: each strip's label at the mean of its vertices.
+    assert list(labels[1].texts) == ["lane", "lane"] and labels[1].anchor == "center"
+    assert np.allclose(labels[1].positions, [[5, 0], [4, 10]])

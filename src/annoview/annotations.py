@@ -413,8 +413,9 @@ def find_context_entity(entity_path: str, has_context: Callable[[str], bool]) ->
 class ResolvedInstances:
     """Per-instance colors and labels of one entity at one time, everything broadcast to n.
 
-    `shared_label` is set when exactly one explicit label was given for several instances:
-    docs/semantics.md rule 3 draws it once, at the center of their bounding box, instead of per point.
+    `shared_label` is set when exactly one explicit label, or (without explicit labels) exactly
+    one class id, was given for several instances: docs/semantics.md rule 3 draws it once, at the
+    center of their bounding box, instead of per instance.
     """
 
     colors: np.ndarray
@@ -473,13 +474,23 @@ def resolve_instances(ctx: ResolvedContext | None, n: int, *, class_ids: Any = N
     out_colors = _resolve_colors(ctx, n, cids, kids, colors, entity_path)
     out_labels = _annotation_labels(ctx, cids, kids if cids is not None else None, n)
     shared = None
+    n_cids = 0 if cids is None else int(np.size(class_ids))
+    if kids is not None and cids is not None:
+        n_cids = max(n_cids, int(np.size(keypoint_ids)))  # keypoints labeled one by one (Rerun 0.41)
+    if n_cids < n:
+        # Past the end of the class-id list the color repeats, the label does not (rule 3).
+        out_labels[n_cids:] = [None] * (n - n_cids)
     if labels is not None:
         explicit = list(labels)
         for i, lab in enumerate(explicit[:n]):
             if lab is not None:
                 out_labels[i] = str(lab)
+        # Past the end of the label list: no label, no fallback to the class label (rule 3).
+        out_labels[len(explicit):] = [None] * max(0, n - len(explicit))
         if len(explicit) == 1 and n > 1 and explicit[0] is not None:
             shared = str(explicit[0])
+    elif n_cids == 1 and n > 1 and out_labels[0] is not None:
+        shared = out_labels[0]  # a class id given once for many instances: its label once
     return ResolvedInstances(out_colors, out_labels, cids, kids, shared)
 
 

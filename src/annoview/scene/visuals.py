@@ -334,8 +334,8 @@ class LabelsVisual(_Colored):
 
     `anchor` says where the label box sits relative to its projected anchor: "right" (next to a
     point, vertically centered), "below" (horizontally centered under it: box labels, anchored
-    at the box's bottom center) or "center". The box is filled with the label color (palette or
-    explicit) and the text is black or white for contrast. `instances` are the pick instances
+    at the box's bottom center) or "center". The text is in the label color (palette or
+    explicit) on a dark translucent box. `instances` are the pick instances
     of the labeled things (None = label index).
     """
 

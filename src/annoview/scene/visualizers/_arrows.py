@@ -31,6 +31,5 @@ def build_arrows(inp: VisualizerInput, space: str, dim: int) -> Part:
     obj = part.objects[oid] = inp.scene_object(oid, "arrows", positions=origins, resolve=inp.resolver(n))
     part.count_classes(key, class_ids, n)
     middles = origins + vectors / 2
-    add_labels(inp, target, arrows, obj, n, lambda vis, texts: strip_labels(vis, texts, middles),
-               once_at_center=True)
+    add_labels(inp, target, arrows, obj, n, lambda vis, texts: strip_labels(vis, texts, middles))
     return part

@@ -107,12 +107,12 @@ class VisualizerInput:
 
 
 def add_labels(inp: VisualizerInput, target: list[Visual], visual: Any, obj: SceneObject, n: int,
-               make: Callable[[Any, Sequence[str | None]], LabelsVisual], *, once_at_center: bool = False) -> None:
+               make: Callable[[Any, Sequence[str | None]], LabelsVisual]) -> None:
     """docs/semantics.md rule 7: shown when the entity has exactly one label or fewer than 30
     instances; `show_labels` forces it either way. Labels are resolved only when they may be shown.
 
-    `once_at_center` (rule 3, as the Rerun viewer draws arrows and 3D shapes): one explicit label,
-    or a class id given once, for several instances is drawn once, at the center of their bounds."""
+    Rule 3: one explicit label, or a class id given once, for several instances is drawn once,
+    at the center of their bounding box, in the first instance's color."""
     explicit = inp.value("labels")
     show = inp.value("show_labels")
     if show is not None and not bool(show[0]):
@@ -120,20 +120,13 @@ def add_labels(inp: VisualizerInput, target: list[Visual], visual: Any, obj: Sce
     if show is None and not (n < LABELS_MAX_INSTANCES or (explicit is not None and len(explicit) == 1)):
         return
     res = obj.resolved()
-    if res is None or not any(res.labels):
+    if res is None:
         return
-    if once_at_center and n > 1:
-        class_ids = inp.value("class_ids")
-        single = res.shared_label
-        if single is None and explicit is None and class_ids is not None and len(class_ids) == 1:
-            single = res.labels[0]
-        if single is not None:
-            target.append(_center_label(visual, single))
-            return
-    if res.shared_label is not None and n > 1 and isinstance(visual, PointsVisual):
+    if res.shared_label is not None and n > 1:
         target.append(_center_label(visual, res.shared_label))
         return
-    target.append(make(visual, res.labels))
+    if any(res.labels):
+        target.append(make(visual, res.labels))
 
 
 def _center_label(visual: Any, text: str) -> LabelsVisual:
