@@ -32,20 +32,12 @@ from hostile import cases as hc
 
 HERE = Path(__file__).resolve().parent
 LIMIT = 1536 << 20
-# The GL reader maps Mesa's llvmpipe driver and its threads: about 2 GB of address space before it
-# reads a byte of the file, so it gets a larger (still fixed) limit.
-GL_LIMIT = 3 << 30
 READERS = ("read_avr", "open_index", "info", "convert", "screenshot", "viewer_model")
 API_READERS = ("read_avr", "open_index", "viewer_model")  # raise RecordingFormatError for a bad header
 
 
-def _memory_limiter(reader: str):
-    limit = GL_LIMIT if reader == "screenshot" else LIMIT
-
-    def limit_memory() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    return limit_memory
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT))
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +49,7 @@ def case_files(tmp_path_factory) -> dict[str, tuple[hc.Case, Path]]:
 def _run(reader: str, files: list[Path], outdir: Path) -> dict[str, dict]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE.parent / "src"), os.environ.get("PYTHONPATH", "")]))
     proc = subprocess.run([sys.executable, str(HERE / "hostile" / "run_reader.py"), reader, str(outdir),
-                           *map(str, files)], capture_output=True, timeout=300, preexec_fn=_memory_limiter(reader), env=env)
+                           *map(str, files)], capture_output=True, timeout=300, preexec_fn=_limit_memory, env=env)
     assert proc.returncode == 0, f"{reader} ended with {proc.returncode}: {proc.stderr.decode()[-2000:]}"
     assert b"Traceback" not in proc.stderr, proc.stderr.decode()[-2000:]
     results = [json.loads(line) for line in proc.stdout.decode().splitlines() if line.startswith("{")]
@@ -289,7 +281,7 @@ def test_mutated_chunk_payloads_are_refused_or_safe_to_use():
     """Random edge values in valid payloads: each is refused, or decodes to a chunk that every
     reader can use (a crash, a non-RecordingFormatError exception or a MemoryError fails)."""
     proc = subprocess.run([sys.executable, str(HERE / "hostile" / "fuzz_chunks.py"), "11", "800"],
-                          capture_output=True, text=True, timeout=300, preexec_fn=_memory_limiter("fuzz_chunks"))
+                          capture_output=True, text=True, timeout=300, preexec_fn=_limit_memory)
     assert proc.returncode == 0, proc.stderr[-3000:]
     stats = json.loads(proc.stdout)
     assert stats["refused"] + stats["accepted"] == 800 and stats["accepted"] > 0
