@@ -6,7 +6,8 @@ Default is non-strict so that Rerun scripts run unchanged; set ANNOVIEW_STRICT=1
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from .errors import AnnoviewWarning, ValidationError, warn_user
@@ -23,6 +24,19 @@ def strict_mode() -> bool:
 def set_strict_mode(mode: bool) -> None:
     global _strict
     _strict = bool(mode)
+
+
+@contextmanager
+def strictness(mode: bool | None) -> Iterator[None]:
+    """Strict mode for one call (`rr.log(..., strict=True)`); None keeps the current mode."""
+    prev = _strict
+    if mode is not None:
+        set_strict_mode(mode)
+    try:
+        yield
+    finally:
+        if mode is not None:
+            set_strict_mode(prev)
 
 
 def report(error: ValidationError, consequence: str) -> None:

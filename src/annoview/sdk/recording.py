@@ -16,7 +16,7 @@ from typing import Any
 from .. import paths
 from ..chunk import Chunk
 from ..errors import ValidationError
-from ..strict import report, set_strict_mode, strict_mode
+from ..strict import report, set_strict_mode, strictness
 from ..types.annotation import as_context
 from ..types.archetypes import Archetype
 from ..unsupported import UnsupportedArchetype, warn_not_drawn, warn_once
@@ -212,14 +212,8 @@ class RecordingStream(RerunStreamAPI):
         """Log one or more archetypes at an entity path, at the current time (or static)."""
         if not self.enabled:
             return
-        prev = strict_mode()
-        if strict is not None:
-            set_strict_mode(strict)
-        try:
+        with strictness(strict):
             self._log(entity_path, (entity, *extra), static)
-        finally:
-            if strict is not None:
-                set_strict_mode(prev)
 
     def _log(self, entity_path: Any, items: tuple[Any, ...], static: bool) -> None:
         try:
@@ -268,10 +262,7 @@ class RecordingStream(RerunStreamAPI):
         """Many rows at once, recorded as one chunk (see sdk/columns.py)."""
         if not self.enabled:
             return
-        prev = strict_mode()
-        if strict is not None:
-            set_strict_mode(strict)
-        try:
+        with strictness(strict):
             try:
                 path = paths.normalize(entity_path)
                 chunk = columns_chunk(path, indexes, columns, lambda n: (_tuid_hi(), _row_counter.take(n)))
@@ -282,9 +273,6 @@ class RecordingStream(RerunStreamAPI):
                 self._late.dropped()
             elif chunk.num_rows:
                 self._emit(chunk)
-        finally:
-            if strict is not None:
-                set_strict_mode(prev)
 
 
 def _stream_options(options: dict[str, Any]) -> dict[str, Any]:
