@@ -7,7 +7,7 @@ traceback is seen as it would be by a user. Run it with the interpreter of the t
 Columns: cases tried, crashes (a process killed by a signal, or a server that stopped
 accepting), tracebacks printed, rows lost (rows a logger's rr.log accepted that are not in the
 file; for --save attacks, rows of an existing recording destroyed), user exceptions (raised
-into the logging script in non-strict mode).
+into the logging script in non-strict mode), and the serve process's peak resident memory.
 Last line: `total crashes=C tracebacks=T rows_lost=R user_exceptions=U`.
 """
 from __future__ import annotations
@@ -88,8 +88,16 @@ class Serve:
         except OSError:
             return False
 
+    def peak_mib(self) -> float:
+        try:
+            status = Path(f"/proc/{self.proc.pid}/status").read_text()
+            return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+        except (OSError, AttributeError):
+            return 0.0
+
     def stop(self) -> tuple[bool, bool]:
         """(crashed, traceback)."""
+        self.peak = self.peak_mib()
         alive = self.proc.poll() is None
         accepting = alive and self.accepting()
         if alive:
@@ -146,7 +154,8 @@ def server_attack(name: str, tmp: Path, make_attackers, rows: int = 200) -> dict
     if crashed or got != n:  # say why, for whoever reads the table
         tail = [ln for ln in serve.lines if "busy" not in ln and "connected:" not in ln and "appended" not in ln]
         print(f"[{name}] serve said:\n" + "".join(tail[-6:]), file=sys.stderr)
-    return dict(attack=name, cases=1, crashes=int(crashed), tracebacks=int(tb or stb), rows_lost=n - got, user_exc=0)
+    return dict(attack=name, cases=1, crashes=int(crashed), tracebacks=int(tb or stb), rows_lost=n - got, user_exc=0,
+                peak=serve.peak)
 
 
 def idle_handshaken(port: int):
@@ -419,10 +428,12 @@ def main() -> None:
         annotations(tmp),
         after_disconnect(tmp),
     ]
-    print(f"{'attack':46s} {'cases':>5s} {'crashes':>7s} {'tracebacks':>10s} {'rows lost':>9s} {'user exc':>8s}")
+    print(f"{'attack':46s} {'cases':>5s} {'crashes':>7s} {'tracebacks':>10s} {'rows lost':>9s} {'user exc':>8s} "
+          f"{'serve peak MiB':>14s}")
     for r in results:
+        peak = f"{r['peak']:14.0f}" if r.get("peak") else f"{'-':>14s}"
         print(f"{r['attack'][:46]:46s} {r['cases']:5d} {r['crashes']:7d} {r['tracebacks']:10d} {r['rows_lost']:9d} "
-              f"{r['user_exc']:8d}")
+              f"{r['user_exc']:8d} {peak}")
     tot = {k: sum(r[k] for r in results) for k in ("crashes", "tracebacks", "rows_lost", "user_exc")}
     print(f"total crashes={tot['crashes']} tracebacks={tot['tracebacks']} rows_lost={tot['rows_lost']} "
           f"user_exceptions={tot['user_exc']}")
