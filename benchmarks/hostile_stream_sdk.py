@@ -12,7 +12,6 @@ Last line: `total crashes=C tracebacks=T rows_lost=R user_exceptions=U`.
 """
 from __future__ import annotations
 
-import os
 import re
 import socket
 import struct
