@@ -7,12 +7,7 @@ Last line: `components_ratio_vs_rerun=X.XX` (annoview rate / rerun rate; higher 
 """
 from __future__ import annotations
 
-import argparse
-import importlib.util
-import os
-import subprocess
-import sys
-import tempfile
+from sdk_rate import compare
 
 WORKER = r"""
 import sys, time, warnings, numpy as np
@@ -35,30 +30,5 @@ print(f"{n / dt:.1f}")
 """
 
 
-def run(module: str, n: int, directory: str) -> float:
-    path = os.path.join(directory, f"bench_{module}.{'rrd' if module == 'rerun' else 'avr'}")
-    out = subprocess.run([sys.executable, "-c", WORKER, module, path, str(n)], check=True,
-                         capture_output=True, text=True)
-    return float(out.stdout.strip().splitlines()[-1])
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--iterations", type=int, default=5_000)
-    ap.add_argument("--repeats", type=int, default=3)
-    args = ap.parse_args()
-    have_rerun = importlib.util.find_spec("rerun") is not None
-    with tempfile.TemporaryDirectory() as d:
-        ours = max(run("annoview", args.iterations, d) for _ in range(args.repeats))
-        print(f"annoview: {ours:,.0f} iterations/s ({args.iterations} iterations of 4 log calls, best of {args.repeats})")
-        if have_rerun:
-            theirs = max(run("rerun", args.iterations, d) for _ in range(args.repeats))
-            print(f"rerun-sdk: {theirs:,.0f} iterations/s")
-            print(f"components_ratio_vs_rerun={ours / theirs:.2f}")
-        else:
-            print("rerun-sdk not installed (pip install 'annoview[rerun]'): no same-run baseline")
-            print("components_ratio_vs_rerun=nan")
-
-
 if __name__ == "__main__":
-    main()
+    compare(WORKER, description=__doc__, ratio_key="components_ratio_vs_rerun", iterations=5_000, what="iterations of 4 log calls")
