@@ -57,6 +57,19 @@ def recording(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def base_footer_recording(recording, tmp_path_factory):
+    """The same chunks in a file whose footer has no row index (as older writers wrote): the
+    store reads every chunk once at open to index it."""
+    from annoview.io.avr import AvrWriter
+
+    path = tmp_path_factory.mktemp("mem_base") / "base.avr"
+    with AvrWriter(path, "memtest", row_index=False) as w:
+        for c in read_avr(recording):
+            w.write_chunk(c)
+    return path
+
+
+@pytest.fixture(scope="module")
 def renderers():
     from annoview.render import Renderer
 
@@ -87,6 +100,8 @@ def test_evict_and_reload_give_the_pixels_of_a_fully_loaded_store(recording, ren
     probe = _load(recording, None)
     limit = chunks_kept * _chunk_bytes(probe)
     store = _load(recording, limit)
+    for t in range(2 * FRAMES, -2, -1):     # read every chunk once, newest first: most are evicted again
+        _values(store, t)
     assert store.chunks.stats.evictions > 0, "the budget must force evictions for this test to mean anything"
     for t in order:
         got = _render(renderers[1], store, t)
@@ -131,22 +146,27 @@ def test_a_stream_larger_than_the_budget_loses_nothing(recording):
     assert not spill.exists(), "the spill file is deleted when the recording is closed"
 
 
-def test_the_budget_holds_under_concurrent_load_and_scrub(recording):
+@pytest.mark.parametrize("footer", ["row index", "base"])
+def test_the_budget_holds_under_concurrent_load_and_scrub(recording, base_footer_recording, footer):
+    """Two threads scrub while the loader runs: from the footer's row index (no chunk read at
+    open) and from a footer without one (every chunk read once while the scrubbers read too)."""
     from app.viewer.loader import FileLoader
 
-    full = _load(recording, None)
+    path = recording if footer == "row index" else base_footer_recording
+    full = _load(path, None)
     chunk = _chunk_bytes(full)
     limit = 3 * chunk
     store = Store(limit)
-    loader = FileLoader(str(recording), store).start()
-    stop = threading.Event()
+    loader = FileLoader(str(path), store).start()
     errors: list[BaseException] = []
     peak = [0]
 
     def scrub(seed: int) -> None:
         rng = np.random.default_rng(seed)
         try:
-            while not stop.is_set():
+            after = 0
+            while after < 40:              # scrub while the loader runs, then 40 times more
+                after += not loader.progress.active
                 t = int(rng.integers(-1, 2 * FRAMES + 1))
                 for path in store.entity_paths():
                     for ref in store.latest_at(path, "frame", t).values():
@@ -159,11 +179,8 @@ def test_the_budget_holds_under_concurrent_load_and_scrub(recording):
     for th in threads:
         th.start()
     assert loader.join(30)
-    for _ in range(20):               # keep scrubbing a little after the load
-        peak[0] = max(peak[0], store.chunks.resident_bytes())
-    stop.set()
     for th in threads:
-        th.join(10)
+        th.join(30)
     assert not errors, errors
     assert store.chunks.stats.evictions > 0 and store.chunks.stats.reloads > 0
     # over the limit by at most the chunks being read back at once (one per thread) plus static data
@@ -235,9 +252,14 @@ def test_add_file_streams_a_recording_through_a_small_limit(recording):
     full = _load(recording, None)
     store = Store(2 * _chunk_bytes(full))
     add_file(store, recording)
-    assert store.chunks.stats.evictions > 0 and store.chunks.spill_path is None  # read back from the file itself
-    for t in (0, 7, 2 * FRAMES - 2, 3):
+    # indexed from the footer: only the static chunk was read
+    assert store.chunks.stats.reloads == 0 and store.chunks.resident_bytes() == _static_bytes(store)
+    assert store.timelines() == full.timelines() and store.entity_paths() == full.entity_paths()
+    assert _values(store, 7) == _values(full, 7)
+    assert store.chunks.stats.reloads == 2, "a time reads the chunks it shows, nothing else"
+    for t in (0, 2 * FRAMES - 2, 3, *range(2 * FRAMES)):
         assert _values(store, t) == _values(full, t)
+    assert store.chunks.stats.evictions > 0 and store.chunks.spill_path is None  # read back from the file itself
 
 
 def test_screenshot_memory_limit_is_checked(recording, tmp_path, capsys):

@@ -2,9 +2,10 @@
 
 The store's ingest is thread-safe, so the loader adds chunks directly and the UI picks them up
 through `store.generation`. For `.avr` files the footer index says how many chunks there are,
-so progress is exact; a file without a footer (a crashed logger) is indexed by a scan first,
-during which progress is indeterminate. A damaged chunk is skipped with a warning; a file that
-cannot be read at all ends in `error`, and the UI shows it without stopping.
+so progress is exact, and a footer with row indexes fills the store's index without reading
+chunk data (store/ingest.py); a file without a footer (a crashed logger) is indexed by a scan
+first, during which progress is indeterminate. A damaged chunk is skipped with a warning; a file
+that cannot be read at all ends in `error`, and the UI shows it without stopping.
 """
 from __future__ import annotations
 
@@ -21,15 +22,17 @@ from annoview.store import Store
 @dataclass
 class LoadProgress:
     path: str
-    state: str = "queued"        # queued | indexing | loading | done | failed | cancelled
+    # queued | indexing | loading | warming (indexed: shown; reading ahead) | done | failed | cancelled
+    state: str = "queued"
     done: int = 0
     total: int | None = None     # None: unknown (indeterminate progress)
     error: str | None = None
     warnings: int = 0
+    indexed: bool = False        # every chunk is in the store's index (its data may still be on disk)
 
     @property
     def fraction(self) -> float | None:
-        if self.state == "done":
+        if self.state in ("done", "warming"):
             return 1.0
         if not self.total:
             return None
@@ -95,7 +98,8 @@ class FileLoader:
 
     def _load_avr(self) -> None:
         from annoview.io.avr import open_index
-        from annoview.store import ChunkFile, FileSource
+        from annoview.store import ChunkFile
+        from annoview.store.ingest import add_entries, warm
 
         p = self.progress
         p.state = "indexing"
@@ -107,24 +111,29 @@ class FileLoader:
             self._warn(str(w.message))
         # A file that ends inside its header is an empty recording with the warning above, as
         # in `annoview info` and read_avr (docs/format.md): nothing to load, nothing failed.
-        entries = index.entries
-        p.total, p.done, p.state = len(entries), 0, "loading"
+        p.total, p.done, p.state = len(index.entries), 0, "loading"
         # one open file shared by every chunk, for reading evicted ones back (memory limit)
         chunk_file = ChunkFile(self.path)
-        for entry in entries:
-            if self._cancel.is_set():
-                p.state = "cancelled"
-                return
-            try:
-                chunk = index.load_chunk(entry)
-            except AnnoviewError as e:
-                self._warn(f"{os.path.basename(self.path)}: skipped a damaged chunk of {entry.entity_path}: {e}")
-                p.done += 1
-                continue
-            self.store.add_chunk(chunk, FileSource(chunk_file, entry))
-            p.done += 1
-            if p.done % 16 == 0:
-                self._wake()
+        damaged: list[str] = []
+        unread = add_entries(self.store, index, chunk_file, damaged, self._cancel.is_set, self._step)
+        for problem in damaged:
+            self._warn(f"{os.path.basename(self.path)}: skipped a damaged chunk: {problem}")
+        if unread is None:
+            p.state = "cancelled"
+            return
+        # Indexed: every time can be shown now. A recording that fits in the memory limit is then
+        # read whole in the background (store/ingest.py warm), the UI no longer waiting on it.
+        p.indexed, p.state = True, "warming"
+        self._wake()
+        warm(self.store, unread, self._cancel.is_set)
+        if self._cancel.is_set():
+            p.state = "cancelled"
+
+    def _step(self) -> None:
+        p = self.progress
+        p.done += 1
+        if p.done % 16 == 0:
+            self._wake()
 
     def _load_stream(self) -> None:
         from annoview.io import load_chunks

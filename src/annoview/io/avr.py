@@ -11,6 +11,7 @@ Why this shape:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import os
 import threading
 import time
@@ -33,6 +34,7 @@ from .frames import (
     header_size, parse_frame_header, verify_payload,
 )
 from .ipc_guard import read_single_batch
+from .row_index import MAX_ROW_INDEX_BYTES, ROW_INDEX_FIELDS, RowIndex, decode_columns, encode_columns
 
 __all__ = [
     "AvrHeader", "AvrIndex", "AvrWriter", "FrameDecoder", "IndexEntry", "encode_frame", "open_index",
@@ -48,6 +50,10 @@ FOOTER_SCHEMA = pa.schema([
     ("offset", pa.uint64()), ("length", pa.uint64()), ("entity_path", pa.utf8()), ("is_static", pa.bool_()),
     ("num_rows", pa.uint64()), ("archetypes", pa.utf8()), ("timelines", pa.list_(_TIMELINE_RANGE)),
 ])
+# The footer of a file written with per-chunk row indexes (see row_index.py): a reader builds its
+# latest-at index from the footer alone. Files with the base schema (older writers, or a writer
+# past MAX_ROW_INDEX_BYTES) stay readable: their chunks are read once to index them.
+FOOTER_SCHEMA_ROWS = pa.schema(list(FOOTER_SCHEMA) + [pa.field(n, t) for n, t in ROW_INDEX_FIELDS])
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class IndexEntry:
     num_rows: int
     archetypes: tuple[str, ...]
     timelines: TimelineRanges = field(hash=False)
+    rows: RowIndex | None = field(default=None, compare=False, hash=False, repr=False)  # see row_index.py
 
 
 def _summarize(chunk: Chunk) -> tuple[str, bool, int, tuple[str, ...], TimelineRanges]:
@@ -75,7 +82,7 @@ def _summarize(chunk: Chunk) -> tuple[str, bool, int, tuple[str, ...], TimelineR
 
 
 def _entry(offset: int, length: int, chunk: Chunk) -> IndexEntry:
-    return IndexEntry(offset, length, *_summarize(chunk))
+    return IndexEntry(offset, length, *_summarize(chunk), rows=RowIndex.of_chunk(chunk))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,9 +90,12 @@ def _entry(offset: int, length: int, chunk: Chunk) -> IndexEntry:
 
 
 def encode_footer(entries: Iterable[IndexEntry]) -> bytes:
-    """Index rows -> Arrow IPC stream (the footer frame payload)."""
+    """Index rows -> Arrow IPC stream (the footer frame payload); with the row index columns when
+    every entry has its row index."""
     entries = list(entries)
-    table = pa.Table.from_pydict({
+    with_rows = bool(entries) and all(e.rows is not None for e in entries)
+    schema = FOOTER_SCHEMA_ROWS if with_rows else FOOTER_SCHEMA
+    columns = {
         "offset": [e.offset for e in entries],
         "length": [e.length for e in entries],
         "entity_path": [e.entity_path for e in entries],
@@ -94,9 +104,12 @@ def encode_footer(entries: Iterable[IndexEntry]) -> bytes:
         "archetypes": [",".join(e.archetypes) for e in entries],
         "timelines": [[{"name": n, "kind": k, "min": lo, "max": hi} for n, (k, lo, hi) in e.timelines.items()]
                       for e in entries],
-    }, schema=FOOTER_SCHEMA)
+    }
+    if with_rows:
+        columns.update(encode_columns([e.rows for e in entries], [list(e.timelines) for e in entries]))  # type: ignore[misc]
+    table = pa.Table.from_pydict(columns, schema=schema)
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, FOOTER_SCHEMA) as writer:
+    with pa.ipc.new_stream(sink, schema) as writer:
         writer.write_table(table)
     return sink.getvalue().to_pybytes()
 
@@ -110,7 +123,8 @@ def decode_footer(payload: bytes) -> list[IndexEntry]:
     batch, _ = read_single_batch(payload, "footer index", allow_empty=True)
     if batch is None:
         return []
-    if not batch.schema.equals(FOOTER_SCHEMA):
+    with_rows = batch.schema.equals(FOOTER_SCHEMA_ROWS)
+    if not with_rows and not batch.schema.equals(FOOTER_SCHEMA):
         raise RecordingFormatError(f"footer index has schema {batch.schema}, expected {FOOTER_SCHEMA}")
     if any(col.null_count for col in batch.columns):
         raise RecordingFormatError("footer index has null values")
@@ -120,6 +134,10 @@ def decode_footer(payload: bytes) -> list[IndexEntry]:
     for e in entries:
         if not _is_canonical(e.entity_path):
             raise RecordingFormatError(f"footer index has an invalid entity path {e.entity_path[:80]!r}")
+    if with_rows:
+        rows = decode_columns(batch, [e.num_rows for e in entries], [e.timelines for e in entries],
+                              [e.archetypes for e in entries], [e.length for e in entries])
+        entries = [dataclasses.replace(e, rows=r) for e, r in zip(entries, rows)]
     return entries
 
 
@@ -167,9 +185,10 @@ class AvrWriter:
     """
 
     def __init__(self, path: str | os.PathLike[str], application_id: str = "unknown",
-                 recording_id: str | None = None, *, exclusive: bool = False) -> None:
+                 recording_id: str | None = None, *, exclusive: bool = False, row_index: bool = True) -> None:
         """exclusive=True creates the file and raises FileExistsError if the path exists, also as
-        a symlink (O_CREAT | O_EXCL never follows one): for receivers that must not clobber."""
+        a symlink (O_CREAT | O_EXCL never follows one): for receivers that must not clobber.
+        row_index=False writes the base footer only (a spill file, read back by offset only)."""
         self.path = Path(path)
         recording_id = recording_id or str(uuid.uuid4())
         created_ns = time.time_ns()
@@ -177,6 +196,8 @@ class AvrWriter:
         self.header = AvrHeader(application_id, recording_id, created_ns, FORMAT_VERSION, len(head))
         self._lock = threading.Lock()
         self._entries: list[IndexEntry] = []
+        self._row_index = row_index
+        self._row_index_bytes = 0
         self._pos = 0
         self._closed = False
         self._broken = False
@@ -201,10 +222,17 @@ class AvrWriter:
         payload = chunk.ipc_buffer()
         head = frame_header(FRAME_CHUNK, payload)
         summary = _summarize(chunk)
+        rows = RowIndex.of_chunk(chunk) if self._row_index else None
         with self._lock:
             self._check_writable()
-            entry = IndexEntry(self._pos, len(head) + len(payload), *summary)
+            entry = IndexEntry(self._pos, len(head) + len(payload), *summary, rows=rows)
             self._write(head, payload)
+            if rows is not None:
+                self._row_index_bytes += rows.nbytes
+                if self._row_index_bytes > MAX_ROW_INDEX_BYTES:   # too big to hold: base footer only
+                    self._row_index = False
+                    self._entries = [dataclasses.replace(e, rows=None) for e in self._entries]
+                    entry = dataclasses.replace(entry, rows=None)
             self._entries.append(entry)
         return entry
 

@@ -1,22 +1,79 @@
-"""Fill a store from a recording file so that a memory limit can work: each `.avr` chunk goes in
-with where to read it back (its footer-index entry), so evicting it costs nothing and reloading
-it is one read. Used by `annoview screenshot`, which then streams through a file larger than its
-memory limit instead of holding it whole.
+"""Fill a store from a recording file without holding it: each `.avr` chunk goes in with where to
+read it back (its footer-index entry), so evicting it costs nothing and reloading it is one read.
+
+Why two ways in: a file written with per-chunk row indexes in its footer (io/row_index.py) is
+indexed from the footer alone, in seconds for any size, and a chunk is first read when a frame
+needs it. A file without them (an older writer, a crashed logger: no footer) has each chunk read
+once, in file order, to index it. Static chunks and chunks with rr.Clear rows are always read
+at open: they are needed at every time (and small), and the clear index needs their values.
+Used by the viewer's loader and by `annoview screenshot`.
 """
 from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 
 from ..errors import RecordingFormatError, RecordingRecoveryWarning
 from .residency import ChunkFile, FileSource
 from .store import Store
 
 
+def add_entries(store: Store, index, chunk_file: ChunkFile, damaged: list[str],
+                cancelled: Callable[[], bool] = lambda: False, step: Callable[[], None] = lambda: None) -> list[int] | None:
+    """Every entry of an open_index() result into `store`; a damaged frame read at open is
+    skipped and described in `damaged`. Returns the chunk numbers added unread (see `warm`), or
+    None when `cancelled()` turned true."""
+    unread: list[int] = []
+    for entry in index.entries:
+        if cancelled():
+            return None
+        rows = entry.rows
+        if rows is not None and not entry.is_static and "Clear" not in entry.archetypes:
+            kinds = {name: kind for name, (kind, _, _) in entry.timelines.items()}
+            source = FileSource(chunk_file, _without_rows(entry), rows.digest())
+            unread.append(store.add_indexed(entry.entity_path, rows, kinds, source, rows.data_bytes or entry.length))
+        else:
+            try:
+                chunk = chunk_file.load(entry)
+            except RecordingFormatError as e:
+                damaged.append(f"{entry.length} bytes at offset {entry.offset} ({entry.entity_path}): {e}")
+            else:
+                store.add_chunk(chunk, FileSource(chunk_file, _without_rows(entry)))
+        step()
+    return unread
+
+
+def warm(store: Store, unread: list[int], cancelled: Callable[[], bool] = lambda: False,
+         step: Callable[[], None] = lambda: None) -> int:
+    """Read the unread chunks in file order when all of them fit in the memory limit (or there
+    is none), so a recording that fits is all in memory soon after it opens, as if read whole;
+    a bigger one is read on demand and by the prefetcher instead. Returns the chunks read."""
+    table = store.chunks
+    if table.limit is not None and sum(table.nbytes(c) for c in unread) + table.resident_bytes() > table.limit:
+        return 0
+    done = 0
+    for cid in unread:
+        if cancelled():
+            break
+        done += table.prefetch(cid)
+        step()
+    return done
+
+
+def _without_rows(entry):
+    """The entry a FileSource keeps: its row index is in the store now, only its digest is needed."""
+    import dataclasses
+
+    return dataclasses.replace(entry, rows=None) if entry.rows is not None else entry
+
+
 def add_file(store: Store, path: str | os.PathLike[str]) -> None:
-    """Every chunk of the recording at `path` into `store`. Damaged `.avr` frames are skipped
-    with one RecordingRecoveryWarning, as read_avr does; a Rerun file (no footer index) is read
-    whole, its evicted chunks spilled like a live stream's."""
+    """The recording at `path` into `store`, indexed from its footer where it can be (nothing
+    else is read until a query needs it). Damaged `.avr` frames read here are skipped with one
+    RecordingRecoveryWarning, as read_avr does; one found later is a problem line of the store
+    (Store.read_problems). A Rerun file (no footer index) is read whole, its evicted chunks
+    spilled like a live stream's."""
     from ..io import is_rrd, load_chunks
 
     if not os.path.exists(path) or os.path.isdir(path) or is_rrd(path) or store.chunks.limit is None:
@@ -27,15 +84,8 @@ def add_file(store: Store, path: str | os.PathLike[str]) -> None:
     index = open_index(path)
     if index.header is None:
         return                                  # open_index warned: the file ends inside its header
-    chunk_file = ChunkFile(path)
     damaged: list[str] = []
-    for entry in index.entries:
-        try:
-            chunk = chunk_file.load(entry)
-        except RecordingFormatError as e:
-            damaged.append(f"{entry.length} bytes at offset {entry.offset} ({entry.entity_path}): {e}")
-            continue
-        store.add_chunk(chunk, FileSource(chunk_file, entry))
+    add_entries(store, index, ChunkFile(path), damaged)
     if damaged:
         warnings.warn(f"{path}: damaged recording; skipped {len(damaged)} chunk frame(s): " + " | ".join(damaged),
                       RecordingRecoveryWarning, stacklevel=2)

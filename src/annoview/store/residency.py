@@ -26,6 +26,7 @@ from typing import IO
 import numpy as np
 
 from ..chunk import Chunk
+from ..errors import AnnoviewError
 
 
 _M_MMAP_THRESHOLD = -3
@@ -56,6 +57,14 @@ class ChunkFile:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._file: IO[bytes] | None = None
+        # Opened now: a file replaced or deleted while the viewer runs keeps reading the data
+        # it was indexed from (the open descriptor holds it); only truncation or damage in place
+        # makes a read back fail (ChunkUnavailable).
+        with self._lock:
+            try:
+                self._open()
+            except OSError:
+                pass            # reported by the first load
 
     def load(self, entry) -> Chunk:
         """The chunk of a footer-index entry (CRC-checked; a damaged frame raises)."""
@@ -63,10 +72,14 @@ class ChunkFile:
 
         with self._lock:
             if self._file is None:
-                self._file = open(self.path, "rb")
-                # closed when this reader goes away, even at exit (no unclosed-file warnings)
-                self._finalizer = weakref.finalize(self, self._file.close)
+                self._open()
+            assert self._file is not None
             return _load_entry(self._file, os.fstat(self._file.fileno()).st_size, entry)
+
+    def _open(self) -> None:
+        self._file = open(self.path, "rb")
+        # closed when this reader goes away, even at exit (no unclosed-file warnings)
+        self._finalizer = weakref.finalize(self, self._file.close)
 
     def close(self) -> None:
         with self._lock:
@@ -77,22 +90,36 @@ class ChunkFile:
 
 @dataclass(frozen=True)
 class FileSource:
-    """Where a chunk can be read back from: a recording (or spill) file and its index entry."""
+    """Where a chunk can be read back from: a recording (or spill) file and its index entry.
+    `digest` (of the footer's row index, io/row_index.py) is set when the store indexed the chunk
+    from the footer without reading it: the chunk read back must match what was indexed."""
 
     file: ChunkFile
     entry: object  # io.avr.IndexEntry
+    digest: int | None = None
 
     def load(self) -> Chunk:
-        return self.file.load(self.entry)
+        chunk = self.file.load(self.entry)
+        if self.digest is not None:
+            from ..io.row_index import verify
+
+            verify(chunk, self.digest, f"frame at offset {self.entry.offset}")  # type: ignore[attr-defined]
+        return chunk
+
+
+class ChunkUnavailable(AnnoviewError):
+    """An evicted (or not yet read) chunk could not be read back: the file was truncated,
+    replaced or deleted, or the frame is damaged. Queries then leave its rows out."""
 
 
 @dataclass
 class _Slot:
-    nbytes: int
+    nbytes: int                          # an estimate (the frame length) until first read
     static: bool
     ranges: dict[str, tuple[int, int]]   # timeline -> (min, max) of the chunk's rows
     source: FileSource | None = None
     loads: int = 0                       # reloads from disk (tests and benchmarks read it)
+    entity_path: str = ""
 
 
 @dataclass
@@ -128,6 +155,10 @@ class ChunkTable:
         self._evicted_rows: list[np.ndarray] = []          # row ids of chunks evicted since last taken
         self.track_evicted_rows = False                    # set by a consumer of take_evicted_rows
         self.spill_error: str | None = None                # set once spilling failed (disk full)
+        # chunks that could not be read back: number -> the problem line. Never retried (a
+        # truncated or replaced file would fail again on every frame); queries leave them out.
+        self.failed: dict[int, str] = {}
+        self._new_failures: list[str] = []
 
     # ---- list-like access ---------------------------------------------------------------------
     def __len__(self) -> int:
@@ -148,10 +179,20 @@ class ChunkTable:
                 ranges[tl] = (int(t.min()), int(t.max()))
         with self._lock:
             cid = len(self._slots)
-            self._slots.append(_Slot(_buffer_bytes(chunk), chunk.is_static, ranges, source))
+            self._slots.append(_Slot(_buffer_bytes(chunk), chunk.is_static, ranges, source, entity_path=chunk.entity_path))
             self._data.append(chunk)
             self._admit(cid)
             self._trim(keep=cid)
+            return cid
+
+    def append_unread(self, entity_path: str, source: FileSource, nbytes: int,
+                      ranges: dict[str, tuple[int, int]]) -> int:
+        """A temporal chunk known from a file's footer index only: not resident; read on first
+        use. `nbytes` estimates its size (the frame length) until it is read."""
+        with self._lock:
+            cid = len(self._slots)
+            self._slots.append(_Slot(nbytes, False, ranges, source, entity_path=entity_path))
+            self._data.append(None)
             return cid
 
     # ---- residency ----------------------------------------------------------------------------
@@ -167,6 +208,8 @@ class ChunkTable:
                     if cid in self._lru:
                         self._lru.move_to_end(cid)
                     return chunk
+                if cid in self.failed:
+                    raise ChunkUnavailable(self.failed[cid])
                 waiting = self._loading.get(cid)
                 if waiting is None:
                     done = self._loading[cid] = threading.Event()
@@ -176,10 +219,15 @@ class ChunkTable:
         try:
             if source is None:  # cannot happen: an evicted chunk always has a source
                 raise RuntimeError(f"chunk {cid} was evicted without a way to read it back")
-            chunk = source.load()
+            try:
+                chunk = source.load()
+            except (AnnoviewError, OSError, ValueError) as e:
+                raise ChunkUnavailable(self._fail(cid, e)) from None
             with self._lock:
                 self._data[cid] = chunk
-                self._slots[cid].loads += 1
+                slot = self._slots[cid]
+                slot.nbytes = _buffer_bytes(chunk)   # the estimate of an unread chunk becomes exact
+                slot.loads += 1
                 self.stats.reloads += 1
                 self._admit(cid)
                 self._trim(keep=cid)
@@ -190,11 +238,35 @@ class ChunkTable:
             done.set()
 
     def prefetch(self, cid: int) -> bool:
-        """Load an evicted chunk ahead of use; True if it had to be read."""
-        if self._data[cid] is not None:
+        """Load an evicted chunk ahead of use; True if it had to be read. A chunk that cannot
+        be read is recorded (see `failed`), not raised: the frame that needs it reports it."""
+        if self._data[cid] is not None or cid in self.failed:
             return False
-        self.get(cid)
+        try:
+            self.get(cid)
+        except ChunkUnavailable:
+            return False
         return True
+
+    def take_failures(self) -> list[str]:
+        """Problem lines of the chunks that failed to read since the last call (the viewer shows
+        each once)."""
+        with self._lock:
+            out, self._new_failures = self._new_failures, []
+        return out
+
+    def _fail(self, cid: int, error: BaseException) -> str:
+        slot = self._slots[cid]
+        when = ", ".join(f"{tl} {lo}" + (f"..{hi}" if hi != lo else "") for tl, (lo, hi) in sorted(slot.ranges.items()))
+        where = getattr(slot.source, "file", None)
+        path = getattr(where, "path", "its file")
+        message = (f"{slot.entity_path or 'a chunk'}{' at ' + when if when else ''}: cannot read its data back "
+                   f"from {path} ({type(error).__name__}: {error}); shown without it")
+        with self._lock:
+            if cid not in self.failed:
+                self.failed[cid] = message
+                self._new_failures.append(message)
+        return self.failed[cid]
 
     def nbytes(self, cid: int) -> int:
         return self._slots[cid].nbytes
@@ -284,7 +356,7 @@ class ChunkTable:
 
             fd, name = tempfile.mkstemp(prefix="annoview-spill-", suffix=".avr", dir=self._spill_dir)
             os.close(fd)
-            writer = AvrWriter(name, "annoview-spill")
+            writer = AvrWriter(name, "annoview-spill", row_index=False)
             reader = ChunkFile(name)
             self._spill = (writer, reader)
             self._finalizer = weakref.finalize(self, _delete_spill, writer, reader, name)

@@ -9,15 +9,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..chunk import Chunk
 from .clears import STATIC_TIME, ClearIndex
 from .index import HIT_FIELDS, ComponentIndex, Hits, newest
-from .residency import ChunkTable, FileSource
+from .residency import ChunkTable, ChunkUnavailable, FileSource
 from .tree import EntityTree
+
+if TYPE_CHECKING:
+    from ..io.row_index import RowIndex
 
 
 @dataclass(frozen=True)
@@ -78,41 +81,63 @@ class Store:
         with self._lock:
             cid = self.chunks.append(chunk, source)
             slot = self._slot(chunk.entity_path)
-            counts = self._components[slot]
             row_ids = chunk.row_ids()
-            n = chunk.num_rows
             self._clears.add(chunk, cid, slot, row_ids)
-            comps = chunk.component_names
-            present = {c: _present_rows(chunk, c) for c in comps}
+            present = {c: _present_rows(chunk, c) for c in chunk.component_names}
+            times = {tl: chunk.times(tl) for tl in chunk.timelines}
+            self._index_rows(cid, slot, chunk.is_static, row_ids, chunk.timelines, times, present)
+
+    def add_indexed(self, entity_path: str, rows: "RowIndex", kinds: dict[str, str], source: FileSource,
+                    nbytes: int) -> int:
+        """Index a temporal chunk from a recording's footer without reading it (`rows`, see
+        io/row_index.py; `kinds`: timeline -> kind) and return its number. Its data is read from
+        `source` when a query first needs it, and must match `rows` then. Chunks holding rr.Clear
+        rows go through add_chunk: the clear index needs their values."""
+        if any(c.startswith("Clear:") for c in rows.null_rows):
+            raise ValueError("a chunk with Clear rows must be added with add_chunk")
+        ranges = {tl: (int(t.min()), int(t.max())) for tl, t in rows.times.items() if len(t)}
+        with self._lock:
+            cid = self.chunks.append_unread(entity_path, source, nbytes, ranges)
+            slot = self._slot(entity_path)
+            present = {c: rows.present(c) for c in rows.null_rows}
+            self._index_rows(cid, slot, False, rows.row_ids, kinds, rows.times, present)
+            return cid
+
+    def _index_rows(self, cid: int, slot: int, is_static: bool, row_ids: np.ndarray, kinds: dict[str, str],
+                    all_times: dict[str, np.ndarray], present: dict[str, np.ndarray]) -> None:
+        """The latest-at index entries of one chunk's rows (under the lock)."""
+        counts = self._components[slot]
+        n = len(row_ids)
+        comps = list(present)
+        for c in comps:
+            counts[c] = counts.get(c, 0) + int(len(present[c]))
+        if is_static:
             for c in comps:
-                counts[c] = counts.get(c, 0) + int(len(present[c]))
-            if chunk.is_static:
-                for c in comps:
-                    for r in present[c]:
-                        hi, lo = int(row_ids[r, 0]), int(row_ids[r, 1])
-                        entries = self._static_by_component.setdefault(c, {})
-                        prev = entries.get(slot)
-                        if prev is None or (hi, lo) >= prev[:2]:
-                            entries[slot] = (hi, lo, cid, int(r))
-            else:
-                rows = np.arange(n)
-                dense = tuple(sorted(c for c in comps if len(present[c]) == n))
-                groups = [(dense, rows)] if dense else []
-                groups += [((c,), present[c]) for c in comps if 0 < len(present[c]) < n]
-                for tl, kind in chunk.timelines.items():
-                    times = chunk.times(tl)
-                    if n:
-                        info = self._timelines.setdefault(tl, [kind, int(times.min()), int(times.max())])
-                        info[1], info[2] = min(info[1], int(times.min())), max(info[2], int(times.max()))
-                    for group, sel in groups:
-                        idx = self._indexes.get((tl, group))
-                        if idx is None:
-                            idx = self._indexes[(tl, group)] = ComponentIndex()
-                        if len(sel) == n:
-                            idx.add(slot, times, cid, rows, row_ids)
-                        else:
-                            idx.add(slot, times[sel], cid, sel, row_ids[sel])
-            self.generation += 1
+                for r in present[c]:
+                    hi, lo = int(row_ids[r, 0]), int(row_ids[r, 1])
+                    entries = self._static_by_component.setdefault(c, {})
+                    prev = entries.get(slot)
+                    if prev is None or (hi, lo) >= prev[:2]:
+                        entries[slot] = (hi, lo, cid, int(r))
+        else:
+            rows = np.arange(n)
+            dense = tuple(sorted(c for c in comps if len(present[c]) == n))
+            groups = [(dense, rows)] if dense else []
+            groups += [((c,), present[c]) for c in comps if 0 < len(present[c]) < n]
+            for tl, kind in kinds.items():
+                times = all_times[tl]
+                if n:
+                    info = self._timelines.setdefault(tl, [kind, int(times.min()), int(times.max())])
+                    info[1], info[2] = min(info[1], int(times.min())), max(info[2], int(times.max()))
+                for group, sel in groups:
+                    idx = self._indexes.get((tl, group))
+                    if idx is None:
+                        idx = self._indexes[(tl, group)] = ComponentIndex()
+                    if len(sel) == n:
+                        idx.add(slot, times, cid, rows, row_ids)
+                    else:
+                        idx.add(slot, times[sel], cid, sel, row_ids[sel])
+        self.generation += 1
 
     def _slot(self, path: str) -> int:
         slot = self._slots.get(path)
@@ -219,7 +244,24 @@ class Store:
                 hits[comp] = with_static(hits.get(comp), ent, st_chunk, st_row, st_hi, st_lo)
             if self._clears:
                 hits = self._clears.apply(hits, slots, self._paths, timeline, t)
+            if self.chunks.failed:      # chunks that could not be read back: shown without them
+                hits = _without_chunks(hits, np.fromiter(self.chunks.failed, np.int64))
             return FrameQuery(paths, hits, self.chunks)
+
+    def read_problems(self) -> list[str]:
+        """One line per chunk that could not be read back from its file (entity, time, why)."""
+        return list(self.chunks.failed.values())
+
+
+def _without_chunks(hits: dict[str, Hits], failed: np.ndarray) -> dict[str, Hits]:
+    out = {}
+    for comp, h in hits.items():
+        keep = ~np.isin(h.chunk, failed)
+        if keep.all():
+            out[comp] = h
+        elif keep.any():
+            out[comp] = Hits(*(getattr(h, f)[keep] for f in HIT_FIELDS))
+    return out
 
 
 def with_static(hits: Hits | None, ent: np.ndarray, chunk: np.ndarray, row: np.ndarray, hi: np.ndarray,
@@ -248,7 +290,11 @@ class FrameQuery:
             by: dict[str, dict[str, CellRef]] = {p: {} for p in self.paths}
             for comp, h in self.hits.items():
                 for e, c, r, t in zip(h.entities.tolist(), h.chunk.tolist(), h.row.tolist(), h.time.tolist()):
-                    by[self.paths[e]][comp] = _ref(self.chunks[c], r, comp, None if t == STATIC_TIME else t)
+                    try:
+                        chunk = self.chunks[c]
+                    except ChunkUnavailable:   # recorded in chunks.failed; the entity shows the rest
+                        continue
+                    by[self.paths[e]][comp] = _ref(chunk, r, comp, None if t == STATIC_TIME else t)
             self._by_entity = by
         return self._by_entity.get(path, {})
 
