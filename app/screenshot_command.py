@@ -105,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
     scene = SceneBuilder(store).build(timeline, t, origin=origin)
     for entity, problem in scene.problems:
         print(f"annoview: note: {entity}: {problem}", file=sys.stderr)
+    for line in store.read_problems():    # data the time needs that could not be read from the file
+        print(f"annoview: note: {line}", file=sys.stderr)
     space = args.space or ("3d" if args.eye else "2d" if scene.visuals_2d or not scene.visuals_3d else "3d")
     if rect is not None and space != "2d":
         raise UsageError("--rect applies to the 2D view only")

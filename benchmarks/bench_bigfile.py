@@ -11,7 +11,9 @@ process so peak RSS is its own:
 For each: time to first frame (open -> first scene built, while the rest still loads), time until
 the whole file is indexed, p50/p95 ms to show a random frame (200 random times: scene build with
 the mask's pixels materialized, reading evicted chunks back from the file), p50/p95 ms per frame
-while playing 300 consecutive frames (prefetch reads ahead), and peak RSS.
+while playing 300 consecutive frames (prefetch reads ahead), and peak RSS. Both files are then
+opened again as before the footer row index existed (the row index ignored, as for a file an
+older writer wrote: every chunk is read once to index it), for the before/after open figures.
 
 "Show a frame" stops before GL: the GPU upload is the same with or without a limit, and under a
 software GL driver its buffers would count in RSS. Fixed overhead: the process's RSS before
@@ -68,9 +70,24 @@ def rss_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def measure(path: str, limit: int | None, scrubs: int, play: int, seed: int = 1) -> dict:
-    """Run in a fresh process: open, first frame, index, scrub, play; figures as a dict."""
+def measure(path: str, limit: int | None, scrubs: int, play: int, seed: int = 1, before: bool = False) -> dict:
+    """Run in a fresh process: open, first frame, index, scrub, play; figures as a dict.
+    before=True opens the file as before the footer row index existed (as an older file is
+    opened): the row index is ignored, so every chunk is read once to index it."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    if before:
+        import dataclasses
+
+        import annoview.io.avr as avr
+
+        real_open_index = avr.open_index
+
+        def open_without_rows(p, use_footer: bool = True):
+            index = real_open_index(p, use_footer)
+            index.entries = [dataclasses.replace(e, rows=None) for e in index.entries]
+            return index
+
+        avr.open_index = open_without_rows
     from app.viewer.loader import FileLoader
     from annoview.scene import SceneBuilder
     from annoview.store import Store
@@ -101,9 +118,13 @@ def measure(path: str, limit: int | None, scrubs: int, play: int, seed: int = 1)
     tl = store.timelines()["frame"]
     show(builder, tl.min)
     first_frame_ms = (time.perf_counter() - t_open) * 1e3
-    while not loader.join(0.05):
+    while not loader.progress.indexed and loader.progress.active:
         peak[0] = max(peak[0], rss_bytes())
+        time.sleep(0.005)
     indexed_s = time.perf_counter() - t_open
+    while not loader.join(0.05):     # a file that fits in the limit is then read whole (warm-up)
+        peak[0] = max(peak[0], rss_bytes())
+    loaded_s = time.perf_counter() - t_open
     assert loader.progress.state == "done", loader.progress.error
     tl = store.timelines()["frame"]
     rng = np.random.default_rng(seed)
@@ -118,9 +139,10 @@ def measure(path: str, limit: int | None, scrubs: int, play: int, seed: int = 1)
         time.sleep(max(0.0, 1 / 30 - play_ms[-1] / 1e3))   # 30 fps playback: prefetch gets the gaps
     pf.stop()
     st = store.chunks.stats
+    scrub_ms, play_ms = scrub_ms or [float("nan")], play_ms or [float("nan")]
     return {
         "limit": limit, "base_rss": base_rss, "peak_rss": max(peak[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024),
-        "first_frame_ms": first_frame_ms, "indexed_s": indexed_s,
+        "first_frame_ms": first_frame_ms, "indexed_s": indexed_s, "loaded_s": loaded_s,
         "scrub_p50": statistics.median(scrub_ms), "scrub_p95": float(np.percentile(scrub_ms, 95)),
         "play_p50": statistics.median(play_ms), "play_p95": float(np.percentile(play_ms, 95)),
         "evictions": st.evictions, "reloads": st.reloads, "prefetched": pf.loaded,
@@ -128,9 +150,11 @@ def measure(path: str, limit: int | None, scrubs: int, play: int, seed: int = 1)
     }
 
 
-def run_child(path: Path, limit: int | None, args: argparse.Namespace) -> dict:
+def run_child(path: Path, limit: int | None, args: argparse.Namespace, before: bool = False) -> dict:
     cmd = [sys.executable, __file__, "--child", str(path), "--limit", str(limit) if limit else "none",
-           "--scrubs", str(args.scrubs), "--play", str(args.play)]
+           "--scrubs", str(args.scrubs if not before else 20), "--play", str(args.play if not before else 30)]
+    if before:
+        cmd.append("--before")
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -139,7 +163,8 @@ def report(name: str, size: int, r: dict) -> None:
     mib = 2**20
     lim = "none" if r["limit"] is None else f"{r['limit'] / mib:.0f} MiB"
     print(f"{name}: file {size / 1e9:.2f} GB, {r['chunks']} chunks, limit {lim}")
-    print(f"  time to first frame   {r['first_frame_ms']:8.1f} ms   (whole file indexed after {r['indexed_s']:.1f} s)")
+    print(f"  time to first frame   {r['first_frame_ms']:8.1f} ms   whole file indexed after {r['indexed_s']:.2f} s"
+          f"   (and read, when it fits in the limit, after {r['loaded_s']:.2f} s)")
     print(f"  random frame          p50 {r['scrub_p50']:7.1f} ms   p95 {r['scrub_p95']:7.1f} ms")
     print(f"  playing (30 fps)      p50 {r['play_p50']:7.1f} ms   p95 {r['play_p95']:7.1f} ms   "
           f"(prefetched {r['prefetched']} chunks)")
@@ -155,12 +180,13 @@ def main() -> None:
     ap.add_argument("--play", type=int, default=300)
     ap.add_argument("--dir", default=None, help="where to write the files (default: the system temp dir)")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--before", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     from annoview.store.budget import parse_memory_limit
 
     limit = parse_memory_limit(args.limit) if args.limit != "none" else None
     if args.child:
-        print(json.dumps(measure(args.child, limit, args.scrubs, args.play)))
+        print(json.dumps(measure(args.child, limit, args.scrubs, args.play, before=args.before)))
         return
     if limit is None:
         raise SystemExit("--limit: this benchmark needs a limit")
@@ -178,8 +204,17 @@ def main() -> None:
         write_recording(small, args.gb / 8)
         limited = run_child(big, limit, args)
         unlimited = run_child(small, None, args)
+        limited_before = run_child(big, limit, args, before=True)
+        unlimited_before = run_child(small, None, args, before=True)
         report("limited  ", big.stat().st_size, limited)
         report("unlimited", small.stat().st_size, unlimited)
+        report("limited, before the footer row index (every chunk read to index it)  ", big.stat().st_size,
+               limited_before)
+        report("unlimited, before the footer row index", small.stat().st_size, unlimited_before)
+        for name, now, old in (("limited", limited, limited_before), ("unlimited", unlimited, unlimited_before)):
+            print(f"{name}: time to fully indexed before/after = {old['indexed_s']:.2f} s / {now['indexed_s']:.2f} s = "
+                  f"{old['indexed_s'] / now['indexed_s']:.0f}x; first frame {old['first_frame_ms']:.0f} ms / "
+                  f"{now['first_frame_ms']:.0f} ms")
         bound = limit + limited["base_rss"] + FIXED_OVERHEAD
         ok = limited["peak_rss"] <= bound
         print(f"peak RSS {limited['peak_rss'] / 2**20:.0f} MiB vs bound limit + RSS before open + 256 MiB = "

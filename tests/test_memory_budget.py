@@ -2,6 +2,7 @@
 fully loaded store gives; the limit holds under concurrent load and scrub; nothing streamed is lost."""
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -307,5 +308,130 @@ def test_viewer_with_a_memory_limit_plays_prefetches_and_shows_resident_ranges(r
         spans = app.time_panel.resident_xs(rec, info, 500.0)
         assert spans and all(0 <= a <= b <= 499.5 for a, b in spans)
         assert len(spans) < len(rec.store.timeline_times("frame")), "only some ranges are resident"
+    finally:
+        app.release()
+
+
+# --- a file that changes under the viewer ---------------------------------------------------------
+
+
+def _lazy_copy(recording, tmp_path, limit: int | None = None):
+    """A copy of the recording opened from its footer (nothing read yet), and the store."""
+    from annoview.store.ingest import add_file
+
+    path = tmp_path / "copy.avr"
+    path.write_bytes(recording.read_bytes())
+    store = Store(limit or 4 * MIN_LIMIT)
+    add_file(store, path)
+    return path, store
+
+
+def _count_reads(store: Store) -> list[int]:
+    """Wrap the store's file reader to count reads (a failed chunk must not be retried)."""
+    reads = [0]
+    source = next(s.source for s in store.chunks._slots if s.source is not None)
+    real = source.file.load
+
+    def counting(entry):
+        reads[0] += 1
+        return real(entry)
+
+    source.file.load = counting
+    return reads
+
+
+def test_truncated_file_gives_one_problem_line_per_chunk_and_no_retry(recording, tmp_path):
+    full = _load(recording, None)
+    path, store = _lazy_copy(recording, tmp_path)
+    assert _values(store, 2) == _values(full, 2)          # the start reads fine
+    reads = _count_reads(store)
+    with open(path, "r+b") as f:                            # the file is cut in half meanwhile
+        f.truncate(path.stat().st_size // 2)
+    late = 2 * FRAMES - 2
+    got = _values(store, late)
+    want = _values(full, late)
+    assert ("/seg", "SegmentationImage:buffer") not in got   # the unreadable chunk is left out ...
+    assert all(got[k] == want[k] for k in got) and got      # ... the rest is shown as it was
+    problems = store.read_problems()
+    assert problems and all("cannot read its data back" in p for p in problems)
+    assert any(p.startswith(f"/seg at frame {late}:") for p in problems), problems
+    assert store.chunks.take_failures() == problems and store.chunks.take_failures() == []
+    n = reads[0]
+    for _ in range(5):                                       # scrubbing there again reads nothing
+        assert _values(store, late) == got
+    assert reads[0] == n
+    assert _values(store, 2) == _values(full, 2)            # data read before the cut stays
+
+
+def test_replaced_or_deleted_file_keeps_reading_what_was_opened(recording, tmp_path):
+    full = _load(recording, None)
+    path, store = _lazy_copy(recording, tmp_path)
+    other = tmp_path / "other.avr"
+    _write(other, frames=3)
+    os.replace(other, path)                                  # replaced: the open file is the old one
+    assert _values(store, 30) == _values(full, 30)
+    path.unlink()                                            # deleted: the same
+    assert _values(store, 40) == _values(full, 40) and store.read_problems() == []
+
+
+def test_chunk_damaged_in_place_fails_its_crc_once(recording, tmp_path):
+    from annoview.io.avr import open_index
+
+    full = _load(recording, None)
+    path, store = _lazy_copy(recording, tmp_path)
+    entry = [e for e in open_index(path).entries if e.entity_path == "/seg"][10]
+    with open(path, "r+b") as f:                            # flip bytes inside the mask's frame
+        f.seek(entry.offset + entry.length - 200)
+        f.write(b"\xff" * 8)
+    t = entry.timelines["frame"][1]
+    got = _values(store, t)
+    assert ("/seg", "SegmentationImage:buffer") not in got
+    [line] = store.read_problems()
+    assert line.startswith(f"/seg at frame {t}:") and "CRC" in line
+    assert _values(store, t + 2) == _values(full, t + 2)
+
+
+def test_screenshot_of_a_truncated_file_renders_the_rest_with_one_note(recording, tmp_path, capsys):
+    from annoview.app.cli import main
+
+    path = tmp_path / "cut.avr"
+    data = recording.read_bytes()
+    path.write_bytes(data)
+    from annoview.io.avr import open_index
+
+    index = open_index(path)
+    last_seg = [e for e in index.entries if e.entity_path == "/seg"][-1]
+    with open(path, "r+b") as f:        # damage the newest mask's frame, keep the footer
+        f.seek(last_seg.offset + 20)
+        f.write(b"\0" * 16)
+    out = tmp_path / "cut.png"
+    assert main(["screenshot", str(path), "--out", str(out), "--size", "64x64", "--memory-limit", "64MiB"]) == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if "note:" in line]
+    assert len(err) == 1 and "/seg at frame" in err[0] and "cannot read its data back" in err[0], err
+    assert out.exists()
+
+
+def test_viewer_shows_a_chunk_it_cannot_read_back_once_and_keeps_drawing(recording, tmp_path):
+    from annoview.app.viewer.app import App
+
+    path = tmp_path / "cut.avr"
+    path.write_bytes(recording.read_bytes())
+    app = App(size=(480, 320), vsync=False, memory_limit=3 * _chunk_bytes(_load(recording, None)))
+    try:
+        rec = app.open(str(path), wait=True)
+        rec.time.set_time(2)
+        app.frame()
+        with open(path, "r+b") as f:
+            f.truncate(path.stat().st_size // 2)
+        late = 2 * FRAMES - 2
+        for _ in range(3):
+            rec.time.set_time(late)
+            app.frame()
+            rec.time.set_time(late - 2)
+            app.frame()
+        lines = [n.text for n in app.notifications.log() if "cannot read its data back" in n.text]
+        assert lines and len(lines) == len(set(lines)) == len(rec.store.read_problems())
+        assert any(line.startswith(("/seg at frame ", "/pts at frame ")) for line in lines), lines
+        assert rec.scene is not None and rec.scene.visuals_2d, "what could be read is still drawn"
     finally:
         app.release()

@@ -368,6 +368,8 @@ class App:
         self.update_scene(rec)
         if rec is not None:
             drop_evicted_geometry(self.renderer.cache, rec.store.chunks)
+            for line in rec.store.chunks.take_failures():   # a chunk that could not be read back: once
+                self.notifications.warning(line)
 
         imgui.new_frame()
         self._shortcuts(rec)

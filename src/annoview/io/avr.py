@@ -571,6 +571,9 @@ class AvrIndex:
 
 
 def _load_entry(f: IO[bytes], size: int, entry: IndexEntry) -> Chunk:
+    if entry.offset + entry.length > size:
+        raise RecordingFormatError(f"the file ends at byte {size}, inside or before the frame at offset "
+                                   f"{entry.offset} ({entry.length} bytes): it was truncated")
     ftype, payload = _read_frame_at(f, entry.offset, min(size, entry.offset + entry.length))
     if ftype != FRAME_CHUNK or FRAME_HEADER_SIZE + len(payload) != entry.length:
         raise RecordingFormatError(f"frame at offset {entry.offset} does not match its index entry")

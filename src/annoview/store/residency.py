@@ -257,11 +257,13 @@ class ChunkTable:
 
     def _fail(self, cid: int, error: BaseException) -> str:
         slot = self._slots[cid]
-        when = ", ".join(f"{tl} {lo}" + (f"..{hi}" if hi != lo else "") for tl, (lo, hi) in sorted(slot.ranges.items()))
+        ranges = {tl: r for tl, r in slot.ranges.items() if tl != "log_time"} or slot.ranges   # the SDK's own clock last
+        when = ", ".join(f"{tl} {lo}" + (f"..{hi}" if hi != lo else "") for tl, (lo, hi) in sorted(ranges.items()))
         where = getattr(slot.source, "file", None)
         path = getattr(where, "path", "its file")
+        why = str(error) if isinstance(error, AnnoviewError) else f"{type(error).__name__}: {error}"
         message = (f"{slot.entity_path or 'a chunk'}{' at ' + when if when else ''}: cannot read its data back "
-                   f"from {path} ({type(error).__name__}: {error}); shown without it")
+                   f"from {path} ({why}); shown without it")
         with self._lock:
             if cid not in self.failed:
                 self.failed[cid] = message
