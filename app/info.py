@@ -95,24 +95,31 @@ def _when(chunk: Chunk, row: int) -> str:
                      for name, kind in tls.items() if name != "log_time") or "log_time only"
 
 
-def _clear_lines(chunks: Iterable[Chunk]) -> list[str]:
-    """Each rr.Clear: where, when, and whether it also clears the entities below."""
+def _clear_items(chunk: Chunk) -> list[tuple[tuple[int, int], str]]:
+    """Each rr.Clear of the chunk: (row id, where, when, and whether it also clears the entities below)."""
     found = []
-    for chunk in chunks:
-        rows, recursive = clear_rows(chunk)
-        ids = chunk.row_ids()
-        for r, rec in zip(rows.tolist(), recursive.tolist()):
-            what = "recursive (the entity and everything below it)" if rec else "flat (the entity only)"
-            found.append(((int(ids[r, 0]), int(ids[r, 1])), f"{chunk.entity_path} ({_when(chunk, r)}): {what}"))
-    return [line for _, line in sorted(found)]
+    rows, recursive = clear_rows(chunk)
+    ids = chunk.row_ids()
+    for r, rec in zip(rows.tolist(), recursive.tolist()):
+        what = "recursive (the entity and everything below it)" if rec else "flat (the entity only)"
+        found.append(((int(ids[r, 0]), int(ids[r, 1])), f"{chunk.entity_path} ({_when(chunk, r)}): {what}"))
+    return found
 
 
-def _component_lines(chunks: Iterable[Chunk]) -> list[str]:
-    """Per entity, each generic component: its Rerun type, row count and newest value (row-id order)."""
-    found: dict[str, dict[str, list]] = {}  # entity -> component -> [type, rows, newest row key, value]
-    for chunk in chunks:
+def _clear_lines(chunks: Iterable[Chunk]) -> list[str]:
+    return [line for _, line in sorted(item for chunk in chunks for item in _clear_items(chunk))]
+
+
+class _Components:
+    """Per entity, each generic component: its Rerun type, row count and newest value (row-id
+    order). Keeps the newest value as text, not its chunk, so chunks can pass through one at a time."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, dict[str, list]] = {}  # entity -> component -> [type, rows, newest row key, text]
+
+    def add(self, chunk: Chunk) -> None:
         if not chunk.num_rows:
-            continue
+            return
         ids = chunk.row_ids()
         for name in chunk.component_names:
             if not chunk.is_generic(name):
@@ -120,22 +127,32 @@ def _component_lines(chunks: Iterable[Chunk]) -> list[str]:
             col = chunk.column(name)
             md = chunk.batch.schema.field(name).metadata or {}
             ctype = md.get(b"rerun:component_type", b"").decode("utf-8", "replace").removeprefix("rerun.components.")
-            entry = found.setdefault(chunk.entity_path, {}).setdefault(name, [ctype, 0, None, None])
+            entry = self.found.setdefault(chunk.entity_path, {}).setdefault(name, [ctype, 0, None, None])
+            newest = None
             for row in range(chunk.num_rows):
                 if col.valid is not None and not col.valid[row]:
                     continue
                 entry[1] += 1
                 key = (int(ids[row, 0]), int(ids[row, 1]))
                 if entry[2] is None or key > entry[2]:
-                    entry[2], entry[3] = key, (chunk, row)
-    lines = []
-    for entity in sorted(found):
-        lines.append(entity)
-        for name, (ctype, rows, _, where) in sorted(found[entity].items()):
-            chunk, row = where
-            value = short_value(chunk.column(name).cell(row), 70, ctype)
-            lines.append(f"  {name}  {ctype or '?'}  {rows} row{'s' if rows != 1 else ''}  last: {value}")
-    return lines
+                    entry[2], newest = key, row
+            if newest is not None:
+                entry[3] = short_value(col.cell(newest), 70, ctype)
+
+    def lines(self) -> list[str]:
+        lines = []
+        for entity in sorted(self.found):
+            lines.append(entity)
+            for name, (ctype, rows, _, value) in sorted(self.found[entity].items()):
+                lines.append(f"  {name}  {ctype or '?'}  {rows} row{'s' if rows != 1 else ''}  last: {value}")
+        return lines
+
+
+def _component_lines(chunks: Iterable[Chunk]) -> list[str]:
+    found = _Components()
+    for chunk in chunks:
+        found.add(chunk)
+    return found.lines()
 
 
 def print_info(path: str, out: TextIO) -> None:
@@ -145,23 +162,31 @@ def print_info(path: str, out: TextIO) -> None:
         index = open_index(path)
         entries = index.entries
         verified = not index.from_footer  # a scan decoded (and validated) every frame already
+        dropped: list = []
         if index.from_footer and os.path.getsize(path) <= VERIFY_MAX_BYTES:
-            # Small enough to read whole: check every frame, so the listing is what the readers
+            # Small enough to read through: check every frame, so the listing is what the readers
             # load, and a damaged frame is named in one warning, as read_avr does.
-            dropped: list = []
-            chunks = index.load_entries(entries, dropped)
-            entries = [e for e in entries if e not in dropped]
-            context_chunks = [c for c in chunks if CONTEXT in c.component_names]
-            clear_chunks = [c for c in chunks if "Clear" in c.archetypes]
-            generic_chunks = [c for c in chunks if set(c.archetypes) - OWN_ARCHETYPES]
+            to_read = entries
             verified = True
         else:
-            # Damaged frames are skipped with one warning naming them, as read_avr does.
-            wanted = index.load_entries(e for e in entries if "AnnotationContext" in e.archetypes
-                                        or "Clear" in e.archetypes or set(e.archetypes) - OWN_ARCHETYPES)
-            context_chunks = [c for c in wanted if CONTEXT in c.component_names]
-            clear_chunks = [c for c in wanted if "Clear" in c.archetypes]
-            generic_chunks = [c for c in wanted if set(c.archetypes) - OWN_ARCHETYPES]
+            to_read = [e for e in entries if "AnnotationContext" in e.archetypes or "Clear" in e.archetypes
+                       or set(e.archetypes) - OWN_ARCHETYPES]
+        # One chunk at a time (a file may be larger than memory); damaged frames are skipped with
+        # one warning naming them, as read_avr does.
+        context_lines: list[str] = []
+        clear_items: list = []
+        components = _Components()
+        for chunk in index.iter_entries(to_read, dropped):
+            if CONTEXT in chunk.component_names:
+                context_lines.extend(_context_lines([chunk]))
+            if "Clear" in chunk.archetypes:
+                clear_items.extend(_clear_items(chunk))
+            if set(chunk.archetypes) - OWN_ARCHETYPES:
+                components.add(chunk)
+        if verified and index.from_footer:
+            entries = [e for e in entries if e not in dropped]
+        clear_lines = [line for _, line in sorted(clear_items)]
+        component_lines = components.lines()
         entities: dict[str, dict[str, int]] = {}
         static: dict[str, bool] = {}
         for e in entries:
@@ -189,10 +214,10 @@ def print_info(path: str, out: TextIO) -> None:
         static = {}
         timelines = {n: (t.kind, t.min, t.max) for n, t in store.timelines().items()}
         # Rerun chunks are not in log order; list context rows in log (row id) order.
-        context_chunks = sorted((c for c in store.chunks if CONTEXT in c.component_names and c.num_rows),
-                                key=lambda c: tuple(int(x) for x in c.row_ids()[0]))
-        clear_chunks = [c for c in store.chunks if CLEAR in c.component_names]
-        generic_chunks = list(store.chunks)
+        context_lines = _context_lines(sorted((c for c in store.chunks if CONTEXT in c.component_names and c.num_rows),
+                                              key=lambda c: tuple(int(x) for x in c.row_ids()[0])))
+        clear_lines = _clear_lines(c for c in store.chunks if CLEAR in c.component_names)
+        component_lines = _component_lines(store.chunks)
         out.write(f"recording {printable(path)} (Rerun .rrd)\n")
         out.write(f"  application_id: {printable(application_id)}\n  recording_id: {printable(recording_id)}\n")
         out.write(f"  chunks: {len(store.chunks)}, rows: {sum(c.num_rows for c in store.chunks)}\n")
@@ -205,13 +230,12 @@ def print_info(path: str, out: TextIO) -> None:
     for line in _tree_lines(entities, static):
         out.write(f"  {line}\n")
     out.write("\nannotation contexts:\n")
-    lines = _context_lines(context_chunks)
-    for line in lines or ["(none)"]:
+    for line in context_lines or ["(none)"]:
         out.write(f"  {line}\n")
     out.write("\nother Rerun components (recorded; type, rows, newest value):\n")
-    for line in _component_lines(generic_chunks) or ["(none)"]:
+    for line in component_lines or ["(none)"]:
         out.write(f"  {printable(line)}\n")
-    clears = _clear_lines(clear_chunks)
+    clears = clear_lines
     if clears:  # from a clear's time on, the entity shows nothing until it is logged again
         out.write("\nclears:\n")
         for line in clears:

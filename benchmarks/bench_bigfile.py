@@ -11,7 +11,9 @@ process so peak RSS is its own:
 For each: time to first frame (open -> first scene built, while the rest still loads), time until
 the whole file is indexed, p50/p95 ms to show a random frame (200 random times: scene build with
 the mask's pixels materialized, reading evicted chunks back from the file), p50/p95 ms per frame
-while playing 300 consecutive frames (prefetch reads ahead), and peak RSS. Both files are then
+while playing 300 consecutive frames (prefetch reads ahead), and peak RSS. `annoview info` and
+`annoview screenshot --memory-limit LIMIT` run on the big file too (each in its own process:
+seconds and peak RSS; the screenshot's includes the software GL driver). Both files are then
 opened again as before the footer row index existed (the row index ignored, as for a file an
 older writer wrote: every chunk is read once to index it), for the before/after open figures.
 
@@ -159,6 +161,22 @@ def run_child(path: Path, limit: int | None, args: argparse.Namespace, before: b
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+CLI_CHILD = """
+import json, resource, sys, time
+from annoview.app.cli import main
+t0 = time.perf_counter()
+rc = main(sys.argv[1:])
+print(json.dumps({"rc": rc, "s": time.perf_counter() - t0,
+                  "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+
+
+def cli_peak(argv: list[str]) -> dict:
+    """Run `annoview ARGV` in a fresh process: its exit code, seconds and peak RSS."""
+    out = subprocess.run([sys.executable, "-c", CLI_CHILD, *argv], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def report(name: str, size: int, r: dict) -> None:
     mib = 2**20
     lim = "none" if r["limit"] is None else f"{r['limit'] / mib:.0f} MiB"
@@ -211,6 +229,12 @@ def main() -> None:
         report("limited, before the footer row index (every chunk read to index it)  ", big.stat().st_size,
                limited_before)
         report("unlimited, before the footer row index", small.stat().st_size, unlimited_before)
+        info = cli_peak(["info", str(big)])
+        shot = cli_peak(["screenshot", str(big), "--out", str(tmp / "shot.png"), "--size", "512x512",
+                         "--memory-limit", args.limit, "--time", f"frame={frames // 2}"])
+        for name, r in (("annoview info", info), (f"annoview screenshot --memory-limit {args.limit}", shot)):
+            print(f"{name} on the {big.stat().st_size / 1e9:.2f} GB file: exit {r['rc']}, {r['s']:.2f} s, "
+                  f"peak RSS {r['peak_rss'] / 2**20:.0f} MiB")
         for name, now, old in (("limited", limited, limited_before), ("unlimited", unlimited, unlimited_before)):
             print(f"{name}: time to fully indexed before/after = {old['indexed_s']:.2f} s / {now['indexed_s']:.2f} s = "
                   f"{old['indexed_s'] / now['indexed_s']:.0f}x; first frame {old['first_frame_ms']:.0f} ms / "

@@ -553,21 +553,26 @@ class AvrIndex:
     def load_entries(self, entries: Iterable[IndexEntry], dropped: list[IndexEntry] | None = None) -> list[Chunk]:
         """The chunks of the given entries; damaged frames are skipped (and appended to
         `dropped` when given) and reported by one RecordingRecoveryWarning that names each one."""
-        chunks: list[Chunk] = []
+        return list(self.iter_entries(entries, dropped))
+
+    def iter_entries(self, entries: Iterable[IndexEntry], dropped: list[IndexEntry] | None = None) -> Iterator[Chunk]:
+        """load_entries one chunk at a time, so a caller that summarizes chunks holds one at a
+        time (`annoview info` on a file larger than memory); the warning comes at the end."""
         damaged: list[str] = []
         f, size, source = _open(self.path)
         with f:
             for entry in entries:
                 try:
-                    chunks.append(_load_entry(f, size, entry))
+                    chunk = _load_entry(f, size, entry)
                 except RecordingFormatError as e:
                     damaged.append(f"{entry.length} bytes at offset {entry.offset} ({entry.entity_path}): {e}")
                     if dropped is not None:
                         dropped.append(entry)
+                    continue
+                yield chunk
         if damaged:
             warnings.warn(f"{source}: damaged recording; skipped {len(damaged)} chunk frame(s): "
-                          + " | ".join(damaged), RecordingRecoveryWarning, stacklevel=2)
-        return chunks
+                          + " | ".join(damaged), RecordingRecoveryWarning, stacklevel=3)
 
 
 def _load_entry(f: IO[bytes], size: int, entry: IndexEntry) -> Chunk:
