@@ -435,3 +435,11 @@ def test_viewer_shows_a_chunk_it_cannot_read_back_once_and_keeps_drawing(recordi
         assert rec.scene is not None and rec.scene.visuals_2d, "what could be read is still drawn"
     finally:
         app.release()
+
+
+def test_a_recording_that_fits_is_read_whole_once_indexed_and_a_bigger_one_on_demand(recording):
+    fits = _load(recording, 4 * MIN_LIMIT)
+    assert all(fits.chunks.is_resident(i) for i in range(len(fits.chunks)))
+    small = 3 * _chunk_bytes(fits)
+    big = _load(recording, small)
+    assert big.chunks.stats.reloads == 0 and big.chunks.resident_bytes() == _static_bytes(big)

@@ -129,10 +129,10 @@ class FileLoader:
         if self._cancel.is_set():
             p.state = "cancelled"
 
-    def _step(self) -> None:
+    def _step(self, n: int) -> None:
         p = self.progress
-        p.done += 1
-        if p.done % 16 == 0:
+        p.done += n
+        if n > 1 or p.done % 16 == 0:
             self._wake()
 
     def _load_stream(self) -> None:

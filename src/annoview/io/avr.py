@@ -129,16 +129,19 @@ def decode_footer(payload: bytes) -> list[IndexEntry]:
     if any(col.null_count for col in batch.columns):
         raise RecordingFormatError("footer index has null values")
     columns = [batch.column(name).to_pylist() for name in FOOTER_SCHEMA.names]
-    entries = [IndexEntry(off, ln, path, static, rows, tuple(a for a in archs.split(",") if a), _ranges(tls))
-               for off, ln, path, static, rows, archs, tls in zip(*columns)]
-    for e in entries:
-        if not _is_canonical(e.entity_path):
-            raise RecordingFormatError(f"footer index has an invalid entity path {e.entity_path[:80]!r}")
-    if with_rows:
-        rows = decode_columns(batch, [e.num_rows for e in entries], [e.timelines for e in entries],
-                              [e.archetypes for e in entries], [e.length for e in entries])
-        entries = [dataclasses.replace(e, rows=r) for e, r in zip(entries, rows)]
-    return entries
+    fields = [(off, ln, path, static, n, tuple(a for a in archs.split(",") if a), _ranges(tls))
+              for off, ln, path, static, n, archs, tls in zip(*columns)]
+    canonical: set[str] = set()
+    for f in fields:
+        if f[2] not in canonical:
+            if not _is_canonical(f[2]):
+                raise RecordingFormatError(f"footer index has an invalid entity path {f[2][:80]!r}")
+            canonical.add(f[2])
+    if not with_rows:
+        return [IndexEntry(*f) for f in fields]
+    rows = decode_columns(batch, [f[4] for f in fields], [f[6] for f in fields], [f[5] for f in fields],
+                          [f[1] for f in fields])
+    return [IndexEntry(*f, rows=r) for f, r in zip(fields, rows)]
 
 
 def _is_canonical(path: str) -> bool:

@@ -116,6 +116,20 @@ def _list_parts(col: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return np.asarray(col.offsets.to_numpy(zero_copy_only=False), np.int64), col.values
 
 
+def _segment_min_max(values: np.ndarray, offsets: np.ndarray) -> tuple[list[int], list[int]]:
+    """Per list segment [offsets[k], offsets[k+1]): min and max (0 for an empty one), vectorized."""
+    lengths = np.diff(offsets)
+    mins = np.zeros(len(lengths), np.int64)
+    maxs = np.zeros(len(lengths), np.int64)
+    full = lengths > 0
+    if full.any():
+        body = values[:offsets[-1]]           # offsets ascend (validated), so segments tile the body
+        starts = offsets[:-1][full]
+        mins[full] = np.minimum.reduceat(body, starts)
+        maxs[full] = np.maximum.reduceat(body, starts)
+    return mins.tolist(), maxs.tolist()
+
+
 def decode_columns(batch: pa.RecordBatch, num_rows: list[int], timelines: list[dict[str, tuple[str, int, int]]],
                    archetypes: list[tuple[str, ...]], lengths: list[int]) -> list[RowIndex]:
     """The row index of every footer entry, checked against the entry's base columns: counts,
@@ -132,6 +146,7 @@ def decode_columns(batch: pa.RecordBatch, num_rows: list[int], timelines: list[d
     ni_off, ni_values = _list_parts(n_inner)
     all_nulls = np.asarray(ni_values.to_numpy(zero_copy_only=False), np.int64)
     data_bytes = batch.column("data_bytes").to_pylist()
+    t_min, t_max = _segment_min_max(all_times, ti_off)
     out: list[RowIndex] = []
     for i, (n, ranges, archs, length) in enumerate(zip(num_rows, timelines, archetypes, lengths)):
         where = f"footer index entry {i}"
@@ -145,10 +160,9 @@ def decode_columns(batch: pa.RecordBatch, num_rows: list[int], timelines: list[d
             a, b = ti_off[k], ti_off[k + 1]
             if b - a != n:
                 raise RecordingFormatError(f"{where}: {b - a} times on timeline {name!r} for {n} rows")
-            t = all_times[a:b]
-            if n and (int(t.min()) != lo or int(t.max()) != hi):
+            if n and (t_min[k] != lo or t_max[k] != hi):
                 raise RecordingFormatError(f"{where}: times on {name!r} outside the entry's range {lo}..{hi}")
-            times[name] = t
+            times[name] = all_times[a:b]
         if n_off[i + 1] - n_off[i] != c_off[i + 1] - c_off[i]:
             raise RecordingFormatError(f"{where}: null rows for {n_off[i + 1] - n_off[i]} of "
                                        f"{c_off[i + 1] - c_off[i]} components")

@@ -111,6 +111,13 @@ class ComponentIndex:
         self._pending.append((np.full(n, slot, np.int64), times.astype(np.int64), np.full(n, chunk_id, np.int64),
                               rows.astype(np.int64), row_ids[:, 0], row_ids[:, 1]))
 
+    def add_many(self, slots: np.ndarray, times: np.ndarray, chunk_ids: np.ndarray, rows: np.ndarray,
+                 row_ids: np.ndarray) -> None:
+        """Rows of many chunks at once (every argument one value per row)."""
+        self._pending.append((slots.astype(np.int64, copy=False), times.astype(np.int64, copy=False),
+                              chunk_ids.astype(np.int64, copy=False), rows.astype(np.int64, copy=False),
+                              row_ids[:, 0], row_ids[:, 1]))
+
     def __len__(self) -> int:
         return sum(len(r) for r in self._runs) + sum(len(p[0]) for p in self._pending)
 

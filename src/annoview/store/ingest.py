@@ -13,39 +13,53 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable
+from typing import NamedTuple
 
 from ..errors import RecordingFormatError, RecordingRecoveryWarning
 from .residency import ChunkFile, FileSource
 from .store import Store
 
 
+BATCH = 512   # footer-indexed chunks per store.add_indexed call: the first frame need not wait for the rest
+
+
 def add_entries(store: Store, index, chunk_file: ChunkFile, damaged: list[str],
-                cancelled: Callable[[], bool] = lambda: False, step: Callable[[], None] = lambda: None) -> list[int] | None:
+                cancelled: Callable[[], bool] = lambda: False, step: Callable[[int], None] = lambda n: None) -> list[int] | None:
     """Every entry of an open_index() result into `store`; a damaged frame read at open is
-    skipped and described in `damaged`. Returns the chunk numbers added unread (see `warm`), or
-    None when `cancelled()` turned true."""
+    skipped and described in `damaged`. `step(n)` reports n more entries done. Returns the chunk
+    numbers added unread (see `warm`), or None when `cancelled()` turned true."""
     unread: list[int] = []
+    batch: list[tuple] = []
+
+    def flush() -> None:
+        if batch:
+            unread.extend(store.add_indexed(batch))
+            step(len(batch))
+            batch.clear()
+
     for entry in index.entries:
         if cancelled():
             return None
         rows = entry.rows
         if rows is not None and not entry.is_static and "Clear" not in entry.archetypes:
-            kinds = {name: kind for name, (kind, _, _) in entry.timelines.items()}
             source = FileSource(chunk_file, _without_rows(entry), rows.digest())
-            unread.append(store.add_indexed(entry.entity_path, rows, kinds, source, rows.data_bytes or entry.length))
+            batch.append((entry.entity_path, rows, entry.timelines, source, rows.data_bytes or entry.length))
+            if len(batch) >= BATCH:
+                flush()
+            continue
+        flush()
+        try:
+            chunk = chunk_file.load(entry)
+        except RecordingFormatError as e:
+            damaged.append(f"{entry.length} bytes at offset {entry.offset} ({entry.entity_path}): {e}")
         else:
-            try:
-                chunk = chunk_file.load(entry)
-            except RecordingFormatError as e:
-                damaged.append(f"{entry.length} bytes at offset {entry.offset} ({entry.entity_path}): {e}")
-            else:
-                store.add_chunk(chunk, FileSource(chunk_file, _without_rows(entry)))
-        step()
+            store.add_chunk(chunk, FileSource(chunk_file, _without_rows(entry)))
+        step(1)
+    flush()
     return unread
 
 
-def warm(store: Store, unread: list[int], cancelled: Callable[[], bool] = lambda: False,
-         step: Callable[[], None] = lambda: None) -> int:
+def warm(store: Store, unread: list[int], cancelled: Callable[[], bool] = lambda: False) -> int:
     """Read the unread chunks in file order when all of them fit in the memory limit (or there
     is none), so a recording that fits is all in memory soon after it opens, as if read whole;
     a bigger one is read on demand and by the prefetcher instead. Returns the chunks read."""
@@ -57,15 +71,20 @@ def warm(store: Store, unread: list[int], cancelled: Callable[[], bool] = lambda
         if cancelled():
             break
         done += table.prefetch(cid)
-        step()
     return done
 
 
-def _without_rows(entry):
-    """The entry a FileSource keeps: its row index is in the store now, only its digest is needed."""
-    import dataclasses
+class _Frame(NamedTuple):
+    """What reading a chunk back needs of its index entry (the row index is in the store now,
+    only its digest is kept): cheaper to hold for thousands of chunks than the entry."""
 
-    return dataclasses.replace(entry, rows=None) if entry.rows is not None else entry
+    offset: int
+    length: int
+    entity_path: str
+
+
+def _without_rows(entry) -> _Frame:
+    return _Frame(entry.offset, entry.length, entry.entity_path)
 
 
 def add_file(store: Store, path: str | os.PathLike[str]) -> None:

@@ -248,6 +248,15 @@ class ChunkTable:
             return False
         return True
 
+    def failed_ids(self) -> np.ndarray:
+        """Numbers of the chunks that could not be read back (queries leave them out)."""
+        with self._lock:
+            return np.fromiter(self.failed, np.int64, len(self.failed))
+
+    def failure_lines(self) -> list[str]:
+        with self._lock:
+            return list(self.failed.values())
+
     def take_failures(self) -> list[str]:
         """Problem lines of the chunks that failed to read since the last call (the viewer shows
         each once)."""
