@@ -32,8 +32,9 @@ ROW_INDEX_FIELDS = [
 ]
 # The writer stops recording row indexes past this many bytes of them (the footer then has the
 # base columns only, and a reader reads every chunk once to index it, as for older files): a
-# logger of hundreds of millions of rows must not hold a footer of gigabytes in memory.
-MAX_ROW_INDEX_BYTES = 256 << 20
+# logging process must not hold an ever-growing footer in memory. 64 MiB is about two million
+# rows on two timelines; a recording of big chunks (images, masks) stays far below it.
+MAX_ROW_INDEX_BYTES = 64 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,7 +75,8 @@ class RowIndex:
     @staticmethod
     def of_chunk(chunk: Chunk) -> "RowIndex":
         # an empty chunk has no time range, so the footer lists no timelines for it (avr._summarize)
-        times = {tl: np.asarray(chunk.times(tl), np.int64) for tl in chunk.timelines} if chunk.num_rows else {}
+        # copies: a view would keep the chunk's whole IPC payload alive (a scan of a big file)
+        times = {tl: np.array(chunk.times(tl), np.int64) for tl in chunk.timelines} if chunk.num_rows else {}
         nulls = {}
         for comp in chunk.component_names:
             arr = chunk.batch.column(comp)
