@@ -170,3 +170,21 @@ def test_consistent_but_lying_row_index_is_caught_when_the_chunk_is_read(tmp_pat
     assert line.startswith(f"{liar} at frame ") and "differ from the footer index" in line
     other = hc.good_chunks()[3].entity_path
     assert any(p == other for p, _ in _values(store, "frame", 202))
+
+
+def test_file_without_footer_is_scanned_once_and_indexed_from_the_scan(recording, tmp_path):
+    """A crashed logger's file (no footer, no trailer): one scan reads each chunk once; the store
+    is then filled from the row index taken during the scan, not by reading every chunk again."""
+    index = open_index(recording)
+    body_end = index.entries[-1].offset + index.entries[-1].length
+    path = tmp_path / "crashed.avr"
+    path.write_bytes(recording.read_bytes()[:body_end])
+    full = Store()
+    full.add_chunks(read_avr(recording))
+    store = Store(LIMIT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")         # a file cut at a frame boundary loads without a warning
+        add_file(store, path)
+    assert store.chunks.stats.reloads == 0
+    for t in range(-1, 37):
+        assert _values(store, "frame", t) == _values(full, "frame", t)
