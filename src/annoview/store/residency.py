@@ -7,9 +7,13 @@ chunk from a recording file reloads through the footer index (its offset and len
 that arrived over a live stream has no file behind it, so it is first spilled to a temporary
 `.avr` when evicted, which makes it reloadable like a file's: nothing streamed is ever lost.
 
+A chunk may also start out unread (`append_unread`): a file whose footer carries row indexes is
+indexed without reading chunk data (store/ingest.py), and each chunk is read on first use.
+
 Static chunks are pinned (they are needed at every time and are small in practice). A chunk just
 loaded is never the one evicted to make room for itself: a budget smaller than one chunk still
-shows every frame, holding that one chunk.
+shows every frame, holding that one chunk. A chunk that cannot be read back (a truncated or
+damaged file) is recorded once with a problem line and never retried: queries leave it out.
 """
 from __future__ import annotations
 
@@ -108,13 +112,13 @@ class FileSource:
 
 
 class ChunkUnavailable(AnnoviewError):
-    """An evicted (or not yet read) chunk could not be read back: the file was truncated,
-    replaced or deleted, or the frame is damaged. Queries then leave its rows out."""
+    """An evicted (or not yet read) chunk could not be read back: the file was truncated or
+    changed in place, or could not be opened. Queries then leave its rows out."""
 
 
 @dataclass
 class _Slot:
-    nbytes: int                          # an estimate (the frame length) until first read
+    nbytes: int                          # for an unread chunk, the footer's estimate until first read
     static: bool
     ranges: dict[str, tuple[int, int]]   # timeline -> (min, max) of the chunk's rows
     source: FileSource | None = None
@@ -188,7 +192,7 @@ class ChunkTable:
     def append_unread(self, entity_path: str, source: FileSource, nbytes: int,
                       ranges: dict[str, tuple[int, int]]) -> int:
         """A temporal chunk known from a file's footer index only: not resident; read on first
-        use. `nbytes` estimates its size (the frame length) until it is read."""
+        use. `nbytes` estimates its size until it is read."""
         with self._lock:
             cid = len(self._slots)
             self._slots.append(_Slot(nbytes, False, ranges, source, entity_path=entity_path))
