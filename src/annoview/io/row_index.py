@@ -149,35 +149,40 @@ def decode_columns(batch: pa.RecordBatch, num_rows: list[int], timelines: list[d
     all_nulls = np.asarray(ni_values.to_numpy(zero_copy_only=False), np.int64)
     data_bytes = batch.column("data_bytes").to_pylist()
     t_min, t_max = _segment_min_max(all_times, ti_off)
+    id_off, t_off, ti_off, c_off, n_off, ni_off = (o.tolist() for o in (id_off, t_off, ti_off, c_off, n_off, ni_off))
+    names_ok: dict[tuple[tuple[str, ...], tuple[str, ...]], bool] = {}   # most chunks share their columns
     out: list[RowIndex] = []
     for i, (n, ranges, archs, length) in enumerate(zip(num_rows, timelines, archetypes, lengths)):
-        where = f"footer index entry {i}"
+        def bad(what: str) -> RecordingFormatError:
+            return RecordingFormatError(f"footer index entry {i}: {what}")
+
         if id_off[i + 1] - id_off[i] != n:
-            raise RecordingFormatError(f"{where}: {id_off[i + 1] - id_off[i]} row ids for {n} rows")
-        ids = all_ids[id_off[i]:id_off[i + 1]]
+            raise bad(f"{id_off[i + 1] - id_off[i]} row ids for {n} rows")
         if t_off[i + 1] - t_off[i] != len(ranges):
-            raise RecordingFormatError(f"{where}: time columns for {t_off[i + 1] - t_off[i]} of {len(ranges)} timelines")
+            raise bad(f"time columns for {t_off[i + 1] - t_off[i]} of {len(ranges)} timelines")
         times = {}
         for k, (name, (_, lo, hi)) in zip(range(t_off[i], t_off[i + 1]), ranges.items()):
             a, b = ti_off[k], ti_off[k + 1]
             if b - a != n:
-                raise RecordingFormatError(f"{where}: {b - a} times on timeline {name!r} for {n} rows")
+                raise bad(f"{b - a} times on timeline {name!r} for {n} rows")
             if n and (t_min[k] != lo or t_max[k] != hi):
-                raise RecordingFormatError(f"{where}: times on {name!r} outside the entry's range {lo}..{hi}")
+                raise bad(f"times on {name!r} outside the entry's range {lo}..{hi}")
             times[name] = all_times[a:b]
         if n_off[i + 1] - n_off[i] != c_off[i + 1] - c_off[i]:
-            raise RecordingFormatError(f"{where}: null rows for {n_off[i + 1] - n_off[i]} of "
-                                       f"{c_off[i + 1] - c_off[i]} components")
-        names = comp_names[c_off[i]:c_off[i + 1]]
-        if len(set(names)) != len(names) or any(":" not in c for c in names):
-            raise RecordingFormatError(f"{where}: invalid component names")
-        if tuple(sorted({c.split(":", 1)[0] for c in names})) != tuple(archs):
-            raise RecordingFormatError(f"{where}: components do not match the archetypes {','.join(archs)}")
+            raise bad(f"null rows for {n_off[i + 1] - n_off[i]} of {c_off[i + 1] - c_off[i]} components")
+        names = tuple(comp_names[c_off[i]:c_off[i + 1]])
+        ok = names_ok.get((names, archs))
+        if ok is None:
+            ok = names_ok[(names, archs)] = (len(set(names)) == len(names) and all(":" in c for c in names)
+                                             and tuple(sorted({c.split(":", 1)[0] for c in names})) == tuple(archs))
+        if not ok:
+            raise bad(f"components {', '.join(names)[:200]!r} are not the archetypes {','.join(archs)}")
         nulls = {}
         for k, name in zip(range(n_off[i], n_off[i + 1]), names):
-            rows = all_nulls[ni_off[k]:ni_off[k + 1]]
-            if len(rows) and (int(rows[-1]) >= n or (len(rows) > 1 and not (np.diff(rows) > 0).all())):
-                raise RecordingFormatError(f"{where}: null rows of {name!r} out of range or out of order")
+            a, b = ni_off[k], ni_off[k + 1]
+            rows = all_nulls[a:b]
+            if b > a and (int(rows[-1]) >= n or (b - a > 1 and not (np.diff(rows) > 0).all())):
+                raise bad(f"null rows of {name!r} out of range or out of order")
             nulls[name] = rows
-        out.append(RowIndex(ids, times, nulls, min(int(data_bytes[i]), int(length))))
+        out.append(RowIndex(all_ids[id_off[i]:id_off[i + 1]], times, nulls, min(int(data_bytes[i]), int(length))))
     return out

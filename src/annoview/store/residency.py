@@ -321,10 +321,14 @@ class ChunkTable:
             self._trim(keep=None)
 
     def close(self) -> None:
-        """Close the files behind evicted chunks and delete the spill file."""
+        """Close the files behind evicted chunks and delete the spill file. (An open recording
+        file holds its disk space even after it was deleted: close it with the recording.)"""
         with self._lock:
             if self._finalizer is not None:
                 self._finalizer()
+            files = {id(s.source.file): s.source.file for s in self._slots if s.source is not None}
+        for f in files.values():
+            f.close()
 
     # ---- internals (under the lock) -----------------------------------------------------------
     def _admit(self, cid: int) -> None:
