@@ -95,12 +95,17 @@ def expected(recording, renderers):
     return {t: _render(renderers[0], full, t) for t in range(-1, 2 * FRAMES + 1)}
 
 
+@pytest.mark.parametrize("footer", ["row index", "base"])
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.lists(st.integers(-1, 2 * FRAMES), min_size=3, max_size=10), chunks_kept=st.integers(1, 4))
-def test_evict_and_reload_give_the_pixels_of_a_fully_loaded_store(recording, renderers, expected, order, chunks_kept):
-    probe = _load(recording, None)
+def test_evict_and_reload_give_the_pixels_of_a_fully_loaded_store(recording, base_footer_recording, renderers,
+                                                                   expected, footer, order, chunks_kept):
+    """Indexed from the footer's row index (chunks read on first use) or by reading every chunk
+    at open (a footer without one): after evictions, any scrub order shows the same pixels."""
+    path = recording if footer == "row index" else base_footer_recording
+    probe = _load(path, None)
     limit = chunks_kept * _chunk_bytes(probe)
-    store = _load(recording, limit)
+    store = _load(path, limit)
     for t in range(2 * FRAMES, -2, -1):     # read every chunk once, newest first: most are evicted again
         _values(store, t)
     assert store.chunks.stats.evictions > 0, "the budget must force evictions for this test to mean anything"
