@@ -3,8 +3,9 @@ read it back (its footer-index entry), so evicting it costs nothing and reloadin
 
 Why two ways in: a file written with per-chunk row indexes in its footer (io/row_index.py) is
 indexed from the footer alone, in seconds for any size, and a chunk is first read when a frame
-needs it. A file without them (an older writer, a crashed logger: no footer) has each chunk read
-once, in file order, to index it. Static chunks and chunks with rr.Clear rows are always read
+needs it. A footer without them (an older writer) has each chunk read once, in file order, to
+index it. A file without a footer (a crashed logger) is scanned once by open_index, which takes
+the row index from each chunk as it passes, so it then goes in like a footer's. Static chunks and chunks with rr.Clear rows are always read
 at open: they are needed at every time (and small), and the clear index needs their values.
 Used by the viewer's loader and by `annoview screenshot`.
 """
