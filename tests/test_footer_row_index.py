@@ -188,3 +188,40 @@ def test_file_without_footer_is_scanned_once_and_indexed_from_the_scan(recording
     assert store.chunks.stats.reloads == 0
     for t in range(-1, 37):
         assert _values(store, "frame", t) == _values(full, "frame", t)
+
+
+def _crafted_payloads() -> dict:
+    return {"list_offsets": hc.chunk_bad_list_offset, "string_offsets": hc.chunk_string_offsets,
+            "invalid_utf8": hc.chunk_invalid_utf8, "row_id_length": hc.chunk_row_id_short,
+            "compressed": lambda: hc.chunk_compressed(2_000_000), "positions_null": hc.chunk_positions_null,
+            "path_not_canonical": lambda: hc.chunk_entity_path(b"a//")}
+
+
+@pytest.mark.parametrize("name", sorted(_crafted_payloads()))
+def test_crafted_chunk_behind_a_valid_row_index_is_one_problem_line(name, tmp_path):
+    """A hostile writer's file: a valid footer row index that describes a sane chunk, in front
+    of a crafted payload. Opening reads nothing; the frame that needs the chunk gets one problem
+    line for it and every intact row."""
+    payload, described = _crafted_payloads()[name]()
+    good = hc.good_chunks()
+    parts = [(c.to_ipc(), c) for c in good[:2]] + [(payload, described)] + [(c.to_ipc(), c) for c in good[2:]]
+    out = bytearray(hc.header_bytes(hc.DEFAULT_HEADER))
+    entries = []
+    for data, chunk in parts:
+        frame = encode_frame(FRAME_CHUNK, data)
+        entries.append(dataclasses.replace(hc._entry(len(out), len(frame), chunk), rows=RowIndex.of_chunk(chunk)))
+        out += frame
+    footer_offset = len(out)
+    out += encode_frame(FRAME_FOOTER, encode_footer(entries)) + encode_trailer(footer_offset)
+    path = tmp_path / f"{name}.avr"
+    path.write_bytes(bytes(out))
+    store = Store(LIMIT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        add_file(store, path)
+    t = int(described.times("frame")[-1])
+    got = _values(store, "frame", t)
+    assert not any(p == described.entity_path for p, _ in got)
+    [line] = store.read_problems()
+    assert line.startswith(f"{described.entity_path} at frame ") and "cannot read its data back" in line
+    assert sum(c.num_rows for c in store.chunks) == hc.GOOD_ROWS   # every intact row, the crafted one skipped

@@ -32,7 +32,7 @@ from hostile import cases as hc
 
 HERE = Path(__file__).resolve().parent
 LIMIT = 1536 << 20
-READERS = ("read_avr", "open_index", "info", "convert", "screenshot", "viewer_model")
+READERS = ("read_avr", "open_index", "info", "convert", "screenshot", "viewer_model", "viewer_loader")
 API_READERS = ("read_avr", "open_index", "viewer_model")  # raise RecordingFormatError for a bad header
 
 

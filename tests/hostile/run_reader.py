@@ -2,7 +2,7 @@
 
     python run_reader.py READER OUTDIR FILE...
 
-READER: read_avr | open_index | info | convert | screenshot | viewer_model. Run it in a
+READER: read_avr | open_index | info | convert | screenshot | viewer_model | viewer_loader. Run it in a
 subprocess (with a memory limit): a signal or an allocation failure ends the process and the
 caller sees it; an exception escaping a reader is reported as a traceback. Each line holds
 `rows` (rows the reader kept, when it says), `rc` (the command's exit code), `stderr` (what the
@@ -79,6 +79,24 @@ def run(reader: str, path: str, outdir: Path) -> dict:
             timeline, t = parse_time_arg(store, None)
             SceneBuilder(store).build(timeline, t)
             rows = sum(c.num_rows for c in store.chunks)
+        elif reader == "viewer_loader":
+            # the viewer's file loader under a memory limit (store/ingest.py), then a frame
+            from annoview.app.timeparse import parse_time_arg
+            from annoview.app.viewer.loader import FileLoader
+            from annoview.scene import SceneBuilder
+            from annoview.store import Store
+
+            store = Store(64 << 20)
+            notes: list[str] = []
+            loader = FileLoader(path, store, on_warning=notes.append)
+            loader.run_here()
+            if loader.progress.state == "failed":
+                rc, stderr = 1, f"annoview: error: {loader.progress.error}\n"
+            else:
+                timeline, t = parse_time_arg(store, None)
+                SceneBuilder(store).build(timeline, t)
+                rows = sum(c.num_rows for c in store.chunks)
+                stderr = "".join(f"warning: {n}\n" for n in notes + store.read_problems())
         else:
             raise SystemExit(f"unknown reader {reader}")
     shown = stderr + "".join(f"warning: {w.message}\n" for w in caught)

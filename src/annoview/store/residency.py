@@ -172,8 +172,13 @@ class ChunkTable:
         return self.get(cid)
 
     def __iter__(self) -> Iterator[Chunk]:
+        """Every chunk, read back where needed; one that cannot be read is skipped (it is in
+        `failed`, with its problem line)."""
         for cid in range(len(self._slots)):
-            yield self.get(cid)
+            try:
+                yield self.get(cid)
+            except ChunkUnavailable:
+                continue
 
     def append(self, chunk: Chunk, source: FileSource | None = None) -> int:
         ranges = {}
