@@ -1,7 +1,7 @@
 """Hostile input that is well formed: valid CRCs around crafted Arrow buffers, compressed bodies,
 deep JSON, odd metadata and values, forged footers, corrupt .rrd files.
 
-Each reader (read_avr, open_index, `annoview info`, `convert`, `screenshot`, the viewer's store
+Each reader (read_avr, open_index, `annoview info`, `convert`, `screenshot`, the viewer's loader, store
 and entity model) runs in a subprocess under a 1.5 GB address-space limit: no signal, no
 traceback, bounded memory, and every intact chunk kept. The cases are built by
 tests/hostile/cases.py (also used by tests/hostile/measure.py for before/after figures).

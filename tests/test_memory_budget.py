@@ -205,14 +205,14 @@ def test_prefetch_reads_ahead_in_the_direction_of_playback(recording):
         # visit the end so the start is evicted, then hint playback forward from the start
         for ref in store.latest_at("/seg", "frame", int(times[-1])).values():
             ref.value
-        first = store.query(None, "frame", int(times[1])).hits["SegmentationImage:buffer"].chunk
+        first = store.query(None, "frame", int(times[1]), read=False).hits["SegmentationImage:buffer"].chunk
         assert not store.chunks.is_resident(int(first[0]))
         pf.hint("frame", int(times[0]), +1, times)
         assert pf.wait_idle(10)
         assert store.chunks.is_resident(int(first[0])), "the next frame's chunk was read ahead"
         assert pf.loaded >= 1
         # backwards: the chunk before the cursor
-        before = store.query(None, "frame", int(times[-6])).hits["SegmentationImage:buffer"].chunk
+        before = store.query(None, "frame", int(times[-6]), read=False).hits["SegmentationImage:buffer"].chunk
         for t in times[:4]:
             for ref in store.latest_at("/seg", "frame", int(t)).values():
                 ref.value
@@ -353,6 +353,10 @@ def test_truncated_file_gives_one_problem_line_per_chunk_and_no_retry(recording,
     with open(path, "r+b") as f:                            # the file is cut in half meanwhile
         f.truncate(path.stat().st_size // 2)
     late = 2 * FRAMES - 2
+    query = store.query(None, "frame", late)       # what any scene build starts from ...
+    for h in query.hits.values():
+        for c in h.chunk.tolist():
+            assert query.chunks[c].num_rows      # ... points only at chunks it can read
     got = _values(store, late)
     want = _values(full, late)
     assert ("/seg", "SegmentationImage:buffer") not in got   # the unreadable chunk is left out ...

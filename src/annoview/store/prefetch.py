@@ -86,7 +86,7 @@ class Prefetcher:
         budget = int(limit * self.max_fraction)
         spent = 0
         for t in ahead.tolist():
-            q = self.store.query(None, timeline, int(t))
+            q = self.store.query(None, timeline, int(t), read=False)
             cids = np.unique(np.concatenate([h.chunk for h in q.hits.values()])) if q.hits else ()
             for cid in np.asarray(cids).tolist():
                 if self._serial != serial or self._stop:

@@ -163,6 +163,7 @@ class ChunkTable:
         # truncated or replaced file would fail again on every frame); queries leave them out.
         self.failed: dict[int, str] = {}
         self._new_failures: list[str] = []
+        self.absent = 0                                    # chunks whose data is not in memory now
 
     # ---- list-like access ---------------------------------------------------------------------
     def __len__(self) -> int:
@@ -202,6 +203,7 @@ class ChunkTable:
             cid = len(self._slots)
             self._slots.append(_Slot(nbytes, False, ranges, source, entity_path=entity_path))
             self._data.append(None)
+            self.absent += 1
             return cid
 
     # ---- residency ----------------------------------------------------------------------------
@@ -234,6 +236,7 @@ class ChunkTable:
                 raise ChunkUnavailable(self._fail(cid, e)) from None
             with self._lock:
                 self._data[cid] = chunk
+                self.absent -= 1
                 slot = self._slots[cid]
                 slot.nbytes = _buffer_bytes(chunk)   # the estimate of an unread chunk becomes exact
                 slot.loads += 1
@@ -256,6 +259,20 @@ class ChunkTable:
         except ChunkUnavailable:
             return False
         return True
+
+    def readable(self, cids: np.ndarray) -> np.ndarray:
+        """Read the given chunks that are not in memory (a frame about to use them) and return
+        the numbers of those that cannot be read. Free when every chunk is in memory."""
+        if not self.absent:
+            return np.zeros(0, np.int64)
+        bad = []
+        for cid in np.unique(cids).tolist():
+            if self._data[cid] is None:
+                try:
+                    self.get(cid)
+                except ChunkUnavailable:
+                    bad.append(cid)
+        return np.array(bad, np.int64)
 
     def failed_ids(self) -> np.ndarray:
         """Numbers of the chunks that could not be read back (queries leave them out)."""
@@ -367,6 +384,7 @@ class ChunkTable:
                 return
         del self._lru[cid]
         self._data[cid] = None
+        self.absent += 1
         self.stats.resident_bytes -= slot.nbytes
         self.stats.evictions += 1
         self.evicted_serial += 1

@@ -248,9 +248,24 @@ class Store:
         return {p: q.for_entity(p) for p in q.paths}
 
     def query(self, entity_paths: Iterable[str] | None, timeline: str | None, t: int | None,
-              components: Iterable[str] | None = None) -> "FrameQuery":
+              components: Iterable[str] | None = None, *, read: bool = True) -> "FrameQuery":
         """Latest-at for many entities at once: one vectorized search per component, results as
-        arrays (no per-entity Python objects until asked for)."""
+        arrays (no per-entity Python objects until asked for).
+
+        With `read` (the default), the chunks the answer points at are in memory when it returns
+        (read back if evicted, outside the store lock), and any that cannot be read are left out
+        of it, with their problem line recorded (ChunkTable.failed): whatever reads the values
+        next never meets an unreadable chunk. read=False answers from the index alone (the
+        prefetcher decides itself what to read)."""
+        query = self._query(entity_paths, timeline, t, components)
+        if read and query.hits and self.chunks.absent:
+            bad = self.chunks.readable(np.concatenate([h.chunk for h in query.hits.values()]))
+            if len(bad):
+                query.hits = _without_chunks(query.hits, bad)
+        return query
+
+    def _query(self, entity_paths: Iterable[str] | None, timeline: str | None, t: int | None,
+               components: Iterable[str] | None) -> "FrameQuery":
         with self._lock:
             if entity_paths is None:  # every entity: slots are 0..n-1 in path order
                 paths = list(self._paths)
