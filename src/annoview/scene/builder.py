@@ -40,6 +40,7 @@ from ..instances import CONTEXT_ARCHETYPE, CONTEXT_COMPONENT, RGBA, archetypes_i
 from ..store import CellRef, Store
 from ..store.store import FrameQuery
 from .batch import batch_visuals
+from .grouped import GroupedBuild
 from ..spatial import TransformTree
 from .model import Part, Scene, SceneObject, ViewOptions
 from .placement import SPATIAL_ARCHETYPES, SpatialLayout, place
@@ -70,6 +71,7 @@ class SceneBuilder:
         self._owners: dict[str, str | None] = {}
         self._owners_for: frozenset[str] = frozenset()
         self._tree = TransformTree()
+        self.grouped = GroupedBuild(self)  # many entities of one archetype at once (grouped.py)
 
     @property
     def transforms_recomputed(self) -> int:
@@ -126,25 +128,46 @@ class SceneBuilder:
         scene.problems.extend(layout.problems())
         context_entities = ({query.paths[i] for i in query.hits[CONTEXT].entities}
                             if CONTEXT in query.hits else set())
-        per_entity: list[tuple[str, dict[str, CellRef]]] = []
-        for path in sorted(query.paths):  # deterministic draw order for equal draw orders
-            cells = query.for_entity(path)
-            if cells and path not in hidden_set:
-                per_entity.append((path, cells))
         if context_entities != self._owners_for:
             self._owners, self._owners_for = {}, frozenset(context_entities)
-        for path, cells in per_entity:
+        # entities a grouped visualizer draws (scene/grouped.py); the rest one by one, below
+        handled, groups = self.grouped.prepare(scene, query, layout, hidden_set, origin, context_entities)
+        with_data = np.zeros(len(query.paths), bool)
+        for h in query.hits.values():
+            with_data[h.entities] = True
+        rank = self.grouped.ranks(query.paths)
+        singles = np.flatnonzero(with_data & ~handled)
+        singles = singles[np.argsort(rank[singles], kind="stable")]  # path order: deterministic draw order
+        cells_of = query.cells_of(singles)
+        owner_cells: dict[str, dict[str, CellRef]] = {}
+        entries_2d: list[tuple[tuple[int, int, int], Visual]] = []
+        entries_3d: list[tuple[tuple[int, int, int], Visual]] = []
+        for e in singles.tolist():
+            path = query.paths[e]
+            cells = cells_of[e]
+            if not cells or path in hidden_set:
+                continue
             owner = self._owners.get(path, "")
             if owner == "":
                 owner = self._owners[path] = find_context_entity(path, context_entities.__contains__)
-            key, ctx = self._context(scene, owner, query.for_entity(owner) if owner else {})
+            if owner and owner not in owner_cells:
+                owner_cells[owner] = query.cells_of(np.array([self.grouped.index_of(owner)]))[self.grouped.index_of(owner)]
+            key, ctx = self._context(scene, owner, owner_cells[owner] if owner else {})
             archetypes = archetypes_in(cells)
-            for arch in archetypes:
+            r = int(rank[e])
+            for ai, arch in enumerate(archetypes):
                 if arch not in NOT_DRAWN and arch not in SPATIAL_ARCHETYPES:
                     part = self._part(path, arch, cells, key, ctx, owner, options)
-                    scene.merge(place(part, path, layout))
+                    placed = place(part, path, layout)
+                    entries_2d.extend(((r, ai, j), v) for j, v in enumerate(placed.visuals_2d))
+                    entries_3d.extend(((r, ai, j), v) for j, v in enumerate(placed.visuals_3d))
+                    scene.merge_data(placed)
             if "Pinhole" in archetypes:
-                scene.visuals_3d.extend(layout.camera_visuals(path, cells))
+                entries_3d.extend(((r, len(archetypes), j), v)
+                                  for j, v in enumerate(layout.camera_visuals(path, cells)))
+        self.grouped.finish(scene, query, layout, options, groups, entries_2d, entries_3d)
+        scene.visuals_2d = [v for _, v in sorted(entries_2d, key=_first)]
+        scene.visuals_3d = [v for _, v in sorted(entries_3d, key=_first)]
         layout.finish(scene.visuals_3d)
         scene.visuals_2d = batch_visuals(scene.visuals_2d, self._batches)
         scene.visuals_3d = batch_visuals(scene.visuals_3d, self._batches)
@@ -204,6 +227,10 @@ class SceneBuilder:
         scene.contexts[key] = ctx
         scene.context_owner[key] = owner if ref is not None else None
         return key, ctx
+
+
+def _first(entry: tuple[tuple[int, int, int], Visual]) -> tuple[int, int, int]:
+    return entry[0]
 
 
 __all__ = ["AUTO_PALETTE_KEY", "CONTEXT", "SceneBuilder", "SceneObject"]

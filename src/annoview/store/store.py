@@ -252,6 +252,22 @@ class FrameQuery:
             self._by_entity = by
         return self._by_entity.get(path, {})
 
+    def cells_of(self, entities: np.ndarray) -> dict[int, dict[str, CellRef]]:
+        """Entity index -> its cells, for some entities only: `for_entity` builds every entity's
+        dict on first use, which a grouped scene build (most entities read as arrays, see
+        store/gather.py) must not pay for."""
+        want = np.unique(np.asarray(entities, np.int64))
+        out: dict[int, dict[str, CellRef]] = {int(e): {} for e in want.tolist()}
+        if not len(want):
+            return out
+        for comp, h in self.hits.items():
+            sel = np.flatnonzero(np.isin(h.entities, want))
+            for k in sel.tolist():
+                t = int(h.time[k])
+                out[int(h.entities[k])][comp] = _ref(self.chunks[int(h.chunk[k])], int(h.row[k]), comp,
+                                                    None if t == STATIC_TIME else t)
+        return out
+
 
 def _ref(chunk: Chunk, row: int, component: str, time: int | None) -> CellRef:
     ids = chunk.row_ids()
