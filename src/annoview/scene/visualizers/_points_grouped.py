@@ -191,7 +191,7 @@ def build_grouped(inp: GroupInput) -> GroupResult:
         result.batches.append(GroupBatch(("points", inp.palette_keys[g], d, dim), in_group & batchable, 0,
                                          _bind(points_visual, i), "points"))
         result.batches.append(GroupBatch(("connections", inp.palette_keys[g], d - CONNECTIONS_BELOW, dim, conn_radius),
-                                         in_group & batchable & has_conn, 1, _bind(connections_visual, i),
+                                         in_group & has_conn, 1, _bind(connections_visual, i),
                                          "connections"))
     # the legend's counts (Part.count_classes): the per-instance class ids of every drawn entity
     result.count_classes = lambda members: (members, _per_instance(cls.values, cls.starts[members], kc[members],
