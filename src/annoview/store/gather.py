@@ -190,10 +190,14 @@ class ColumnGather:
         if arena is not None:
             idx = arena.row_base[chunk] + row
             starts, lengths = arena.starts[idx], arena.lengths[idx]
-            total = int(lengths.sum())
-            within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-            return Gathered(arena.values[np.repeat(starts, lengths) + within], lengths,
-                            np.cumsum(lengths) - lengths, np.maximum(ids, -1))
+            first = int(lengths[0])
+            if (lengths == first).all():      # every cell the same length (17 keypoints each)
+                take = (starts[:, None] + np.arange(first, dtype=np.int64)[None, :]).reshape(-1)
+            else:
+                total = int(lengths.sum())
+                take = (np.repeat(starts, lengths) + np.arange(total, dtype=np.int64)
+                        - np.repeat(np.cumsum(lengths) - lengths, lengths))
+            return Gathered(arena.values[take], lengths, np.cumsum(lengths) - lengths, np.maximum(ids, -1))
         parts: list[np.ndarray] = []
         for c, r in zip(chunk.tolist(), row.tolist()):
             ref = tabs[c]
@@ -216,10 +220,9 @@ class ColumnGather:
         """The component's arena holding every chunk of `chunk`, registering the missing ones;
         None when they do not fit (or are not numbers of one shape): gather chunk by chunk."""
         arena = self._arenas.get(component)
-        if arena is not None:
-            base = arena.row_base[np.minimum(chunk, len(arena.row_base) - 1)] if len(arena.row_base) else None
-            if base is not None and (chunk < len(arena.row_base)).all() and (base >= 0).all():
-                return arena
+        if arena is not None and len(arena.row_base) and int(chunk.max()) < len(arena.row_base) \
+                and (arena.row_base[chunk] >= 0).all():
+            return arena
         missing = np.unique(chunk if arena is None or not len(arena.row_base) else
                             chunk[(chunk >= len(arena.row_base)) |
                                   (arena.row_base[np.minimum(chunk, len(arena.row_base) - 1)] < 0)])

@@ -208,7 +208,12 @@ class Store:
             for comp, entries in self._static_by_component.items():
                 if wanted is not None and comp not in wanted:
                     continue
-                local = [(i, entries[sl]) for i, sl in enumerate(slots.tolist()) if sl in entries]
+                if len(entries) * 4 < len(slots):   # few static entities: look them up, not every slot
+                    owned = np.fromiter(entries, np.int64, len(entries))
+                    at = np.flatnonzero(np.isin(slots, owned))
+                    local = [(i, entries[sl]) for i, sl in zip(at.tolist(), slots[at].tolist())]
+                else:
+                    local = [(i, entries[sl]) for i, sl in enumerate(slots.tolist()) if sl in entries]
                 if not local:
                     continue
                 ent = np.array([i for i, _ in local], np.int64)

@@ -135,10 +135,19 @@ def build_grouped(inp: GroupInput) -> GroupResult:
     keys = _group_keys(inp.palette_gid, draw_order)
     gid_do = _group_index(inp.palette_gid, draw_order, keys)
 
+    positions: dict[bytes, np.ndarray] = {}
+
+    def positions_of(members: np.ndarray) -> np.ndarray:
+        """The members' positions, concatenated (points and connections share them)."""
+        key = members.tobytes()
+        got = positions.get(key)
+        if got is None:
+            got = positions[key] = np.asarray(pos.values[_instances(pos.starts[members], n[members])], np.float32)
+        return got
+
     def points_visual(members: np.ndarray, key_index: int) -> PointsVisual:
         g, d = keys[key_index]
         m_n = n[members]
-        inst = _instances(pos.starts[members], m_n)
         kp_ok = kk[members] > 0
         if kp_ok.all():
             kp_ids = _per_instance(kp.values, kp.starts[members], kk[members], m_n).astype(np.uint32)
@@ -154,7 +163,7 @@ def build_grouped(inp: GroupInput) -> GroupResult:
                                                       m_n[r_ok])
         oids = inp.object_ids("points", members)
         return PointsVisual(
-            positions=np.asarray(pos.values[inst], np.float32),
+            positions=positions_of(members),
             class_ids=_per_instance(cls.values, cls.starts[members], kc[members], m_n).astype(np.uint32),
             keypoint_ids=kp_ids, radii=rad, palette_key=inp.palette_keys[g], draw_order=d,
             pick_ids=_pick_ids(oids, m_n), cache_key=("grouped-points", inp.cache_key(members), inp.palette_keys[g]))
@@ -162,7 +171,7 @@ def build_grouped(inp: GroupInput) -> GroupResult:
     def connections_visual(members: np.ndarray, key_index: int) -> LinesVisual:
         g, d = keys[key_index]
         m_n = n[members]
-        points = np.asarray(pos.values[_instances(pos.starts[members], m_n)], np.float32)
+        points = positions_of(members)
         m_pairs = skel.counts[members]
         base = np.cumsum(m_n) - m_n
         pairs = np.empty((int(m_pairs.sum()), 2), np.int64)
