@@ -179,7 +179,11 @@ class SceneBuilder:
         2D ones) skips the tree walk: everything sits where it was logged."""
         if origin is None and not any(split_component(c)[0] in SPATIAL_ARCHETYPES for c in query.hits):
             return SpatialLayout({}, None, None)
-        return SpatialLayout.resolve(self._tree, query.paths, query.for_entity, origin)
+        # the layout reads transforms, cameras and view coordinates only: give it those cells
+        # alone, so 10,000 entities of plain points do not each get a dict of every cell
+        spatial = FrameQuery(query.paths, {c: h for c, h in query.hits.items()
+                                           if split_component(c)[0] in SPATIAL_ARCHETYPES}, query.chunks)
+        return SpatialLayout.resolve(self._tree, query.paths, spatial.for_entity, origin)
 
     def _part(self, path: str, arch: str, cells: dict[str, CellRef], key: Hashable, ctx: ResolvedContext,
               owner: str | None, options: ViewOptions) -> Part:

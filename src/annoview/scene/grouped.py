@@ -28,6 +28,7 @@ the renderer uploads nothing (same cache keys).
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -87,6 +88,7 @@ class GroupedBuild:
         self._owners_for: frozenset[str] | None = None
         self._oids: dict[str, np.ndarray] = {}
         self._cache: dict[str, _Cached] = {}
+        self._moved: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
         self.enabled = True
         self.rebuilt = 0                               # groups built (not reused) so far: tests, benchmarks
 
@@ -134,7 +136,8 @@ class GroupedBuild:
             ok[hidden_idx] = False
             ents = np.flatnonzero(ok)
             if layout.spaces and len(ents):
-                keep = [not _moved(layout.spaces.get(paths[e])) for e in ents.tolist()]
+                spaces, moved = layout.spaces, self._moved
+                keep = [not _moved(spaces.get(paths[e]), moved) for e in ents.tolist()]
                 ents = ents[np.asarray(keep, bool)]
             if not len(ents):
                 continue
@@ -348,9 +351,15 @@ def _options_key(options: ViewOptions) -> tuple:
                                                     options.seg_outline))
 
 
-def _moved(sp: Any) -> bool:
-    """Whether placement changes an entity's visuals (a transform or a camera above it)."""
-    return sp is not None and (sp.pinhole is not None or sp.is_transformed)
+def _moved(sp: Any, memo: "weakref.WeakKeyDictionary[Any, bool]") -> bool:
+    """Whether placement changes an entity's visuals (a transform or a camera above it); spaces
+    are cached by the transform tree, so each is checked once."""
+    if sp is None:
+        return False
+    got = memo.get(sp)
+    if got is None:
+        got = memo[sp] = sp.pinhole is not None or sp.is_transformed
+    return got
 
 
 def _instance_counts(pos: Gathered, members: np.ndarray) -> np.ndarray:

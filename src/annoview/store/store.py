@@ -266,7 +266,11 @@ class FrameQuery:
         if not len(want):
             return out
         for comp, h in self.hits.items():
-            sel = np.flatnonzero(np.isin(h.entities, want))
+            if not len(h.entities):
+                continue
+            # hit entities are sorted: a binary search per wanted entity
+            pos = np.minimum(np.searchsorted(h.entities, want), len(h.entities) - 1)
+            sel = pos[h.entities[pos] == want]
             for k in sel.tolist():
                 t = int(h.time[k])
                 out[int(h.entities[k])][comp] = _ref(self.chunks[int(h.chunk[k])], int(h.row[k]), comp,
