@@ -213,3 +213,32 @@ def test_an_unchanged_frame_rebuilds_nothing():
         assert [v.cache_key for v in old] == [v.cache_key for v in new]     # the renderer uploads nothing
         # placed visuals are fresh shallow copies each frame (placement.py); the rest are reused
         assert [id(v) for v in old if v.transform is None] == [id(v) for v in new if v.transform is None]
+
+
+def test_a_rerun_recording_gives_the_same_scene_both_ways(tmp_path):
+    """Cells as rerun-sdk writes them (Rerun's own Arrow types, imported from an .rrd)."""
+    rerun = pytest.importorskip("rerun")
+    from annoview.io.rrd import read_rrd
+    from annoview.store import Store
+
+    path = tmp_path / "people.rrd"
+    rec = rerun.RecordingStream("grouped-rrd")
+    rec.save(str(path))
+    rng = np.random.default_rng(1)
+    rec.log("/", rerun.AnnotationContext([
+        rerun.ClassDescription(info=(c, f"c{c}", (40 * c, 90, 90)), keypoint_annotations=[(k, f"k{k}") for k in range(6)],
+                               keypoint_connections=[(0, 1), (1, 2), (2, 3)]) for c in (1, 2)]), static=True)
+    for f in range(3):
+        rec.set_time("frame", sequence=f)
+        for i in range(15):
+            rec.log(f"/p/{i}", rerun.Points2D(**_points_kwargs(rng, 2)))
+        for i in range(5):
+            rec.log(f"/q/{i}", rerun.Points3D(**_points_kwargs(rng, 3)))
+    rec.flush()
+    rec.disconnect()
+    store = Store()
+    store.add_chunks(read_rrd(path))
+    grouped, single = _builders(store)
+    for f in (0, 1, 2, 1):
+        assert_same_scene(grouped.build("frame", f), single.build("frame", f))
+    assert grouped.grouped.rebuilt >= 3
