@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..chunk import Chunk
+from ..chunk import Chunk, ColumnView
 from .residency import ChunkTable
 
 _UNKNOWN, _NOT_UNIFORM = -2, -1
@@ -32,72 +32,117 @@ _UNKNOWN, _NOT_UNIFORM = -2, -1
 
 class RowTable:
     """One chunk column, decoded for gathering: `flat` values (None when not numeric), row
-    `offsets`, and `fixed` (rows, L, ...) when every row has L values."""
+    `offsets` (the column view's own array), `row_len` (L when every row has L values, else -1),
+    `fixed` (rows, L, ...) in that case, and `uniform`, the value every row holds, if one does.
+
+    One table per column view (`of`), however many gatherers read it: it lives exactly as long
+    as the view, and so as the chunk."""
 
     __slots__ = ("flat", "offsets", "fixed", "row_len", "uniform", "__weakref__")
 
-    def __init__(self, chunk: Chunk, component: str) -> None:
+    @classmethod
+    def of(cls, chunk: Chunk, component: str) -> "RowTable":
         view = chunk.column(component)
+        held = getattr(view, "_gather_table", None)
+        if held is None:
+            held = view._gather_table = cls(view)  # type: ignore[attr-defined]
+        return held
+
+    def __init__(self, view: ColumnView) -> None:
         if not view._decoded:
             view._decode()
         offsets = view.offsets
         self.flat = view._flat
+        self.offsets = offsets
         lengths = np.diff(offsets)
-        self.offsets: list[int] = offsets.tolist()
         self.fixed = None
         self.row_len = -1
-        self.uniform: np.ndarray | None = None  # the one value every row holds, if so
+        self.uniform: np.ndarray | None = None
         if len(lengths) and (lengths == lengths[0]).all() and view.valid is None:
             self.row_len = int(lengths[0])
             if self.flat is not None:
                 start = int(offsets[0])
                 body = self.flat[start:start + self.row_len * len(lengths)]
                 self.fixed = body.reshape(len(lengths), self.row_len, *self.flat.shape[1:])
-                if self.row_len and len(lengths) and (self.fixed == self.fixed[:1]).all():
+                if self.row_len and (self.fixed == self.fixed[:1]).all():
                     self.uniform = np.array(self.fixed[0])
-        # keep the table alive exactly as long as the column view (and so the chunk) is
-        view._gather_table = self  # type: ignore[attr-defined]
 
 
 ARENA_BYTES = 64 << 20   # per component; beyond it a gather reads chunk by chunk instead
 
 
 class _Arena:
-    """The rows of many chunks of one component copied into one array, so a gather over any
+    """The values of many chunks of one component copied into one array, so a gather over any
     entities is one fancy index. Bounded by `ARENA_BYTES`: when full it starts again with the
-    chunks a gather needs now (a copy of data the chunks hold, so dropping it loses nothing)."""
+    chunks a gather needs now (a copy of data the chunks hold, so dropping it loses nothing).
+    A chunk whose rows all have L values needs no per-row bookkeeping (row r starts at
+    base + r * L); other chunks keep their row offsets here."""
 
     def __init__(self, like: np.ndarray) -> None:
         self.item_shape, self.dtype = like.shape[1:], like.dtype
+        self.item_bytes = like.dtype.itemsize * int(np.prod(like.shape[1:], dtype=np.int64))
         self.values = np.empty((0, *self.item_shape), self.dtype)
         self.used = 0
-        self.starts = np.zeros(0, np.int64)          # per registered row: first value
-        self.lengths = np.zeros(0, np.int64)
-        self.rows_used = 0
-        self.row_base = np.zeros(0, np.int64)        # per chunk id: its first row here, -1 absent
+        self.offsets = np.zeros(0, np.int64)          # ragged chunks: row offsets, here
+        self.offsets_used = 0
+        self.base = np.zeros(0, np.int64)             # per chunk id: first value here, -1 absent
+        self.row_len = np.zeros(0, np.int64)          # per chunk id: L, or -1 (ragged)
+        self.row_base = np.zeros(0, np.int64)         # per chunk id (ragged): its first offset
+
+    def nbytes(self) -> int:
+        return self.used * self.item_bytes + 8 * self.offsets_used
 
     def fits(self, tab: RowTable) -> bool:
         return tab.flat is not None and tab.flat.shape[1:] == self.item_shape and tab.flat.dtype == self.dtype
 
-    def nbytes_of(self, tab: RowTable) -> int:
-        return (tab.offsets[-1] - tab.offsets[0]) * max(1, self.values.itemsize * int(np.prod(self.item_shape)))
+    def cost(self, tab: RowTable) -> int:
+        rows = len(tab.offsets) - 1
+        return int(tab.offsets[-1] - tab.offsets[0]) * self.item_bytes + (0 if tab.row_len >= 0 else 8 * (rows + 1))
+
+    def holds(self, chunk: np.ndarray) -> bool:
+        return bool(len(self.base)) and int(chunk.max()) < len(self.base) and bool((self.base[chunk] >= 0).all())
 
     def add(self, cid: int, tab: RowTable) -> None:
-        flat = tab.flat
-        a, b = tab.offsets[0], tab.offsets[-1]
-        rows = len(tab.offsets) - 1
+        a, b = int(tab.offsets[0]), int(tab.offsets[-1])
         self.values = _ensure(self.values, self.used + (b - a))
-        self.values[self.used:self.used + (b - a)] = flat[a:b]
-        off = np.asarray(tab.offsets, np.int64)
-        self.starts = _ensure(self.starts, self.rows_used + rows)
-        self.lengths = _ensure(self.lengths, self.rows_used + rows)
-        self.starts[self.rows_used:self.rows_used + rows] = off[:-1] - a + self.used
-        self.lengths[self.rows_used:self.rows_used + rows] = np.diff(off)
-        if len(self.row_base) <= cid:
-            self.row_base = np.concatenate([self.row_base, np.full(cid + 1 - len(self.row_base) + 1024, -1, np.int64)])
-        self.row_base[cid] = self.rows_used
+        self.values[self.used:self.used + (b - a)] = tab.flat[a:b]
+        if len(self.base) <= cid:
+            grow = cid + 1 - len(self.base) + 1024
+            self.base = np.concatenate([self.base, np.full(grow, -1, np.int64)])
+            self.row_len = np.concatenate([self.row_len, np.full(grow, -1, np.int64)])
+            self.row_base = np.concatenate([self.row_base, np.full(grow, -1, np.int64)])
+        # fixed rows: row r starts at base + r * L; ragged ones at base + offsets[r]
+        self.base[cid] = self.used if tab.row_len >= 0 else self.used - a
+        self.row_len[cid] = tab.row_len
+        if tab.row_len < 0:
+            rows = len(tab.offsets)
+            self.offsets = _ensure(self.offsets, self.offsets_used + rows)
+            self.offsets[self.offsets_used:self.offsets_used + rows] = tab.offsets
+            self.row_base[cid] = self.offsets_used
+            self.offsets_used += rows
         self.used += b - a
-        self.rows_used += rows
+
+    def take(self, chunk: np.ndarray, row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(values, lengths) of the cells at (chunk[i], row[i])."""
+        length = self.row_len[chunk]
+        ragged = length < 0
+        if ragged.any():
+            at = self.row_base[chunk[ragged]] + row[ragged]
+            first = self.offsets[at]
+            length = length.copy()
+            length[ragged] = self.offsets[at + 1] - first
+            starts = self.base[chunk] + row * np.maximum(self.row_len[chunk], 0)
+            starts[ragged] = self.base[chunk[ragged]] + first
+        else:
+            starts = self.base[chunk] + row * length
+        first_len = int(length[0])
+        if (length == first_len).all():           # every cell the same length (17 keypoints each)
+            take = (starts[:, None] + np.arange(first_len, dtype=np.int64)[None, :]).reshape(-1)
+        else:
+            total = int(length.sum())
+            take = (np.repeat(starts, length) + np.arange(total, dtype=np.int64)
+                    - np.repeat(np.cumsum(length) - length, length))
+        return self.values[take], length
 
 
 def _ensure(arr: np.ndarray, size: int) -> np.ndarray:
@@ -152,7 +197,7 @@ class ColumnGather:
         return tabs, uni, self._row_len[component]
 
     def _table(self, component: str, cid: int) -> RowTable:
-        tab = RowTable(self.chunks[cid], component)
+        tab = RowTable.of(self.chunks[cid], component)
         self._tables[component][cid] = weakref.ref(tab)
         self._row_len[component][cid] = tab.row_len
         if tab.uniform is None:
@@ -188,16 +233,8 @@ class ColumnGather:
             return Gathered(values, lengths, starts, ids)
         arena = self._arena(component, tabs, chunk)
         if arena is not None:
-            idx = arena.row_base[chunk] + row
-            starts, lengths = arena.starts[idx], arena.lengths[idx]
-            first = int(lengths[0])
-            if (lengths == first).all():      # every cell the same length (17 keypoints each)
-                take = (starts[:, None] + np.arange(first, dtype=np.int64)[None, :]).reshape(-1)
-            else:
-                total = int(lengths.sum())
-                take = (np.repeat(starts, lengths) + np.arange(total, dtype=np.int64)
-                        - np.repeat(np.cumsum(lengths) - lengths, lengths))
-            return Gathered(arena.values[take], lengths, np.cumsum(lengths) - lengths, np.maximum(ids, -1))
+            values, lengths = arena.take(chunk, row)
+            return Gathered(values, lengths, np.cumsum(lengths) - lengths, np.maximum(ids, -1))
         parts: list[np.ndarray] = []
         for c, r in zip(chunk.tolist(), row.tolist()):
             ref = tabs[c]
@@ -210,7 +247,7 @@ class ColumnGather:
                 parts.append(tab.fixed[r])
             else:
                 o = tab.offsets
-                parts.append(tab.flat[o[r]:o[r + 1]])
+                parts.append(tab.flat[int(o[r]):int(o[r + 1])])
         rl = row_len[chunk]
         lengths = rl if (rl >= 0).all() else np.fromiter((len(p) for p in parts), np.int64, count)
         starts = np.cumsum(lengths) - lengths
@@ -220,28 +257,28 @@ class ColumnGather:
         """The component's arena holding every chunk of `chunk`, registering the missing ones;
         None when they do not fit (or are not numbers of one shape): gather chunk by chunk."""
         arena = self._arenas.get(component)
-        if arena is not None and len(arena.row_base) and int(chunk.max()) < len(arena.row_base) \
-                and (arena.row_base[chunk] >= 0).all():
+        if arena is not None and arena.holds(chunk):
             return arena
-        missing = np.unique(chunk if arena is None or not len(arena.row_base) else
-                            chunk[(chunk >= len(arena.row_base)) |
-                                  (arena.row_base[np.minimum(chunk, len(arena.row_base) - 1)] < 0)])
-        new_tabs = [(c, self._live(tabs, component, c)) for c in missing.tolist()]
+        wanted = np.unique(chunk)
+        if arena is not None and len(arena.base):
+            inside = wanted < len(arena.base)
+            inside[inside] = arena.base[wanted[inside]] >= 0
+            wanted = wanted[~inside]
+        new_tabs = [(c, self._live(tabs, component, c)) for c in wanted.tolist()]
         if arena is None:
-            first = new_tabs[0][1]
-            if first.flat is None:
+            if new_tabs[0][1].flat is None:
                 return None
-            arena = self._arenas[component] = _Arena(first.flat)
+            arena = self._arenas[component] = _Arena(new_tabs[0][1].flat)
         if not all(arena.fits(t) for _, t in new_tabs):
             return None
-        extra = sum(arena.nbytes_of(t) for _, t in new_tabs)
-        if arena.used * arena.values.itemsize * max(1, int(np.prod(arena.item_shape))) + extra > ARENA_BYTES:
+        if arena.nbytes() + sum(arena.cost(t) for _, t in new_tabs) > ARENA_BYTES:
             # start again with what this gather needs (the chunks of one frame), if that fits
             needed = [(c, self._live(tabs, component, c)) for c in np.unique(chunk).tolist()]
-            if sum(arena.nbytes_of(t) for _, t in needed) > ARENA_BYTES:
+            if sum(arena.cost(t) for _, t in needed) > ARENA_BYTES:
+                self._arenas[component] = arena if arena.used else None
                 return None
             arena = self._arenas[component] = _Arena(needed[0][1].flat)
-            new_tabs = needed  # type: ignore[assignment]
+            new_tabs = needed
         for c, t in new_tabs:
             arena.add(c, t)
         return arena
@@ -273,7 +310,7 @@ class ColumnGather:
             tab = ref() if ref is not None else None
             if tab is None:
                 tab = self._table(component, c)
-            lengths[i] = tab.offsets[r + 1] - tab.offsets[r]
+            lengths[i] = int(tab.offsets[r + 1] - tab.offsets[r])
         return Gathered(None, lengths, np.cumsum(lengths) - lengths, np.maximum(ids, -1))
 
 
