@@ -189,11 +189,12 @@ class ColumnGather:
         tabs = self._tables.setdefault(component, [])
         uni = self._uniform.get(component)
         if uni is None or len(uni) < n:
+            size = max(n, 2 * (len(uni) if uni is not None else 0))   # geometric: a live stream adds chunks
             old = uni if uni is not None else np.zeros(0, np.int64)
-            uni = self._uniform[component] = np.concatenate([old, np.full(n - len(old), _UNKNOWN, np.int64)])
+            uni = self._uniform[component] = np.concatenate([old, np.full(size - len(old), _UNKNOWN, np.int64)])
             rl = self._row_len.get(component, np.zeros(0, np.int64))
-            self._row_len[component] = np.concatenate([rl, np.full(n - len(rl), -1, np.int64)])
-            tabs.extend([None] * (n - len(tabs)))
+            self._row_len[component] = np.concatenate([rl, np.full(size - len(rl), -1, np.int64)])
+            tabs.extend([None] * (size - len(tabs)))
         return tabs, uni, self._row_len[component]
 
     def _table(self, component: str, cid: int) -> RowTable:

@@ -142,7 +142,11 @@ def build_grouped(inp: GroupInput) -> GroupResult:
         key = members.tobytes()
         got = positions.get(key)
         if got is None:
-            got = positions[key] = np.asarray(pos.values[_instances(pos.starts[members], n[members])], np.float32)
+            if len(members) == len(n):                # everyone: the gathered array as it is
+                got = np.asarray(pos.values, np.float32)
+            else:
+                got = np.asarray(pos.values[_instances(pos.starts[members], n[members])], np.float32)
+            positions[key] = got
         return got
 
     def points_visual(members: np.ndarray, key_index: int) -> PointsVisual:
