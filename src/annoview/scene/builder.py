@@ -30,12 +30,14 @@ placement's input.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable, Iterable
+from typing import Any
 
 import numpy as np
 
-from ..annotations import (ResolvedContext, context_from_cell, default_entity_color, find_context_entity,
-                           skeleton_segments)
+from ..annotations import (ResolvedContext, ResolvedInstances, context_from_cell, default_entity_color,
+                           find_context_entity, resolve_instances, skeleton_segments)
 from ..instances import CONTEXT_ARCHETYPE, CONTEXT_COMPONENT, RGBA, archetypes_in, split_component
 from ..store import CellRef, Store
 from ..store.store import FrameQuery
@@ -65,6 +67,7 @@ class SceneBuilder:
         self._object_ids: dict[tuple[str, str], int] = {}
         self._skeleton_memo: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._mask_classes: dict[tuple, list[int]] = {}
+        self._resolve_memo: dict[tuple, ResolvedInstances] = {}
         self._parts: dict[tuple[str, str], tuple[tuple, Part]] = {}
         self._batches: dict[Hashable, tuple[tuple, Visual]] = {}
         self._entity_colors: dict[str, RGBA] = {}
@@ -103,6 +106,34 @@ class SceneBuilder:
                 self._skeleton_memo.clear()
             hit = self._skeleton_memo[memo_key] = skeleton_segments(ctx, class_ids, kp_ids, n)
         return hit
+
+    def resolve(self, key: Hashable, ctx: ResolvedContext, n: int, class_ids: Any, keypoint_ids: Any,
+                colors: Any, labels: Any, entity_path: str) -> ResolvedInstances:
+        """`resolve_instances`, memoized by value: every person of a pose scene has the same class
+        and keypoint ids under the same context, so the same colors and labels. Each call gets
+        its own copy (callers may keep or change what they get)."""
+        def raw(v: Any) -> Hashable:
+            if v is None:
+                return None
+            if isinstance(v, np.ndarray) and v.dtype.kind != "O":
+                return (v.dtype.str, v.shape, v.tobytes())
+            return ("seq", tuple(v))
+
+        # the entity's own color matters only without class ids and colors (rule 4)
+        who = entity_path if class_ids is None and colors is None else None
+        memo_key = (key, n, raw(class_ids), raw(keypoint_ids), raw(colors), raw(labels), who)
+        try:
+            hit = self._resolve_memo.get(memo_key)
+        except TypeError:   # values that do not hash: resolve them as they are
+            return resolve_instances(ctx, n, class_ids=class_ids, keypoint_ids=keypoint_ids, colors=colors,
+                                     labels=labels, entity_path=entity_path)
+        if hit is None:
+            if len(self._resolve_memo) > 4096:
+                self._resolve_memo.clear()
+            hit = self._resolve_memo[memo_key] = resolve_instances(
+                ctx, n, class_ids=class_ids, keypoint_ids=keypoint_ids, colors=colors, labels=labels,
+                entity_path=entity_path)
+        return dataclasses.replace(hit, colors=hit.colors.copy(), labels=list(hit.labels))
 
     def classes_present(self, cache: tuple, ids: np.ndarray) -> list[int]:
         """Class ids present in a mask, memoized by its cells' row ids: a 4K mask costs a full

@@ -265,6 +265,7 @@ class FrameQuery:
         out: dict[int, dict[str, CellRef]] = {int(e): {} for e in want.tolist()}
         if not len(want):
             return out
+        chunks: dict[int, Chunk] = {}
         for comp, h in self.hits.items():
             if not len(h.entities):
                 continue
@@ -273,8 +274,11 @@ class FrameQuery:
             sel = pos[h.entities[pos] == want]
             for k in sel.tolist():
                 t = int(h.time[k])
-                out[int(h.entities[k])][comp] = _ref(self.chunks[int(h.chunk[k])], int(h.row[k]), comp,
-                                                    None if t == STATIC_TIME else t)
+                cid = int(h.chunk[k])
+                chunk = chunks.get(cid)
+                if chunk is None:   # an entity's components mostly share a chunk: fetch it once
+                    chunk = chunks[cid] = self.chunks[cid]
+                out[int(h.entities[k])][comp] = _ref(chunk, int(h.row[k]), comp, None if t == STATIC_TIME else t)
         return out
 
 
