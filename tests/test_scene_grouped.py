@@ -242,3 +242,32 @@ def test_a_rerun_recording_gives_the_same_scene_both_ways(tmp_path):
     for f in (0, 1, 2, 1):
         assert_same_scene(grouped.build("frame", f), single.build("frame", f))
     assert grouped.grouped.rebuilt >= 3
+
+
+def test_resolution_memo_gives_what_resolve_instances_gives():
+    from annoview.annotations import context_from_cell, resolve_instances
+    from annoview.store import Store
+
+    rr.init("grouped-memo")
+    mem = rr.memory_recording()
+    rr.log("/", _classes("x"), static=True)
+    rr.flush()
+    ref = mem.to_store().latest_at("/", None, None)["AnnotationContext:context"]
+    ctx = context_from_cell(ref.value, ref.row_key)
+    assert ctx.class_label(1) == "x1"
+    builder = SceneBuilder(Store())
+    cases = [dict(class_ids=np.array([1], np.uint16), keypoint_ids=np.arange(5, dtype=np.uint16)),
+             dict(class_ids=np.array([1, 2, 2], np.uint16), labels=["a", None]),
+             dict(colors=np.array([0xFF0000FF], np.uint32)),
+             dict()]
+    for kw in cases:
+        for path in ("/p/0", "/p/1"):
+            want = resolve_instances(ctx, 5, entity_path=path, **kw)
+            args = [kw.get(k) for k in ("class_ids", "keypoint_ids", "colors", "labels")]
+            got = builder.resolve(("x",), ctx, 5, *args, path)
+            again = builder.resolve(("x",), ctx, 5, *args, path)
+            assert np.array_equal(got.colors, want.colors) and got.labels == want.labels
+            assert got.shared_label == want.shared_label
+            got.labels[0] = "changed"
+            got.colors[:] = 0
+            assert again.labels == want.labels and np.array_equal(again.colors, want.colors)
