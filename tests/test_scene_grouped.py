@@ -72,6 +72,9 @@ def random_store(seed: int):
     rr.log("/b", _classes("b"), static=True)
     rr.log("/world/arm", rr.Transform3D(translation=(1, 2, 3)), static=True)
     rr.log("/cam", rr.Pinhole(focal_length=50, width=100, height=100), static=True)
+    rr.log("/a/static", rr.Points2D(**_points_kwargs(rng, 2)), static=True)       # static data wins
+    rr.log("/a/own", _classes("own"), static=True)                                # its own context
+    rr.log("/a/own", rr.Points2D([[5, 5], [9, 9]], class_ids=[1, 2], keypoint_ids=[0, 1]), static=True)
     paths = ([f"/a/p{i}" for i in range(12)] + [f"/b/p{i}" for i in range(6)] + [f"/b/q/{i}" for i in range(3)]
              + ["/cam/img/p0", "/world/arm/p0"])
     paths3d = [f"/three/p{i}" for i in range(6)] + ["/world/arm/p3d"]
