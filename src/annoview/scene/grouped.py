@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..annotations import ResolvedContext, find_context_entity
-from ..instances import CONTEXT_COMPONENT, archetype_of
+from ..instances import archetype_of
 from ..store.gather import ColumnGather, Gathered
 from ..store.store import FrameQuery
 from .batch import _batch_key
@@ -269,7 +269,7 @@ class GroupedBuild:
             self._light_objects(out, g, result, light, query, options)
             if result.count_classes is not None:
                 members, ids = result.count_classes(light)
-                per_inst_gid = np.repeat(g.gid[members], _instance_counts(self._field(g, "positions"), members))
+                per_inst_gid = np.repeat(g.gid[members], self._field(g, "positions").lengths[members])
                 for gi in np.unique(g.gid[members]).tolist():
                     num = np.bincount(ids if len(g.keys) == 1 else ids[per_inst_gid == gi])
                     into_c = out.counts.setdefault(g.keys[gi], {})
@@ -360,10 +360,6 @@ def _moved(sp: Any, memo: "weakref.WeakKeyDictionary[Any, bool]") -> bool:
     if got is None:
         got = memo[sp] = sp.pinhole is not None or sp.is_transformed
     return got
-
-
-def _instance_counts(pos: Gathered, members: np.ndarray) -> np.ndarray:
-    return pos.lengths[members]
 
 
 def _members_key(g: _Group, members: np.ndarray) -> Hashable:
