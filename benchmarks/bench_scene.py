@@ -196,6 +196,30 @@ def _build_ms(store: Store, frames: list[int], grouped: bool) -> tuple[float, fl
     return 1e3 * statistics.median(times), 1e3 * statistics.median(same)
 
 
+def _live_ms(store: Store, frames: int, entities: int, grouped: bool, updates: int = 10) -> float:
+    """A live stream: each step, 10 of the entities get a new row at a new time and the view
+    follows it (median build ms). The store is left with the new rows."""
+    builder = SceneBuilder(store)
+    builder.grouped.enabled = grouped
+    builder.build("frame", frames - 1)
+    rng = np.random.default_rng(7)
+    cls, kps = np.ones(1, np.uint16), np.arange(17, dtype=np.uint16)
+    times = []
+    for step in range(updates):
+        t = frames + step + (0 if grouped else updates)
+        for e in rng.choice(entities, 10, replace=False).tolist():
+            hi, lo = _rows(1)
+            store.add_chunk(build_chunk(f"/people/{e}", False, hi, lo, {"frame": ("sequence", np.array([t]))},
+                                        {"Points2D:positions": (Kind.VEC2, [rng.uniform(0, 1900, (17, 2)).astype(np.float32)]),
+                                         "Points2D:class_ids": (Kind.ID, [cls]),
+                                         "Points2D:keypoint_ids": (Kind.ID, [kps]),
+                                         "Points2D:show_labels": (Kind.BOOL, [np.zeros(1, bool)])}))
+        t0 = time.perf_counter()
+        builder.build("frame", t)
+        times.append(time.perf_counter() - t0)
+    return 1e3 * statistics.median(times)
+
+
 def run_scale(frames_1k: int, frames_10k: int, baseline_frames: int) -> tuple[float, float]:
     """Grouped vs per-entity scene build at 1,000 and 10,000 entities (see module doc)."""
     figures = {}
@@ -209,6 +233,10 @@ def run_scale(frames_1k: int, frames_10k: int, baseline_frames: int) -> tuple[fl
         print(f"scale {entities} entities x 17 keypoints ({frames} frames, store {time.perf_counter() - t0:.0f} s "
               f"incl. runs, load {load:.2f}): new frame {grouped:.1f} ms grouped vs {base:.1f} ms per-entity "
               f"(x{base / grouped:.1f}); unchanged frame {same:.2f} ms vs {base_same:.1f} ms")
+        if entities == 1000:
+            live, live_base = _live_ms(store, frames, entities, True), _live_ms(store, frames, entities, False)
+            print(f"scale {entities} entities, live stream updating 10 entities a frame: {live:.1f} ms grouped vs "
+                  f"{live_base:.1f} ms per-entity")
         del store
     print(f"scale ratio 10000/1000: {figures[10000] / figures[1000]:.2f} (per-entity grows ~10x); "
           f"load average now {os.getloadavg()[0]:.2f}")
