@@ -2,7 +2,10 @@
 
 Each frame the viewer (or `annoview screenshot`) asks for the scene at a time. `SceneBuilder`:
 
-1. queries the store latest-at the time (one query for every entity);
+1. queries the store latest-at the time (one query for every entity); entities that a grouped
+   visualizer covers (many entities of one archetype, such as one Points2D entity per person)
+   are built together with array code (`grouped.py`, same result as the steps below), the
+   others one by one:
 2. finds each entity's annotation context (nearest ancestor, itself included) and resolves it
    once per context row (`ResolvedContext`, keyed by a palette key the renderer reuses);
 3. for each archetype of the entity, calls the visualizer registered for it
