@@ -96,13 +96,14 @@ def _skeletons(inp: GroupInput, n: np.ndarray, kc: np.ndarray, kk: np.ndarray) -
 
 @register_grouped("Points2D", "Points3D", fields=FIELDS, required="positions")
 def build_grouped(inp: GroupInput) -> GroupResult:
-    dim = 2 if inp.archetype == "Points2D" else 3
     pos = inp.field("positions")
     n = pos.lengths
-    result = GroupResult(space="2d" if dim == 2 else "3d", drawn=n > 0, needs_part=np.zeros(len(n), bool))
-    if unreadable(pos):                      # not numbers (an odd recording): one by one
+    result = GroupResult(space="2d" if inp.archetype == "Points2D" else "3d", drawn=n > 0,
+                         needs_part=np.zeros(len(n), bool))
+    if unreadable(pos) or pos.values is None or pos.values.ndim != 2:   # an odd recording: one by one
         result.needs_part[:] = True
         return result
+    dim = int(pos.values.shape[1])               # as logged (batch.py keys on the positions' shape)
     cut = np.maximum(n, 1)                       # rerun-sdk keeps longer lists; the viewer cuts them
     cls, kp, radii = inp.field("class_ids"), inp.field("keypoint_ids"), inp.field("radii")
     kc, kk, kr = np.minimum(cls.lengths, cut), np.minimum(kp.lengths, cut), np.minimum(radii.lengths, cut)
