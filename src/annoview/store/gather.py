@@ -68,7 +68,7 @@ class RowTable:
                     self.uniform = np.array(self.fixed[0])
 
 
-ARENA_BYTES = 64 << 20   # per component; beyond it a gather reads chunk by chunk instead
+ARENA_BYTES = 64 << 20   # per component (less under a memory limit); beyond it, chunk by chunk
 
 
 class _Arena:
@@ -272,10 +272,11 @@ class ColumnGather:
             arena = self._arenas[component] = _Arena(new_tabs[0][1].flat)
         if not all(arena.fits(t) for _, t in new_tabs):
             return None
-        if arena.nbytes() + sum(arena.cost(t) for _, t in new_tabs) > ARENA_BYTES:
+        budget = self._budget()
+        if arena.nbytes() + sum(arena.cost(t) for _, t in new_tabs) > budget:
             # start again with what this gather needs (the chunks of one frame), if that fits
             needed = [(c, self._live(tabs, component, c)) for c in np.unique(chunk).tolist()]
-            if sum(arena.cost(t) for _, t in needed) > ARENA_BYTES:
+            if sum(arena.cost(t) for _, t in needed) > budget:
                 self._arenas[component] = arena if arena.used else None
                 return None
             arena = self._arenas[component] = _Arena(needed[0][1].flat)
@@ -283,6 +284,12 @@ class ColumnGather:
         for c, t in new_tabs:
             arena.add(c, t)
         return arena
+
+    def _budget(self) -> int:
+        """Bytes one arena may hold: `ARENA_BYTES`, and a sixteenth of the store's memory limit
+        when it has one (an arena copies chunk data the limit does not see)."""
+        limit = getattr(self.chunks, "limit", None)
+        return ARENA_BYTES if limit is None else min(ARENA_BYTES, int(limit) // 16)
 
     def _live(self, tabs: list, component: str, cid: int) -> RowTable:
         ref = tabs[cid]
