@@ -137,7 +137,7 @@ def assert_same_scene(a, b) -> None:
     assert _objects(a) == _objects(b)
     assert a.class_counts == b.class_counts
     assert sorted(a.problems) == sorted(b.problems)
-    assert set(a.contexts) == set(b.contexts) and a.context_owner == b.context_owner
+    assert list(a.contexts) == list(b.contexts) and list(a.context_owner.items()) == list(b.context_owner.items())
 
 
 def _pick_image(scene, frame) -> list:

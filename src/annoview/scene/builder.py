@@ -71,6 +71,7 @@ class SceneBuilder:
         self._skeleton_memo: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._mask_classes: dict[tuple, list[int]] = {}
         self._resolve_memo: dict[tuple, ResolvedInstances] = {}
+        self._context_rank: dict[Hashable, int] = {}
         self._parts: dict[tuple[str, str], tuple[tuple, Part]] = {}
         self._batches: dict[Hashable, tuple[tuple, Visual]] = {}
         self._entity_colors: dict[str, RGBA] = {}
@@ -165,6 +166,7 @@ class SceneBuilder:
         if context_entities != self._owners_for:
             self._owners, self._owners_for = {}, frozenset(context_entities)
         # entities a grouped visualizer draws (scene/grouped.py); the rest one by one, below
+        self._context_rank: dict[Hashable, int] = {}
         handled, groups = self.grouped.prepare(scene, query, layout, hidden_set, origin, context_entities)
         with_data = np.zeros(len(query.paths), bool)
         for h in query.hits.values():
@@ -186,9 +188,9 @@ class SceneBuilder:
                 owner = self._owners[path] = find_context_entity(path, context_entities.__contains__)
             if owner and owner not in owner_cells:
                 owner_cells[owner] = query.cells_of(np.array([self.grouped.index_of(owner)]))[self.grouped.index_of(owner)]
-            key, ctx = self._context(scene, owner, owner_cells[owner] if owner else {})
-            archetypes = archetypes_in(cells)
             r = int(rank[e])
+            key, ctx = self._context(scene, owner, owner_cells[owner] if owner else {}, r)
+            archetypes = archetypes_in(cells)
             for ai, arch in enumerate(archetypes):
                 if arch not in NOT_DRAWN and arch not in SPATIAL_ARCHETYPES:
                     part = self._part(path, arch, cells, key, ctx, owner, options)
@@ -200,6 +202,10 @@ class SceneBuilder:
                 entries_3d.extend(((r, len(archetypes), j), v)
                                   for j, v in enumerate(layout.camera_visuals(path, cells)))
         self.grouped.finish(scene, query, layout, options, groups, entries_2d, entries_3d)
+        # contexts in the order of the first entity using each (the legend lists them so)
+        order = sorted(scene.contexts, key=lambda k: self._context_rank.get(k, 0))
+        scene.contexts = {k: scene.contexts[k] for k in order}
+        scene.context_owner = {k: scene.context_owner[k] for k in order}
         scene.visuals_2d = [v for _, v in sorted(entries_2d, key=_first)]
         scene.visuals_3d = [v for _, v in sorted(entries_3d, key=_first)]
         layout.finish(scene.visuals_3d)
@@ -254,7 +260,10 @@ class SceneBuilder:
         return part
 
     # ---- contexts --------------------------------------------------------------------------
-    def _context(self, scene: Scene, owner: str | None, cells: dict[str, CellRef]) -> tuple[Hashable, ResolvedContext]:
+    def _context(self, scene: Scene, owner: str | None, cells: dict[str, CellRef],
+                 rank: int = 0) -> tuple[Hashable, ResolvedContext]:
+        """The context key and resolved context of an owner; `rank` is the path rank of the entity
+        asking (contexts are listed in the order of the first entity using them)."""
         ref = cells.get(CONTEXT)
         if owner is None or ref is None:
             key: Hashable = AUTO_PALETTE_KEY
@@ -264,6 +273,8 @@ class SceneBuilder:
             ctx = scene.contexts.get(key) or context_from_cell(ref.value, ref.row_key)
         scene.contexts[key] = ctx
         scene.context_owner[key] = owner if ref is not None else None
+        if rank < self._context_rank.get(key, rank + 1):
+            self._context_rank[key] = rank
         return key, ctx
 
 

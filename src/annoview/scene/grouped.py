@@ -154,10 +154,13 @@ class GroupedBuild:
         else:
             distinct, gid = np.unique(owner, return_inverse=True)
         owner_cells = query.cells_of(distinct[distinct >= 0])
+        # the first entity (in path order) of each owner's entities
+        first = np.zeros(1, np.int64) if len(distinct) == 1 else np.unique(gid, return_index=True)[1]
         owners, keys, contexts = [], [], []
-        for o in distinct.tolist():
+        for i, o in enumerate(distinct.tolist()):
             path = query.paths[o] if o >= 0 else None
-            key, ctx = self.builder._context(scene, path, owner_cells.get(o, {}) if path else {})
+            key, ctx = self.builder._context(scene, path, owner_cells.get(o, {}) if path else {},
+                                             int(self._rank[ents[first[i]]]))
             owners.append(path)
             keys.append(key)
             contexts.append(ctx)
