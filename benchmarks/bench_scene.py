@@ -8,11 +8,19 @@ The 3D case: 100 skeleton entities under 3 levels of Transform3D (4 x 5 x 5), ev
 animated over the frames, geometry logged once; a frame only changes transforms, so geometry
 uploads must stay 0 after the first frame. Its baseline, measured in the same run, is the same
 tree with static transforms.
-Last line: `scene_second_pass_uploads=N scene3d_second_pass_uploads=M scene3d_animated_vs_static=R`.
+Then `scene_second_pass_uploads=N scene3d_second_pass_uploads=M scene3d_animated_vs_static=R`.
+
+Scale (issue 12): 1,000 and 10,000 skeleton entities x 17 keypoints, a new frame each step:
+median scene build ms (the grouped build, scene/grouped.py), the 10,000 / 1,000 ratio, and the
+baseline measured in the same run: the per-entity build (`SceneBuilder.grouped.enabled = False`)
+on the same stores, plus the rebuild of an unchanged frame. The machine's load average is
+printed with the figures (it is shared). Last two lines: `scene_build_ms_1000=X.X` and
+`scene_build_ms_10000=Y.Y`.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -170,16 +178,89 @@ def run_3d(frames: int, size: tuple[int, int]) -> tuple[int, float]:
     return uploads_second, per_frame[True] / per_frame[False]
 
 
+def _build_ms(store: Store, frames: list[int], grouped: bool) -> tuple[float, float]:
+    """(median new-frame build ms, median ms of rebuilding the last frame unchanged)."""
+    builder = SceneBuilder(store)
+    builder.grouped.enabled = grouped
+    builder.build("frame", frames[0])             # first sight of every entity (ids, tables)
+    times = []
+    for f in frames[1:]:
+        t0 = time.perf_counter()
+        builder.build("frame", f)
+        times.append(time.perf_counter() - t0)
+    same = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        builder.build("frame", frames[-1])
+        same.append(time.perf_counter() - t0)
+    return 1e3 * statistics.median(times), 1e3 * statistics.median(same)
+
+
+def _live_ms(store: Store, frames: int, entities: int, grouped: bool, updates: int = 10) -> float:
+    """A live stream: each step, 10 of the entities get a new row at a new time and the view
+    follows it (median build ms). The store is left with the new rows."""
+    builder = SceneBuilder(store)
+    builder.grouped.enabled = grouped
+    builder.build("frame", frames - 1)
+    rng = np.random.default_rng(7)
+    cls, kps = np.ones(1, np.uint16), np.arange(17, dtype=np.uint16)
+    times = []
+    for step in range(updates):
+        t = frames + step + (0 if grouped else updates)
+        for e in rng.choice(entities, 10, replace=False).tolist():
+            hi, lo = _rows(1)
+            store.add_chunk(build_chunk(f"/people/{e}", False, hi, lo, {"frame": ("sequence", np.array([t]))},
+                                        {"Points2D:positions": (Kind.VEC2, [rng.uniform(0, 1900, (17, 2)).astype(np.float32)]),
+                                         "Points2D:class_ids": (Kind.ID, [cls]),
+                                         "Points2D:keypoint_ids": (Kind.ID, [kps]),
+                                         "Points2D:show_labels": (Kind.BOOL, [np.zeros(1, bool)])}))
+        t0 = time.perf_counter()
+        builder.build("frame", t)
+        times.append(time.perf_counter() - t0)
+    return 1e3 * statistics.median(times)
+
+
+def run_scale(frames_1k: int, frames_10k: int, baseline_frames: int) -> tuple[float, float]:
+    """Grouped vs per-entity scene build at 1,000 and 10,000 entities (see module doc)."""
+    figures = {}
+    for entities, frames in ((1000, frames_1k), (10000, frames_10k)):
+        t0 = time.perf_counter()
+        store = build_store(entities, frames)
+        load = os.getloadavg()[0]
+        grouped, same = _build_ms(store, list(range(frames)), True)
+        base, base_same = _build_ms(store, list(range(min(frames, baseline_frames + 1))), False)
+        figures[entities] = grouped
+        print(f"scale {entities} entities x 17 keypoints ({frames} frames, store {time.perf_counter() - t0:.0f} s "
+              f"incl. runs, load {load:.2f}): new frame {grouped:.1f} ms grouped vs {base:.1f} ms per-entity "
+              f"(x{base / grouped:.1f}); unchanged frame {same:.2f} ms vs {base_same:.1f} ms")
+        if entities == 1000:
+            live, live_base = _live_ms(store, frames, entities, True), _live_ms(store, frames, entities, False)
+            print(f"scale {entities} entities, live stream updating 10 entities a frame: {live:.1f} ms grouped vs "
+                  f"{live_base:.1f} ms per-entity")
+        del store
+    print(f"scale ratio 10000/1000: {figures[10000] / figures[1000]:.2f} (per-entity grows ~10x); "
+          f"load average now {os.getloadavg()[0]:.2f}")
+    return figures[1000], figures[10000]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--entities", type=int, default=1000)
     ap.add_argument("--frames", type=int, default=1000)
     ap.add_argument("--frames-3d", type=int, default=1000)
     ap.add_argument("--size", default="1280x720")
-    ap.add_argument("--case", choices=("2d", "3d", "all"), default="all")
+    ap.add_argument("--case", choices=("2d", "3d", "scale", "all"), default="all")
+    ap.add_argument("--frames-1k", type=int, default=60, help="scale case: frames with 1,000 entities")
+    ap.add_argument("--frames-10k", type=int, default=20, help="scale case: frames with 10,000 entities")
+    ap.add_argument("--baseline-frames", type=int, default=5, help="scale case: per-entity build frames")
     args = ap.parse_args()
     size = tuple(int(v) for v in args.size.split("x"))
-    uploads_3d, ratio_3d = run_3d(args.frames_3d, size) if args.case != "2d" else (-1, float("nan"))
+    if args.case == "scale":
+        ms_1k, ms_10k = run_scale(args.frames_1k, args.frames_10k, args.baseline_frames)
+        print(f"scene_build_ms_1000={ms_1k:.1f}")
+        print(f"scene_build_ms_10000={ms_10k:.1f}")
+        return
+    uploads_3d, ratio_3d = run_3d(args.frames_3d, size) if args.case in ("3d", "all") else (-1, float("nan"))
     if args.case == "3d":
         print(f"scene_second_pass_uploads=- scene3d_second_pass_uploads={uploads_3d} "
               f"scene3d_animated_vs_static={ratio_3d:.2f}")
@@ -224,6 +305,10 @@ def main() -> None:
     renderer.release()
     print(f"scene_second_pass_uploads={uploads_second} scene3d_second_pass_uploads={uploads_3d} "
           f"scene3d_animated_vs_static={ratio_3d:.2f}")
+    if args.case == "all":
+        ms_1k, ms_10k = run_scale(args.frames_1k, args.frames_10k, args.baseline_frames)
+        print(f"scene_build_ms_1000={ms_1k:.1f}")
+        print(f"scene_build_ms_10000={ms_10k:.1f}")
 
 
 if __name__ == "__main__":

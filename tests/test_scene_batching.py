@@ -86,10 +86,12 @@ def test_keypoints_without_color_follow_a_recolored_class(renderer):
 
 
 def test_rebuilding_reuses_unchanged_entities_and_batches():
-    """A live stream that updates one entity rebuilds only that entity; the others keep their
-    built parts, and a batch whose members did not change is not concatenated again."""
+    """Per-entity build (the grouped build off): a live stream that updates one entity rebuilds
+    only that entity; the others keep their built parts, and a batch whose members did not
+    change is not concatenated again."""
     store = people_store(4, 1)
     builder = SceneBuilder(store)
+    builder.grouped.enabled = False
     first = builder.build("frame", 0)
     again = builder.build("frame", 0)
     assert [id(v) for v in first.visuals_2d] == [id(v) for v in again.visuals_2d]
@@ -107,3 +109,26 @@ def test_rebuilding_reuses_unchanged_entities_and_batches():
     pts = next(v for v in updated.visuals_2d if isinstance(v, PointsVisual))
     old_pts = next(v for v in first.visuals_2d if isinstance(v, PointsVisual))
     assert pts is not old_pts and [99, 99] in pts.positions.tolist()
+
+
+def test_grouped_build_reuses_an_unchanged_frame_and_rebuilds_an_update():
+    """Grouped build: a frame whose cells did not change builds nothing (same visuals, no
+    group rebuilt); a streamed update rebuilds the group and shows the new data."""
+    store = people_store(4, 1)
+    builder = SceneBuilder(store)
+    first = builder.build("frame", 0)
+    built = builder.grouped.rebuilt
+    again = builder.build("frame", 0)
+    assert builder.grouped.rebuilt == built
+    assert [id(v) for v in first.visuals_2d] == [id(v) for v in again.visuals_2d]
+    rr.init("batching-more")
+    mem = rr.memory_recording()
+    rr.set_time("frame", sequence=0)
+    rr.log("people/2", rr.Points2D([[99, 99], [99, 120]], class_ids=1, keypoint_ids=[0, 1], show_labels=False))
+    rr.flush()
+    store.add_chunks(mem.chunks())
+    updated = builder.build("frame", 0)
+    assert builder.grouped.rebuilt == built + 1
+    pts = next(v for v in updated.visuals_2d if isinstance(v, PointsVisual))
+    assert [99, 99] in pts.positions.tolist() and len(pts.positions) == 8
+    assert updated.objects[int(pts.pick_ids[4, 0])].entity == "/people/2"

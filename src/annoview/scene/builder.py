@@ -2,7 +2,10 @@
 
 Each frame the viewer (or `annoview screenshot`) asks for the scene at a time. `SceneBuilder`:
 
-1. queries the store latest-at the time (one query for every entity);
+1. queries the store latest-at the time (one query for every entity); entities that a grouped
+   visualizer covers (many entities of one archetype, such as one Points2D entity per person)
+   are built together with array code (`grouped.py`, same result as the steps below), the
+   others one by one:
 2. finds each entity's annotation context (nearest ancestor, itself included) and resolves it
    once per context row (`ResolvedContext`, keyed by a palette key the renderer reuses);
 3. for each archetype of the entity, calls the visualizer registered for it
@@ -30,16 +33,19 @@ placement's input.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable, Iterable
+from typing import Any
 
 import numpy as np
 
-from ..annotations import (ResolvedContext, context_from_cell, default_entity_color, find_context_entity,
-                           skeleton_segments)
+from ..annotations import (ResolvedContext, ResolvedInstances, context_from_cell, default_entity_color,
+                           find_context_entity, resolve_instances, skeleton_segments)
 from ..instances import CONTEXT_ARCHETYPE, CONTEXT_COMPONENT, RGBA, archetypes_in, split_component
 from ..store import CellRef, Store
 from ..store.store import FrameQuery
 from .batch import batch_visuals
+from .grouped import GroupedBuild
 from ..spatial import TransformTree
 from .model import Part, Scene, SceneObject, ViewOptions
 from .placement import SPATIAL_ARCHETYPES, SpatialLayout, place
@@ -64,12 +70,15 @@ class SceneBuilder:
         self._object_ids: dict[tuple[str, str], int] = {}
         self._skeleton_memo: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._mask_classes: dict[tuple, list[int]] = {}
+        self._resolve_memo: dict[tuple, ResolvedInstances] = {}
+        self._context_rank: dict[Hashable, int] = {}
         self._parts: dict[tuple[str, str], tuple[tuple, Part]] = {}
         self._batches: dict[Hashable, tuple[tuple, Visual]] = {}
         self._entity_colors: dict[str, RGBA] = {}
         self._owners: dict[str, str | None] = {}
         self._owners_for: frozenset[str] = frozenset()
         self._tree = TransformTree()
+        self.grouped = GroupedBuild(self)  # many entities of one archetype at once (grouped.py)
 
     @property
     def transforms_recomputed(self) -> int:
@@ -102,6 +111,34 @@ class SceneBuilder:
             hit = self._skeleton_memo[memo_key] = skeleton_segments(ctx, class_ids, kp_ids, n)
         return hit
 
+    def resolve(self, key: Hashable, ctx: ResolvedContext, n: int, class_ids: Any, keypoint_ids: Any,
+                colors: Any, labels: Any, entity_path: str) -> ResolvedInstances:
+        """`resolve_instances`, memoized by value: every person of a pose scene has the same class
+        and keypoint ids under the same context, so the same colors and labels. Each call gets
+        its own copy (callers may keep or change what they get)."""
+        def raw(v: Any) -> Hashable:
+            if v is None:
+                return None
+            if isinstance(v, np.ndarray) and v.dtype.kind != "O":
+                return (v.dtype.str, v.shape, v.tobytes())
+            return ("seq", tuple(v))
+
+        # the entity's own color matters only without class ids and colors (rule 4)
+        who = entity_path if class_ids is None and colors is None else None
+        memo_key = (key, n, raw(class_ids), raw(keypoint_ids), raw(colors), raw(labels), who)
+        try:
+            hit = self._resolve_memo.get(memo_key)
+        except TypeError:   # values that do not hash: resolve them as they are
+            return resolve_instances(ctx, n, class_ids=class_ids, keypoint_ids=keypoint_ids, colors=colors,
+                                     labels=labels, entity_path=entity_path)
+        if hit is None:
+            if len(self._resolve_memo) > 4096:
+                self._resolve_memo.clear()
+            hit = self._resolve_memo[memo_key] = resolve_instances(
+                ctx, n, class_ids=class_ids, keypoint_ids=keypoint_ids, colors=colors, labels=labels,
+                entity_path=entity_path)
+        return dataclasses.replace(hit, colors=hit.colors.copy(), labels=list(hit.labels))
+
     def classes_present(self, cache: tuple, ids: np.ndarray) -> list[int]:
         """Class ids present in a mask, memoized by its cells' row ids: a 4K mask costs a full
         pass to count, and the same mask is seen again whenever the scene is rebuilt."""
@@ -126,25 +163,51 @@ class SceneBuilder:
         scene.problems.extend(layout.problems())
         context_entities = ({query.paths[i] for i in query.hits[CONTEXT].entities}
                             if CONTEXT in query.hits else set())
-        per_entity: list[tuple[str, dict[str, CellRef]]] = []
-        for path in sorted(query.paths):  # deterministic draw order for equal draw orders
-            cells = query.for_entity(path)
-            if cells and path not in hidden_set:
-                per_entity.append((path, cells))
         if context_entities != self._owners_for:
             self._owners, self._owners_for = {}, frozenset(context_entities)
-        for path, cells in per_entity:
+        # entities a grouped visualizer draws (scene/grouped.py); the rest one by one, below
+        self._context_rank: dict[Hashable, int] = {}
+        handled, groups = self.grouped.prepare(scene, query, layout, hidden_set, origin, context_entities)
+        with_data = np.zeros(len(query.paths), bool)
+        for h in query.hits.values():
+            with_data[h.entities] = True
+        rank = self.grouped.ranks(query.paths)
+        singles = np.flatnonzero(with_data & ~handled)
+        singles = singles[np.argsort(rank[singles], kind="stable")]  # path order: deterministic draw order
+        cells_of = query.cells_of(singles)
+        owner_cells: dict[str, dict[str, CellRef]] = {}
+        entries_2d: list[tuple[tuple[int, int, int], Visual]] = []
+        entries_3d: list[tuple[tuple[int, int, int], Visual]] = []
+        for e in singles.tolist():
+            path = query.paths[e]
+            cells = cells_of[e]
+            if not cells or path in hidden_set:
+                continue
             owner = self._owners.get(path, "")
             if owner == "":
                 owner = self._owners[path] = find_context_entity(path, context_entities.__contains__)
-            key, ctx = self._context(scene, owner, query.for_entity(owner) if owner else {})
+            if owner and owner not in owner_cells:
+                owner_cells[owner] = query.cells_of(np.array([self.grouped.index_of(owner)]))[self.grouped.index_of(owner)]
+            r = int(rank[e])
+            key, ctx = self._context(scene, owner, owner_cells[owner] if owner else {}, r)
             archetypes = archetypes_in(cells)
-            for arch in archetypes:
+            for ai, arch in enumerate(archetypes):
                 if arch not in NOT_DRAWN and arch not in SPATIAL_ARCHETYPES:
                     part = self._part(path, arch, cells, key, ctx, owner, options)
-                    scene.merge(place(part, path, layout))
+                    placed = place(part, path, layout)
+                    entries_2d.extend(((r, ai, j), v) for j, v in enumerate(placed.visuals_2d))
+                    entries_3d.extend(((r, ai, j), v) for j, v in enumerate(placed.visuals_3d))
+                    scene.merge_data(placed)
             if "Pinhole" in archetypes:
-                scene.visuals_3d.extend(layout.camera_visuals(path, cells))
+                entries_3d.extend(((r, len(archetypes), j), v)
+                                  for j, v in enumerate(layout.camera_visuals(path, cells)))
+        self.grouped.finish(scene, query, layout, options, groups, entries_2d, entries_3d)
+        # contexts in the order of the first entity using each (the legend lists them so)
+        order = sorted(scene.contexts, key=lambda k: self._context_rank.get(k, 0))
+        scene.contexts = {k: scene.contexts[k] for k in order}
+        scene.context_owner = {k: scene.context_owner[k] for k in order}
+        scene.visuals_2d = [v for _, v in sorted(entries_2d, key=_first)]
+        scene.visuals_3d = [v for _, v in sorted(entries_3d, key=_first)]
         layout.finish(scene.visuals_3d)
         scene.visuals_2d = batch_visuals(scene.visuals_2d, self._batches)
         scene.visuals_3d = batch_visuals(scene.visuals_3d, self._batches)
@@ -156,7 +219,11 @@ class SceneBuilder:
         2D ones) skips the tree walk: everything sits where it was logged."""
         if origin is None and not any(split_component(c)[0] in SPATIAL_ARCHETYPES for c in query.hits):
             return SpatialLayout({}, None, None)
-        return SpatialLayout.resolve(self._tree, query.paths, query.for_entity, origin)
+        # the layout reads transforms, cameras and view coordinates only: give it those cells
+        # alone, so 10,000 entities of plain points do not each get a dict of every cell
+        spatial = FrameQuery(query.paths, {c: h for c, h in query.hits.items()
+                                           if split_component(c)[0] in SPATIAL_ARCHETYPES}, query.chunks)
+        return SpatialLayout.resolve(self._tree, query.paths, spatial.for_entity, origin)
 
     def _part(self, path: str, arch: str, cells: dict[str, CellRef], key: Hashable, ctx: ResolvedContext,
               owner: str | None, options: ViewOptions) -> Part:
@@ -193,7 +260,10 @@ class SceneBuilder:
         return part
 
     # ---- contexts --------------------------------------------------------------------------
-    def _context(self, scene: Scene, owner: str | None, cells: dict[str, CellRef]) -> tuple[Hashable, ResolvedContext]:
+    def _context(self, scene: Scene, owner: str | None, cells: dict[str, CellRef],
+                 rank: int = 0) -> tuple[Hashable, ResolvedContext]:
+        """The context key and resolved context of an owner; `rank` is the path rank of the entity
+        asking (contexts are listed in the order of the first entity using them)."""
         ref = cells.get(CONTEXT)
         if owner is None or ref is None:
             key: Hashable = AUTO_PALETTE_KEY
@@ -203,7 +273,13 @@ class SceneBuilder:
             ctx = scene.contexts.get(key) or context_from_cell(ref.value, ref.row_key)
         scene.contexts[key] = ctx
         scene.context_owner[key] = owner if ref is not None else None
+        if rank < self._context_rank.get(key, rank + 1):
+            self._context_rank[key] = rank
         return key, ctx
+
+
+def _first(entry: tuple[tuple[int, int, int], Visual]) -> tuple[int, int, int]:
+    return entry[0]
 
 
 __all__ = ["AUTO_PALETTE_KEY", "CONTEXT", "SceneBuilder", "SceneObject"]

@@ -288,7 +288,12 @@ class Store:
             for comp, entries in self._static_by_component.items():
                 if wanted is not None and comp not in wanted:
                     continue
-                local = [(i, entries[sl]) for i, sl in enumerate(slots.tolist()) if sl in entries]
+                if len(entries) * 4 < len(slots):   # few static entities: look them up, not every slot
+                    owned = np.fromiter(entries, np.int64, len(entries))
+                    at = np.flatnonzero(np.isin(slots, owned))
+                    local = [(i, entries[sl]) for i, sl in zip(at.tolist(), slots[at].tolist())]
+                else:
+                    local = [(i, entries[sl]) for i, sl in enumerate(slots.tolist()) if sl in entries]
                 if not local:
                     continue
                 ent = np.array([i for i, _ in local], np.int64)
@@ -352,6 +357,30 @@ class FrameQuery:
                     by[self.paths[e]][comp] = _ref(chunk, r, comp, None if t == STATIC_TIME else t)
             self._by_entity = by
         return self._by_entity.get(path, {})
+
+    def cells_of(self, entities: np.ndarray) -> dict[int, dict[str, CellRef]]:
+        """Entity index -> its cells, for some entities only: `for_entity` builds every entity's
+        dict on first use, which a grouped scene build (most entities read as arrays, see
+        store/gather.py) must not pay for."""
+        want = np.unique(np.asarray(entities, np.int64))
+        out: dict[int, dict[str, CellRef]] = {int(e): {} for e in want.tolist()}
+        if not len(want):
+            return out
+        chunks: dict[int, Chunk] = {}
+        for comp, h in self.hits.items():
+            if not len(h.entities):
+                continue
+            # hit entities are sorted: a binary search per wanted entity
+            pos = np.minimum(np.searchsorted(h.entities, want), len(h.entities) - 1)
+            sel = pos[h.entities[pos] == want]
+            for k in sel.tolist():
+                t = int(h.time[k])
+                cid = int(h.chunk[k])
+                chunk = chunks.get(cid)
+                if chunk is None:   # an entity's components mostly share a chunk: fetch it once
+                    chunk = chunks[cid] = self.chunks[cid]
+                out[int(h.entities[k])][comp] = _ref(chunk, int(h.row[k]), comp, None if t == STATIC_TIME else t)
+        return out
 
 
 def _ref(chunk: Chunk, row: int, component: str, time: int | None) -> CellRef:
