@@ -1,4 +1,4 @@
-// Per-class size scales set in the legend (docs/viewer.md "Per-class styling"): the point radius
+// Per-class size scales set in the legend (docs/styling.md "Per-class styling"): the point radius
 // and the line thickness of every instance of a class are multiplied on the GPU, so changing them
 // rebuilds no geometry. CLASS_STYLE is defined for primitives that carry class ids.
 // u_class_style  RG16F 256x256: texel (id % 256, id / 256) = (point radius scale, line scale).

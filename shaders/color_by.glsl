@@ -1,4 +1,4 @@
-// The view's "color by" option (docs/viewer.md): COLOR_BY_ENTITY recolors every instance with
+// The view's "color by" option (docs/styling.md): COLOR_BY_ENTITY recolors every instance with
 // its entity's default color, COLOR_BY_INSTANCE with the auto color of its instance index; the
 // color table is looked up by object id or instance index (256 wide, sRGB: texelFetch returns
 // linear rgb). Alpha stays the resolved one, so hidden and dimmed classes stay hidden and dimmed.

@@ -1,5 +1,5 @@
 """Per-class sizes and the "color by class / entity / instance" view option, on rendered pixels
-(docs/viewer.md): both are GPU lookups (a per-class scale table, a color table by object id or
+(docs/styling.md): both are GPU lookups (a per-class scale table, a color table by object id or
 instance index), so switching them uploads no geometry."""
 import math
 

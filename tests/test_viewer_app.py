@@ -659,12 +659,14 @@ def test_color_by_entity_and_instance_from_the_legend(app, rec):
     person = default_entity_color("/scene/person")[:3]
     assert count(view_pixels(app), NOSE) > 0 and count(view_pixels(app), person) == 0
     try:
+        click(app, *center_of(app.legend_panel.control_rects[("color_by",)]))    # open the combo
         click(app, *center_of(app.legend_panel.control_rects[("color_by", "entity")]))
         assert edits.color_by == "entity"
         move(app, 5, 5)
         img = view_pixels(app)
         assert count(img, NOSE) == 0 and count(img, EYE) == 0 and count(img, person) > 20
         assert count(img, SKY) > 500, "masks keep their class colors"
+        click(app, *center_of(app.legend_panel.control_rects[("color_by",)]))
         click(app, *center_of(app.legend_panel.control_rects[("color_by", "instance")]))
         assert edits.color_by == "instance"
         move(app, 5, 5)

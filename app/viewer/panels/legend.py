@@ -66,19 +66,30 @@ class LegendPanel:
         """The view's coloring: annotation classes, each entity's default color, or each instance."""
         from annoview.scene.legend import COLOR_BY
 
+        tips = {"class": "Annotation colors: explicit colors, else the class (and keypoint) colors",
+                "entity": "Each entity in its own color (e.g. tracked people of one class)",
+                "instance": "Each instance index in its own auto color"}
+        imgui.align_text_to_frame_padding()
         imgui.text("Color by")
-        for mode in COLOR_BY:
-            imgui.same_line()
-            if imgui.radio_button(f"{mode}##colorby", edits.color_by == mode):
-                edits.set_color_by(mode)
-            self._remember_control(("color_by", mode), imgui)
-            if imgui.is_item_hovered():
-                imgui.set_tooltip({"class": "Annotation colors: explicit colors, else the class (and keypoint) colors",
-                                   "entity": "Each entity in its own color (e.g. tracked people of one class)",
-                                   "instance": "Each instance index in its own auto color"}[mode])
-        if edits.color_by != "class":
-            dim_text(f"Points, lines and boxes are colored by {edits.color_by}; "
-                     "the swatches below are the class colors.")
+        imgui.same_line()
+        pos = imgui.get_cursor_screen_pos()
+        imgui.set_next_item_width(100)
+        self.control_rects[("color_by",)] = (pos.x, pos.y, 100.0, imgui.get_frame_height())
+        if imgui.begin_combo("##colorby", edits.color_by):
+            for mode in COLOR_BY:
+                if imgui.selectable(mode, edits.color_by == mode)[0]:
+                    edits.set_color_by(mode)
+                self._remember_control(("color_by", mode), imgui)
+                if imgui.is_item_hovered():
+                    imgui.set_tooltip(tips[mode])
+            imgui.end_combo()
+        elif imgui.is_item_hovered():
+            imgui.set_tooltip(tips[edits.color_by])
+        if edits.color_by != "class":     # keep the legend truthful: its swatches are not what is drawn
+            imgui.push_style_color(imgui.Col_.text, vec4(theme.TEXT_DIM))
+            imgui.text_wrapped(f"Points, lines and boxes are colored by {edits.color_by}; "
+                               "the swatches below are the class colors.")
+            imgui.pop_style_color()
         imgui.spacing()
 
     # ---- one context ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ renderers and view caches learn that palettes must be rewritten; geometry never 
 Besides colors and visibility, a class can be drawn bigger or smaller (`styles`: a point radius
 and a line thickness scale, applied on the GPU through a per-class table), and the whole view can
 be colored by class (annotation colors), by entity or by instance (`color_by`), e.g. to tell
-tracked people of one class apart. docs/viewer.md describes both.
+tracked people of one class apart. docs/styling.md describes both.
 """
 from __future__ import annotations
 
