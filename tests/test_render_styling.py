@@ -20,8 +20,8 @@ BG = (0, 0, 0, 255)
 def renderer():
     r = Renderer(background=BG)
     yield r
-    r.color_by = "class"
-    r.release()
+    with r.ctx:      # the in-process CLI tests make their own contexts current
+        r.release()
 
 
 @pytest.fixture(scope="module")
@@ -209,3 +209,38 @@ def test_screenshot_bad_class_style_is_one_line(tracked, tmp_path, capsys, arg, 
     code = cli(["screenshot", str(tracked), "--out", str(tmp_path / "x.png"), "--class-style", arg])
     err = capsys.readouterr().err
     assert code != 0 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_hover_reports_the_color_drawn_in_each_mode(tracked, renderer):
+    """Hover stays truthful: under "color by entity / instance" the color it reports is the one
+    the pixels show, and it says which mode drew it."""
+    from annoview.app.viewer.hover import describe
+    from annoview.render import SceneRenderer
+    from annoview.scene import SceneBuilder
+    from annoview.store import Store
+    from annoview.store.ingest import add_file
+
+    store = Store()
+    add_file(store, str(tracked))
+    scene = SceneBuilder(store).build(None, None)
+    with renderer.ctx:       # the in-process CLI tests above made their own contexts current
+        scenes = SceneRenderer(renderer)
+        visuals = {v.object_id: v for v in scene.visuals_2d}
+        try:
+            for mode in ("entity", "instance"):
+                scenes.edits.set_color_by(mode)
+                frame, _ = scenes.render_2d(scene, (120, 80), Camera2D.from_rect(0, 0, 60, 40, 120, 80))
+                rgba = frame.read_rgba()
+                for x, y in ((40, 20), (80, 20), (100, 40)):      # people/a #1, people/b #0, boxes #1
+                    pick = frame.pick(x, y)
+                    assert pick is not None, (mode, x, y, rgba[y, x])
+                    info = describe(scene, pick, visuals, scenes.edits.colors, scenes.edits.color_by)
+                    assert info.colored_by == mode and info.class_id == 1
+                    assert tuple(rgba[y, x, :3]) == info.color[:3], (mode, info.entity, info.instance)
+                    assert info.color == view_color(mode, info.entity, info.instance)
+            scenes.edits.set_color_by("class")
+            frame, _ = scenes.render_2d(scene, (120, 80), Camera2D.from_rect(0, 0, 60, 40, 120, 80))
+            info = describe(scene, frame.pick(40, 20), visuals, scenes.edits.colors, scenes.edits.color_by)
+            assert info.colored_by == "class" and info.class_color[:3] == (255, 0, 0)
+        finally:
+            renderer.color_by = "class"
