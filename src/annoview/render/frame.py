@@ -19,6 +19,7 @@ from .camera import gl_bytes
 from .palette import PaletteTexture
 from .shaders import ShaderLibrary, set_uniform
 from ..instances import broadcast_last
+from ..scene.legend import COLOR_BY as COLOR_BY_MODES
 from ..scene.visuals import NO_CLASS, NO_KEYPOINT, _Colored, as_rgba
 
 PALETTE_UNIT = 0      # units 0, 1, 2, 3: palette, keypoint index, keypoint colors, class styles
@@ -26,7 +27,6 @@ STYLE_UNIT = PALETTE_UNIT + 3
 IMAGE_UNIT = 4        # image / id texture / glyph atlas
 COLOR_TABLE_UNIT = 5  # "color by entity / instance": the color table (shaders/color_by.glsl)
 
-COLOR_BY_MODES = ("class", "entity", "instance")
 _COLOR_BY_DEFINES = {"class": frozenset(), "entity": frozenset({"COLOR_BY_ENTITY"}),
                      "instance": frozenset({"COLOR_BY_INSTANCE"})}
 
