@@ -179,3 +179,20 @@ def test_explicit_radii_keep_rerun_meaning_through_the_sdk(tmp_path, renderer):
         check(abs(across(60, 70) - 3.25) < 0.05, rgba, name, f"box outline {across(60, 70):.2f} px")
         pt = float(cov[int(90 * scale):, :].sum())
         check(abs(pt - math.pi * 1.5 ** 2) < 0.6, rgba, name, f"default point area {pt:.2f}")
+
+
+def test_ui_points_grow_with_the_content_scale(renderer):
+    """On a HiDPI screen (2 framebuffer pixels per UI point) default sizes double; scene-unit
+    sizes do not."""
+    def widths(scale):
+        renderer.ui_scale = scale
+        try:
+            rgba = render_lines(renderer, [[[10, 10], [90, 10]], [[10, 30], [90, 30]]], (100, 40), radii=None)
+            scene = render_lines(renderer, [[[10, 10], [90, 10]]], (100, 20), radii=1.5)
+        finally:
+            renderer.ui_scale = 1.0
+        return coverage(rgba)[:20, 50].sum(), coverage(scene)[:, 50].sum()
+
+    (d1, s1), (d2, s2) = widths(1.0), widths(2.0)
+    assert abs(d1 - 3.25) < 0.05 and abs(d2 - 6.5) < 0.05, (d1, d2)
+    assert abs(s1 - 3.0) < 0.05 and abs(s2 - 3.0) < 0.05, (s1, s2)
