@@ -27,6 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--memory-limit", metavar="SIZE", help="recording data kept in memory while rendering, e.g. "
                    "2GB or 25%% (of RAM) or none (default 25%% of RAM): a bigger file streams through it")
     p.add_argument("--up", metavar="X,Y,Z", help="3D: the up direction (default: the scene's ViewCoordinates, else +z)")
+    p.add_argument("--color-by", choices=("class", "entity", "instance"), default="class",
+                   help="color points, lines and boxes by their annotation class (default), by entity (each "
+                   "entity's default color) or by instance index (auto colors), as the viewer's legend offers")
+    p.add_argument("--class-style", action="append", default=[], metavar="ID:radius=R,thickness=T",
+                   help="scale the point radius and/or line thickness of class ID (in every annotation "
+                   "context), e.g. 1:radius=2,thickness=0.5; repeatable")
     p.set_defaults(func=run)
 
 
@@ -68,6 +74,34 @@ def eye_camera(args: argparse.Namespace, scene_up: object = None) -> "Camera3D |
         raise UsageError(f"--eye/--target/--up: {e}") from None
 
 
+def parse_class_style(text: str) -> tuple[int, float | None, float | None]:
+    """`ID:radius=R,thickness=T` (either part optional) -> (class id, radius scale, thickness scale)."""
+    from annoview.scene.legend import STYLE_RANGE
+
+    head, sep, rest = text.partition(":")
+    try:
+        cid = int(head)
+    except ValueError:
+        cid = -1
+    if not sep or not 0 <= cid <= 65535:
+        raise UsageError(f"--class-style: expected ID:radius=R,thickness=T with a class id 0..65535, got {text!r}")
+    values: dict[str, float] = {}
+    for part in rest.split(","):
+        name, eq, value = part.partition("=")
+        name = name.strip()
+        if name not in ("radius", "thickness") or not eq:
+            raise UsageError(f"--class-style: expected radius=R and/or thickness=T after the class id, got {part!r}")
+        try:
+            v = float(value)
+        except ValueError:
+            v = float("nan")
+        if not (STYLE_RANGE[0] <= v <= STYLE_RANGE[1]):
+            raise UsageError(f"--class-style: {name} must be a scale from {STYLE_RANGE[0]:g} to {STYLE_RANGE[1]:g}, "
+                             f"got {value!r}")
+        values[name] = v
+    return cid, values.get("radius"), values.get("thickness")
+
+
 def normalize_origin(text: str, store: "Store") -> str:
     """--origin as a canonical entity path that exists in the recording (or one of its parents)."""
     from annoview.paths import normalize
@@ -94,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
 
     size = parse_size(args.size)
     rect = parse_rect(args.rect) if args.rect else None
+    class_styles = [parse_class_style(text) for text in args.class_style]
     if not str(args.out).lower().endswith(".png"):
         raise UsageError(f"--out: expected a .png path, got {args.out!r}")
     store = Store(memory_limit_arg(args.memory_limit))
@@ -116,6 +151,10 @@ def run(args: argparse.Namespace) -> int:
     renderer = Renderer()
     try:
         scenes = SceneRenderer(renderer)
+        scenes.edits.set_color_by(args.color_by)
+        for owner in {None, *scene.context_owner.values()}:
+            for cid, radius, thickness in class_styles:
+                scenes.edits.set_style((owner, cid), radius, thickness)
         if space == "2d":
             camera = Camera2D.from_rect(*rect, *size) if rect else None
             frame, _ = scenes.render_2d(scene, size, camera)

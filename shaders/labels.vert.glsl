@@ -6,6 +6,7 @@
 #include "screen.glsl"
 #include "instance_color.glsl"
 #include "pick_ids.glsl"
+#include "color_by.glsl"
 
 in vec2 in_corner;                 // (0,0) top-left .. (1,1) bottom-right
 #ifdef POS2D
@@ -41,6 +42,7 @@ void main() {
     gl_Position = vec4(ndc_out, -1.0, 1.0);   // labels sit in front of everything
     v_atlas = in_uv.xy + in_corner * in_uv.zw;
     v_solid = in_uv.z == 0.0 ? 1 : 0;
-    v_color = instance_color(class_color(in_ids.x));
-    v_pick = uvec3(pick_object_instance(in_ids.y), in_ids.x + 1u);
+    uvec2 object_instance = pick_object_instance(in_ids.y);
+    v_color = color_by(instance_color(class_color(in_ids.x)), object_instance);   // follows "color by"
+    v_pick = uvec3(object_instance, in_ids.x + 1u);
 }

@@ -1,13 +1,19 @@
 #version 330 core
 // Thick line segments for a core profile (no glLineWidth > 1): one instanced quad per segment,
-// expanded in screen space by the radius (half the line width) with square caps so strips and
-// box corners join without gaps. Segments crossing the near plane are clipped first.
+// expanded in screen space by the radius (half the line width) plus an antialiasing pixel. The
+// fragment shader cuts round caps from the quad's ends, so the segments of a strip or a box
+// outline meet in round joins without gaps at any angle. Segments crossing the near plane are
+// clipped first.
 // Variants (defines): POS2D; COLOR_PALETTE | COLOR_ATTRIB | COLOR_UNIFORM; RADIUS_ATTRIB; PICK_ATTRIB;
+// CLASS_STYLE (per-class thickness scale); COLOR_BY_ENTITY | COLOR_BY_INSTANCE;
 // ARROW_SHAFT | ARROW_HEAD: the segment is an arrow (p0 origin, p1 tip); the shaft stops where the
 // head starts, and the head folds the quad into a triangle whose tip is exactly at p1.
 #include "screen.glsl"
 #include "instance_color.glsl"
 #include "pick_ids.glsl"
+#include "class_style.glsl"
+#include "color_by.glsl"
+#include "coverage.glsl"
 
 in vec2 in_corner;                 // per vertex: x in {0, 1} (start/end), y in {-1, 1} (side)
 #ifdef POS2D
@@ -30,6 +36,9 @@ uniform float u_head_width;        // half-width, times the radius at the tip
 
 flat out vec4 v_color;
 flat out uvec3 v_pick;             // object, instance, class + 1
+noperspective out vec2 v_px;       // pixels along the segment from its start, and across it
+noperspective out float v_r;       // radius in pixels at this fragment
+flat out float v_len;              // segment length in pixels (0: no caps, arrows)
 
 void main() {
 #ifdef POS2D
@@ -57,29 +66,37 @@ void main() {
     bool at_end = in_corner.x > 0.5;
     vec4 c = at_end ? c1 : c0;
 #ifdef RADIUS_ATTRIB
-    float r = radius_px(in_radius, c.w);
+    float radius = in_radius;
 #else
-    float r = radius_px(u_radius, c.w);
+    float radius = u_radius;
 #endif
+    radius *= class_style(in_ids.x).y;
+    float r = radius_px(radius, c.w);
 #if defined(ARROW_SHAFT) || defined(ARROW_HEAD)
-#ifdef RADIUS_ATTRIB
-    float r_tip = radius_px(in_radius, c1.w);
-#else
-    float r_tip = radius_px(u_radius, c1.w);
-#endif
+    float r_tip = radius_px(radius, c1.w);
     float head = min(u_head_length * r_tip, len);
+    v_len = 0.0;
 #endif
 #if defined(ARROW_HEAD)
     vec2 off = at_end ? vec2(0.0) : -dir * head + normal * in_corner.y * u_head_width * r_tip;
     gl_Position = offset_px(c1, off);
+    v_px = vec2(0.0);
+    v_r = 1e9;                     // the head is a plain triangle
 #elif defined(ARROW_SHAFT)
     vec2 off = normal * in_corner.y * r + dir * (at_end ? -head : -r);
     gl_Position = offset_px(c, off);
+    v_px = vec2(0.0, in_corner.y * r);
+    v_r = r;
 #else
-    vec2 off = normal * in_corner.y * r + dir * (at_end ? r : -r);
+    float pad = r + AA_PAD_PX;
+    vec2 off = normal * in_corner.y * pad + dir * (at_end ? pad : -pad);
     gl_Position = offset_px(c, off);
+    v_px = vec2(at_end ? len + pad : -pad, in_corner.y * pad);
+    v_r = r;
+    v_len = len;
 #endif
 
-    v_color = instance_color(class_color(in_ids.x));
-    v_pick = uvec3(pick_object_instance(in_ids.y), in_ids.x + 1u);
+    uvec2 object_instance = pick_object_instance(in_ids.y);
+    v_color = color_by(instance_color(class_color(in_ids.x)), object_instance);
+    v_pick = uvec3(object_instance, in_ids.x + 1u);
 }

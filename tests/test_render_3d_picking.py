@@ -30,9 +30,9 @@ def test_point_at_target_is_at_center_and_depth_orders(renderer):
     res = renderer.render_3d([near, far], cam, size, palettes, grid=False)     # near first in list
     rgba = res.read_rgba()
     assert_pixels(rgba[24, 32, :3], pal[1, :3], "3d_depth_near_wins", rgba)
-    assert_pixels(rgba[24, 37, :3], pal[2, :3], "3d_far_ring_visible", rgba)
+    assert_pixels(rgba[24, 36, :3], pal[2, :3], "3d_far_ring_visible", rgba)
     assert res.pick(32, 24)[:3] == (1, 0, 1)
-    assert res.pick(37, 24)[:3] == (2, 0, 2)
+    assert res.pick(36, 24)[:3] == (2, 0, 2)
     assert renderer.ctx.error == "GL_NO_ERROR"
 
 

@@ -97,8 +97,9 @@ def test_point_label_clears_a_scene_unit_radius(renderer):
     save_png(rgba, "label_big_point", 2)
     row = rgba[40, :, :3]
     text_cols = np.flatnonzero((row != pal[6, :3]).any(-1) & (row != BG[:3]).any(-1))
+    text_cols = text_cols[(text_cols < 28) | (text_cols > 51)]     # 28 and 51: the point's antialiased edge
     assert len(text_cols) and text_cols.min() > 52, f"label text starts at x={text_cols.min()}, inside the point"
-    assert (row[30:50] == pal[6, :3]).all(), "the point itself is intact"
+    assert (row[29:51] == pal[6, :3]).all(), "the point itself is intact"
     assert renderer.ctx.error == "GL_NO_ERROR"
 
 

@@ -4,7 +4,8 @@ import pytest
 
 from annoview.render import (BoxesVisual, Camera2D, ImageVisual, LinesVisual, PaletteTexture, PointsVisual,
                              Renderer, SegmentationVisual)
-from annoview.render.testing import assert_pixels, make_palette
+from annoview.render.testing import (assert_pixels, composite, disc_coverage, make_palette,
+                                     segment_coverage)
 
 BG = (0, 0, 0, 255)
 
@@ -56,13 +57,13 @@ def test_point_radius_scene_units_and_pixels(renderer, pal):
     cam = Camera2D.from_rect(0, 0, 16, 16, 32, 32)         # 2 framebuffer px per scene unit
     world = PointsVisual(positions=np.array([[8.0, 8.0]]), class_ids=np.array([1]), palette_key="c", radii=1.5)
     rgba = renderer.render_2d([world], cam, (32, 32), palettes).read_rgba()
-    mask = _disc_mask(32, 32, 16, 16, 3.0)                  # 1.5 scene units = 3 px
-    expected = np.where(mask[..., None], pal[1, :3], np.array(BG[:3]))
-    assert_pixels(rgba[..., :3], expected, "radius_scene_units", rgba)
+    # 1.5 scene units = 3 px radius, with a one-pixel antialiased edge
+    expected = composite(BG, [(disc_coverage(32, 32, (16, 16), 3.0), pal[1])])
+    assert_pixels(rgba[..., :3], expected, "radius_scene_units", rgba, tol=1)
 
     screen = PointsVisual(positions=np.array([[8.0, 8.0]]), class_ids=np.array([1]), palette_key="c", radii=-3.0)
     rgba = renderer.render_2d([screen], cam, (32, 32), palettes).read_rgba()
-    assert_pixels(rgba[..., :3], expected, "radius_screen_px", rgba)
+    assert_pixels(rgba[..., :3], expected, "radius_screen_px", rgba, tol=1)
     assert renderer.ctx.error == "GL_NO_ERROR"
 
 
@@ -113,31 +114,28 @@ def test_keypoint_connections_in_class_color(renderer, pal):
                                              object_id=5)
     res = renderer.render_2d([points, lines], Camera2D.pixel_exact(32, 20), (32, 20), palettes)
     rgba = res.read_rgba()
-    # radius 1 px with square caps: rows 9 and 10, columns 3..28
-    mask = np.zeros((20, 32), bool)
-    mask[9:11, 3:29] = True
-    line_px = rgba[9:11, 10:22, :3]
-    assert_pixels(line_px, np.broadcast_to(pal[7, :3], line_px.shape), "connection_color", rgba)
-    assert (rgba[~mask][:, :3] == BG[:3]).all() or _only_points_outside(rgba, mask)
+    # the connection (radius 1 px, round caps) in the class color, the keypoints (default radius
+    # 1.5) drawn over it in their own colors
+    expected = composite(BG, [(segment_coverage(32, 20, (4, 10), (28, 10), 1.0), pal[7]),
+                              (disc_coverage(32, 20, (4, 10), 1.5), (255, 0, 0)),
+                              (disc_coverage(32, 20, (28, 10), 1.5), (0, 255, 0))])
+    assert_pixels(rgba[..., :3], expected, "keypoint_connection", rgba, tol=1)
+    assert_pixels(rgba[9:11, 10:22, :3], np.broadcast_to(pal[7, :3], (2, 12, 3)), "connection_color", rgba)
     assert_pixels(rgba[10, 4, :3], [255, 0, 0], "keypoint0_on_top", rgba)
     assert res.pick(16, 9)[:3] == (5, 0, 7)
     assert renderer.ctx.error == "GL_NO_ERROR"
-
-
-def _only_points_outside(rgba, mask):
-    outside = rgba[~mask][:, :3]
-    return all(tuple(c) in {(0, 0, 0), (255, 0, 0), (0, 255, 0)} for c in outside)
 
 
 def test_line_strip_pixels_exact(renderer, pal):
     strips = [np.array([[4, 4], [20, 4], [20, 14]], np.float32)]
     v = LinesVisual.from_strips(strips, colors=np.array([[200, 100, 50, 255]], np.uint8), radii=1.0)
     rgba = renderer.render_2d([v], Camera2D.pixel_exact(24, 18), (24, 18)).read_rgba()
-    mask = np.zeros((18, 24), bool)
-    mask[3:5, 3:21] = True    # (4,4)-(20,4), half width 1, square caps: x in [3, 21], y in [3, 5]
-    mask[3:15, 19:21] = True  # (20,4)-(20,14): x in [19, 21], y in [3, 15]
-    expected = np.where(mask[..., None], np.array([200, 100, 50]), np.array(BG[:3]))
-    assert_pixels(rgba[..., :3], expected, "line_strip", rgba)
+    # two segments of half width 1 with round caps, one after the other (the join blends twice)
+    color = (200, 100, 50)
+    expected = composite(BG, [(segment_coverage(24, 18, (4, 4), (20, 4), 1.0), color),
+                              (segment_coverage(24, 18, (20, 4), (20, 14), 1.0), color)])
+    assert_pixels(rgba[..., :3], expected, "line_strip", rgba, tol=1)
+    assert (rgba[3:5, 4:20, :3] == color).all() and (rgba[4:14, 19:21, :3] == color).all()
     assert renderer.ctx.error == "GL_NO_ERROR"
 
 
@@ -147,11 +145,10 @@ def test_box_outline_pixels(renderer, pal):
                     palette_key="c", radii=1.0, object_id=9)
     res = renderer.render_2d([v], Camera2D.pixel_exact(30, 20), (30, 20), palettes)
     rgba = res.read_rgba()
-    ring = np.zeros((20, 30), bool)
-    ring[4:16, 4:26] = True
-    ring[6:14, 6:24] = False
-    expected = np.where(ring[..., None], pal[300, :3], np.array(BG[:3]))
-    assert_pixels(rgba[..., :3], expected, "box_outline", rgba)
+    corners = [(5, 5), (25, 5), (25, 15), (5, 15)]
+    expected = composite(BG, [(segment_coverage(30, 20, corners[i], corners[(i + 1) % 4], 1.0), pal[300])
+                              for i in range(4)])
+    assert_pixels(rgba[..., :3], expected, "box_outline", rgba, tol=1)
     assert res.pick(4, 10)[:3] == (9, 0, 300)
     assert renderer.ctx.error == "GL_NO_ERROR"
 
@@ -203,7 +200,7 @@ def test_draw_order_defaults_and_override(renderer, pal):
     rgba = res.read_rgba()
     assert_pixels(rgba[4, 4, :3], pal[4, :3], "order_point_on_top", rgba)
     assert_pixels(rgba[3, 1, :3], pal[3, :3], "order_line_over_box", rgba)
-    assert_pixels(rgba[1, 1, :3], pal[2, :3], "order_box_over_seg", rgba)
+    assert_pixels(rgba[1, 3, :3], pal[2, :3], "order_box_over_seg", rgba)
     assert_pixels(rgba[0, 0, :3], pal[1, :3], "order_seg_over_image", rgba)
     assert res.pick(4, 4).object_id == 5
     pt.draw_order = -20.0                         # now under the image

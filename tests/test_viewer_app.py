@@ -651,3 +651,57 @@ def test_hover_on_arrows_and_3d_boxes(app, tmp_path):
             view.hover = None
         frames(app, 2)
     assert app.ctx.error == "GL_NO_ERROR"
+
+
+def test_color_by_entity_and_instance_from_the_legend(app, rec):
+    """The legend's "color by" switch recolors on the GPU (no geometry upload); hover says so."""
+    from annoview.annotations import auto_color, default_entity_color
+
+    edits = app.scene_renderer_for(rec).edits
+    uploads = app.renderer.cache.uploads
+    person = default_entity_color("/scene/person")[:3]
+    assert count(view_pixels(app), NOSE) > 0 and count(view_pixels(app), person) == 0
+    try:
+        click(app, *center_of(app.legend_panel.control_rects[("color_by",)]))    # open the combo
+        click(app, *center_of(app.legend_panel.control_rects[("color_by", "entity")]))
+        assert edits.color_by == "entity"
+        move(app, 5, 5)
+        img = view_pixels(app)
+        assert count(img, NOSE) == 0 and count(img, EYE) == 0 and count(img, person) > 20
+        assert count(img, SKY) > 500, "masks keep their class colors"
+        click(app, *center_of(app.legend_panel.control_rects[("color_by",)]))
+        click(app, *center_of(app.legend_panel.control_rects[("color_by", "instance")]))
+        assert edits.color_by == "instance"
+        move(app, 5, 5)
+        img = view_pixels(app)
+        assert count(img, auto_color(0)[:3]) > 10 and count(img, auto_color(1)[:3]) > 10   # nose, eye
+        assert app.renderer.cache.uploads == uploads, "color by must not re-upload geometry"
+    finally:
+        edits.set_color_by("class")
+        frames(app, 2)
+    assert count(view_pixels(app), NOSE) > 0
+
+
+def test_class_size_from_the_legend_grows_points_without_uploads(app, rec):
+    edits = app.scene_renderer_for(rec).edits
+    k = ("/", 1)
+    before = count(view_pixels(app), NOSE)
+    uploads = app.renderer.cache.uploads
+    click(app, *center_of(app.legend_panel.control_rects[("size", k)]))
+    frames(app, 2)
+    x, y, w, h = app.legend_panel.control_rects[("radius", k)]
+    click(app, x + min(w, 160) * 0.8, y + h / 2)     # the slider (160 wide, then its label) is logarithmic, x0.25 to x8
+    try:
+        assert edits.styles.get(k, (1.0, 1.0))[0] > 2.0, edits.styles
+        import glfw
+
+        key(app, glfw.KEY_ESCAPE)
+        move(app, 5, 5)
+        after = count(view_pixels(app), NOSE)
+        scale = edits.styles[k][0]
+        assert after > 0.6 * before * scale ** 2, (before, after, scale)   # the area grows with the radius squared
+        assert app.renderer.cache.uploads == uploads, "a size edit must not re-upload geometry"
+    finally:
+        edits.set_style(k, 1.0, 1.0)
+        frames(app, 2)
+    assert count(view_pixels(app), NOSE) == before

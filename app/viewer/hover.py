@@ -17,6 +17,7 @@ import numpy as np
 from annoview.instances import broadcast_last, last_value_index, packed_hex
 from annoview.render import PickResult
 from annoview.scene import Scene, SceneObject
+from annoview.scene.legend import view_color
 
 RGBA = tuple[int, int, int, int]
 
@@ -43,14 +44,17 @@ class InstanceInfo:
     palette_key: Hashable = None
     components: dict[str, Any] = field(default_factory=dict)   # this instance's values
     connection: tuple[int, int] | None = None  # skeleton line: the two keypoint ids
+    colored_by: str = "class"                # the view's color-by mode when not by class
 
     def title(self) -> str:
         return f"{self.entity}  [{self.instance}]" if self.pixel is None else f"{self.entity}  ({self.pixel[0]}, {self.pixel[1]})"
 
 
 def describe(scene: Scene, pick: PickResult, visuals: dict[int, Any],
-             edited_colors: dict[tuple[str | None, int], RGBA] | None = None) -> InstanceInfo | None:
-    """The InstanceInfo for a pick record, None when the object is not in this scene."""
+             edited_colors: dict[tuple[str | None, int], RGBA] | None = None,
+             color_by: str = "class") -> InstanceInfo | None:
+    """The InstanceInfo for a pick record, None when the object is not in this scene. With the
+    view colored by entity or instance, `color` is that color (what the pixels show)."""
     obj = scene.objects.get(pick.object_id)
     if obj is None:
         return None
@@ -107,6 +111,10 @@ def describe(scene: Scene, pick: PickResult, visuals: dict[int, Any],
     if info.connection is not None and ctx is not None and cid is not None:
         a, b = info.connection
         info.label = f"{_kp_name(ctx, cid, a)} - {_kp_name(ctx, cid, b)}"
+    if obj.kind not in ("image", "segmentation"):
+        shown = view_color(color_by, obj.entity, i)
+        if shown is not None:
+            info.color, info.colored_by = shown, color_by
     return info
 
 

@@ -209,7 +209,8 @@ class ViewPanel:
         self.hover_pixel = (fx, fy)
         pick = self.frame.pick(fx, fy)
         edits = self.app.scene_renderer_for(rec).edits
-        self.hover = None if pick is None else describe(rec.scene, pick, self.app.visuals_by_object(rec), edits.colors)
+        self.hover = None if pick is None else describe(rec.scene, pick, self.app.visuals_by_object(rec), edits.colors,
+                                                        edits.color_by)
 
     # ---- overlays ---------------------------------------------------------------------------
     def to_screen(self, point: Any, cam: Any | None = None) -> tuple[float, float] | None:

@@ -31,7 +31,7 @@ def selected_info(app: "App", rec: "Recording") -> InstanceInfo | None:
         return None
     edits = app.scene_renderer_for(rec).edits
     return describe(rec.scene, PickResult(sel.object_id, sel.instance, None, None), app.visuals_by_object(rec),
-                    edits.colors)
+                    edits.colors, edits.color_by)
 
 
 def recorded_component_rows(store: Any, path: str, timeline: str | None, t: int | None) -> list[tuple[str, str]]:
@@ -152,7 +152,7 @@ class InspectorPanel:
             self._row(imgui, "label")
             imgui.text(info.label)
         if info.color is not None:
-            self._row(imgui, "color")
+            self._row(imgui, "color" if info.colored_by == "class" else f"color (by {info.colored_by})")
             swatch("##dc", info.color)
             imgui.same_line()
             imgui.push_font(mono, 0.0)

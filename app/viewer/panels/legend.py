@@ -1,7 +1,8 @@
 """Annotations legend: the classes of every context in effect for visible entities.
 
-Per class: visibility, solo, a color picker, id, label and how many instances the current
-frame holds. All of it edits `SceneRenderer.edits` (`annoview.scene.legend.ClassEdits`, keyed by
+Per class: visibility, solo, a color picker, id, label, how many instances the current
+frame holds, and a size popup (point radius and line thickness scales). On top, the view's
+"color by" mode (class / entity / instance). All of it edits `SceneRenderer.edits` (`annoview.scene.legend.ClassEdits`, keyed by
 the context's owner entity, each setter announcing its change), which rewrites palette textures only, so a change shows in the next frame without touching geometry.
 Hovering a class row highlights that class in the views. Keypoints and skeleton connections
 of a class expand under it. Segmentation entities get their display options here too.
@@ -27,6 +28,7 @@ class LegendPanel:
         self.hovered_class: tuple[str | None, int] | None = None   # set while drawing
         self.row_rects: dict[tuple[str | None, int], tuple[float, float, float, float]] = {}
         self.option_rects: dict[tuple[str, str], tuple[float, float, float, float]] = {}   # (entity, option)
+        self.control_rects: dict[tuple, tuple[float, float, float, float]] = {}  # ("color_by", mode), ("size", key)...
 
     def draw(self, rec: "Recording | None") -> None:
         from imgui_bundle import imgui
@@ -34,11 +36,13 @@ class LegendPanel:
         self.hovered_class = None
         self.row_rects = {}
         self.option_rects = {}
+        self.control_rects = {}
         if rec is None or rec.scene is None:
             imgui.text_disabled("No recording open")
             return
         scene = rec.scene
         edits = self.app.scene_renderer_for(rec).edits
+        self._color_by(edits, imgui)
         keys = sorted(scene.contexts, key=lambda k: (scene.context_owner.get(k) is None, str(scene.context_owner.get(k))))
         shown = 0
         for key in keys:
@@ -57,6 +61,36 @@ class LegendPanel:
             imgui.spacing()
             if imgui.button("Reset all class edits"):
                 edits.reset()
+
+    def _color_by(self, edits: Any, imgui: Any) -> None:
+        """The view's coloring: annotation classes, each entity's default color, or each instance."""
+        from annoview.scene.legend import COLOR_BY
+
+        tips = {"class": "Annotation colors: explicit colors, else the class (and keypoint) colors",
+                "entity": "Each entity in its own color (e.g. tracked people of one class)",
+                "instance": "Each instance index in its own auto color"}
+        imgui.align_text_to_frame_padding()
+        imgui.text("Color by")
+        imgui.same_line()
+        pos = imgui.get_cursor_screen_pos()
+        imgui.set_next_item_width(100)
+        self.control_rects[("color_by",)] = (pos.x, pos.y, 100.0, imgui.get_frame_height())
+        if imgui.begin_combo("##colorby", edits.color_by):
+            for mode in COLOR_BY:
+                if imgui.selectable(mode, edits.color_by == mode)[0]:
+                    edits.set_color_by(mode)
+                self._remember_control(("color_by", mode), imgui)
+                if imgui.is_item_hovered():
+                    imgui.set_tooltip(tips[mode])
+            imgui.end_combo()
+        elif imgui.is_item_hovered():
+            imgui.set_tooltip(tips[edits.color_by])
+        if edits.color_by != "class":     # keep the legend truthful: its swatches are not what is drawn
+            imgui.push_style_color(imgui.Col_.text, vec4(theme.TEXT_DIM))
+            imgui.text_wrapped(f"Points, lines and boxes are colored by {edits.color_by}; "
+                               "the swatches below are the class colors.")
+            imgui.pop_style_color()
+        imgui.spacing()
 
     # ---- one context ------------------------------------------------------------------------
     def _context(self, rec: "Recording", key: Any, ctx: Any, owner: str | None, counts: dict[int, int],
@@ -82,7 +116,7 @@ class LegendPanel:
         has_kp = any(ctx.classes[c].keypoints or ctx.classes[c].connections for c in ctx.classes)
         flags = (imgui.TableFlags_.row_bg | imgui.TableFlags_.borders_inner_h | imgui.TableFlags_.sizing_fixed_fit |
                  imgui.TableFlags_.pad_outer_x)
-        if not imgui.begin_table(f"##classes{owner}", 6, flags):
+        if not imgui.begin_table(f"##classes{owner}", 7, flags):
             return
         imgui.table_setup_column("##vis", imgui.TableColumnFlags_.width_fixed)
         imgui.table_setup_column("##color", imgui.TableColumnFlags_.width_fixed)
@@ -90,6 +124,7 @@ class LegendPanel:
         imgui.table_setup_column("label", imgui.TableColumnFlags_.width_stretch)
         imgui.table_setup_column("n", imgui.TableColumnFlags_.width_fixed)
         imgui.table_setup_column("##solo", imgui.TableColumnFlags_.width_fixed)
+        imgui.table_setup_column("##size", imgui.TableColumnFlags_.width_fixed)
         if not has_kp and len(class_ids) > CLIP_ABOVE:
             clipper = imgui.ListClipper()
             clipper.begin(len(class_ids))
@@ -165,6 +200,8 @@ class LegendPanel:
         if icon_button(fa.ICON_FA_BULLSEYE, "solo", "Show only this class" if not solo else "Show all classes",
                        active=solo, dim=not solo):
             edits.set_solo(None if solo else k)
+        imgui.table_next_column()
+        self._size_popup(k, edits, imgui, fa)
         row_max = imgui.get_item_rect_max()
         self.row_rects[k] = (row_min.x, row_min.y, row_max.x - row_min.x, row_max.y - row_min.y)
         if kp_open:
@@ -181,6 +218,33 @@ class LegendPanel:
         if k in edits.colors and imgui.begin_popup_context_item("##reset"):
             if imgui.menu_item_simple("Reset color"):
                 edits.reset_color(k)
+            imgui.end_popup()
+
+    def _size_popup(self, k: tuple[str | None, int], edits: Any, imgui: Any, fa: Any) -> None:
+        """Per-class sizes: scales of the point radius and the line thickness (logged or default),
+        applied on the GPU (a per-class table), so dragging them rebuilds no geometry."""
+        from annoview.scene.legend import STYLE_RANGE
+
+        radius, thickness = edits.styles.get(k, (1.0, 1.0))
+        changed = k in edits.styles
+        tip = (f"Sizes: points x{radius:g}, lines x{thickness:g} (click to change)" if changed
+               else "Point radius and line thickness of this class")
+        if icon_button(fa.ICON_FA_UP_RIGHT_AND_DOWN_LEFT_FROM_CENTER, "size", tip, active=changed, dim=not changed):
+            imgui.open_popup("##sizes")
+        self._remember_control(("size", k), imgui)
+        if imgui.begin_popup("##sizes"):
+            imgui.set_next_item_width(160)
+            ch_r, r = imgui.slider_float("point radius", radius, STYLE_RANGE[0], STYLE_RANGE[1], "x%.2f",
+                                         imgui.SliderFlags_.logarithmic)
+            self._remember_control(("radius", k), imgui)
+            imgui.set_next_item_width(160)
+            ch_t, t = imgui.slider_float("line thickness", thickness, STYLE_RANGE[0], STYLE_RANGE[1], "x%.2f",
+                                         imgui.SliderFlags_.logarithmic)
+            self._remember_control(("thickness", k), imgui)
+            if ch_r or ch_t:
+                edits.set_style(k, r, t)
+            if imgui.button("reset sizes"):
+                edits.set_style(k, 1.0, 1.0)
             imgui.end_popup()
 
     def _keypoints(self, ctx: Any, cid: int, entry: Any, imgui: Any) -> None:
@@ -225,6 +289,10 @@ class LegendPanel:
         if changed:
             flags[path] = value
             rec.touch_options()
+
+    def _remember_control(self, key: tuple, imgui: Any) -> None:
+        lo, hi = imgui.get_item_rect_min(), imgui.get_item_rect_max()
+        self.control_rects[key] = (lo.x, lo.y, hi.x - lo.x, hi.y - lo.y)
 
     def _remember(self, path: str, option: str, imgui: Any) -> None:
         lo, hi = imgui.get_item_rect_min(), imgui.get_item_rect_max()

@@ -36,6 +36,10 @@ def draw_hover_tooltip(app: "App", info: InstanceInfo) -> None:
         imgui.text(f"connection  {info.label}")
     elif info.label and info.label not in (info.class_label, info.keypoint_label):
         imgui.text(f"label  {info.label}")
+    if info.colored_by != "class" and info.color is not None:   # the view is colored by entity / instance
+        swatch("##tv", info.color, tooltip=False)
+        imgui.same_line()
+        imgui.text(f"drawn by {info.colored_by}")
     if info.position is not None:
         imgui.text_colored(vec4(theme.TEXT_DIM), "position  (" + ", ".join(f"{v:.2f}" for v in info.position) + ")")
     if info.kind == "image" and info.pixel_value is not None:

@@ -19,10 +19,16 @@ from .camera import gl_bytes
 from .palette import PaletteTexture
 from .shaders import ShaderLibrary, set_uniform
 from ..instances import broadcast_last
+from ..scene.legend import COLOR_BY as COLOR_BY_MODES
 from ..scene.visuals import NO_CLASS, NO_KEYPOINT, _Colored, as_rgba
 
-PALETTE_UNIT = 0      # units 0, 1, 2: palette, keypoint index, keypoint colors
-IMAGE_UNIT = 3        # image / id texture / glyph atlas
+PALETTE_UNIT = 0      # units 0, 1, 2, 3: palette, keypoint index, keypoint colors, class styles
+STYLE_UNIT = PALETTE_UNIT + 3
+IMAGE_UNIT = 4        # image / id texture / glyph atlas
+COLOR_TABLE_UNIT = 5  # "color by entity / instance": the color table (shaders/color_by.glsl)
+
+_COLOR_BY_DEFINES = {"class": frozenset(), "entity": frozenset({"COLOR_BY_ENTITY"}),
+                     "instance": frozenset({"COLOR_BY_INSTANCE"})}
 
 
 @dataclass
@@ -51,6 +57,8 @@ class FrameState:
     pick_pass: bool = False          # drawing pick records instead of colors
     ui_scale: float = 1.0            # framebuffer pixels per UI point (screen-pixel radii, labels)
     blending: bool = True            # current GL blend state (color pass)
+    color_by: str = "class"          # view option: class (annotation colors) | entity | instance
+    neutral_style: moderngl.Texture | None = None   # class styles of visuals without a palette
     # per-frame bookkeeping so thousands of small visuals do not re-set the same state
     _frame_uniforms_set: set[int] = field(default_factory=set)
     _model_of: dict[int, bytes | None] = field(default_factory=dict)   # program -> transform set in it
@@ -85,6 +93,8 @@ class FrameState:
             set_uniform(prog, "u_palette", PALETTE_UNIT)
             set_uniform(prog, "u_kp_index", PALETTE_UNIT + 1)
             set_uniform(prog, "u_kp_colors", PALETTE_UNIT + 2)
+            set_uniform(prog, "u_class_style", STYLE_UNIT)
+            set_uniform(prog, "u_color_table", COLOR_TABLE_UNIT)
         key = None if transform is None else np.asarray(transform, np.float64).tobytes()
         if self._model_of.get(prog.glo) != key:
             self._model_of[prog.glo] = key
@@ -127,11 +137,23 @@ class FrameState:
         except KeyError:
             raise KeyError(f"no PaletteTexture for palette_key {key!r}; pass it in `palettes`") from None
 
+    def color_by_defines(self) -> frozenset[str]:
+        """Shader defines of the view's color-by mode (none in the pick pass: colors unused)."""
+        return frozenset() if self.pick_pass else _COLOR_BY_DEFINES[self.color_by]
+
     def bind_palette(self, prog: moderngl.Program, key: Hashable | None) -> None:
         """Bind the palette textures of context `key` to their units (only if the program reads
-        them, and only when another palette is bound; sampler uniforms are set in `setup`)."""
+        them, and only when another palette is bound; sampler uniforms are set in `setup`).
+        A program that reads only the class styles of a visual without a palette (explicit
+        colors and class ids, no context) gets the neutral style table."""
         if prog.get("u_palette", None) is None and prog.get("u_kp_index", None) is None:
-            return
+            if prog.get("u_class_style", None) is None:
+                return
+            if key not in self.palettes:
+                if self.neutral_style is not None:
+                    self.neutral_style.use(STYLE_UNIT)
+                    self._bound_palette = None
+                return
         pal = self.palette(key)
         if self._bound_palette is not pal:
             pal.bind(PALETTE_UNIT)
@@ -207,6 +229,11 @@ def color_inputs(v: _Colored, n: int, keypoint_ids: np.ndarray | None = None
     if mode == "attrib":
         colors = broadcast_last(as_rgba(v.colors), n)
     return {"attrib": "COLOR_ATTRIB", "uniform": "COLOR_UNIFORM", "palette": "COLOR_PALETTE"}[mode], ids, colors
+
+
+def class_style_define(class_ids: np.ndarray) -> frozenset[str]:
+    """CLASS_STYLE (per-class size scales from the legend) for instances that carry class ids."""
+    return frozenset({"CLASS_STYLE"}) if bool((np.asarray(class_ids) != NO_CLASS).any()) else frozenset()
 
 
 def pick_inputs(v: _Colored, n: int) -> np.ndarray | None:

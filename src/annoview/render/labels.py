@@ -86,7 +86,7 @@ class LabelsRenderer:
         m = entry.meta
         if m["n"] == 0:
             return
-        prog = fs.program("labels", "labels", m["defines"])
+        prog = fs.program("labels", "labels", m["defines"] | fs.color_by_defines())
         o = entry.objects
         content = [(self.corners, "2f", "in_corner"),
                    (o["anchor"], f"{m['dim']}f/i", "in_anchor"),

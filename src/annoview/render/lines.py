@@ -2,7 +2,8 @@
 the 3D grid.
 
 Core profiles cap glLineWidth at 1, so each segment is an instanced quad expanded in screen
-space (shaders/lines.vert.glsl); width = 2 * radius, negative radius = pixels. Per-segment data
+space (shaders/lines.vert.glsl); width = 2 * radius, negative radius = UI points, with round caps
+and joins cut in the fragment shader and a one-pixel antialiased edge. Per-segment data
 is uploaded once per cache key; class colors come from the palette on the GPU.
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 import moderngl
 
 from .cache import CacheEntry, GeometryCache
-from .frame import (FrameState, attach_instance_data, cached_entry, color_inputs,
+from .frame import (FrameState, attach_instance_data, cached_entry, class_style_define, color_inputs,
                     draw_instanced_quads, pick_inputs, radius_inputs)
 from ..scene.visuals import DEFAULT_LINE_RADIUS, ArrowsVisual, BoxesVisual, LinesVisual
 
@@ -37,7 +38,7 @@ class LinesRenderer:
         defines = attach_instance_data(entry, cache, dim, color_define,
                                        color=None if colors_k is None else colors_k[inst],
                                        radius=None if radii_k is None else radii_k[inst],
-                                       pick=None if pick_k is None else pick_k[inst])
+                                       pick=None if pick_k is None else pick_k[inst]) | class_style_define(ids_k[:, 0])
         entry.meta.update(n=m, dim=dim, defines=defines, radius=radius)
         return entry
 
@@ -58,7 +59,7 @@ class LinesRenderer:
         variants = ((frozenset(),) if not isinstance(v, ArrowsVisual)
                     else (frozenset({"ARROW_SHAFT"}), frozenset({"ARROW_HEAD"})))
         for extra in variants:
-            prog = fs.program("lines", "lines", m["defines"] | extra)
+            prog = fs.program("lines", "lines", m["defines"] | extra | fs.color_by_defines())
             uniforms = dict(u_radius=float(m["radius"]))
             if extra:
                 uniforms.update(u_head_length=ArrowsVisual.HEAD_LENGTH, u_head_width=ArrowsVisual.HEAD_WIDTH)

@@ -12,6 +12,8 @@ Layout (mirrored in palette.glsl):
 - `kp_colors`  SRGB8_ALPHA8, 256 wide, entry `base + keypoint_id`. A class's slots cover keypoint ids
                0..max; slots of keypoints without an entry hold the class color, refreshed on
                the CPU whenever the class color changes, so the shader needs no "missing" flag.
+- `class_style` RG16F 256x256, texel of class `id` = (point radius scale, line thickness scale), the
+               legend's per-class sizes (shaders/class_style.glsl); 1.0 everywhere by default.
 The textures hold *effective* colors: base colors with hidden classes at alpha 0 and, while a
 class is highlighted, every other class's alpha scaled by `dim_alpha`. `sync()` uploads only the
 rows that changed since the last upload.
@@ -70,6 +72,8 @@ class PaletteTexture:
         self.palette = ctx.texture((WIDTH, N_IDS // WIDTH), 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
         self.kp_index = ctx.texture((WIDTH, N_IDS // WIDTH), 2, dtype="u4")
         self.kp_colors = ctx.texture((WIDTH, 1), 4, dtype="f1", internal_format=GL_SRGB8_ALPHA8)
+        self.class_style = neutral_style_texture(ctx)
+        self._styles: dict[int, tuple[float, float]] = {}
         for tex in (self.palette, self.kp_index, self.kp_colors):
             tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
             tex.repeat_x = tex.repeat_y = False
@@ -142,6 +146,19 @@ class PaletteTexture:
         self._hidden[int(class_id)] = hidden
         self._dirty = True
 
+    def set_class_styles(self, styles: dict[int, tuple[float, float]]) -> None:
+        """Per-class (point radius scale, line thickness scale); classes not named get (1, 1).
+        Written to the GPU at once, and only when it differs from what is there."""
+        styles = {int(c): (float(r), float(t)) for c, (r, t) in styles.items() if (r, t) != (1.0, 1.0)}
+        if styles == self._styles:
+            return
+        table = np.ones((N_IDS, 2), np.float16)
+        for cid, scales in styles.items():
+            table[cid] = scales
+        self.class_style.write(table.tobytes())
+        self.writes += 1
+        self._styles = styles
+
     def set_dim_alpha(self, dim_alpha: float) -> None:
         self.dim_alpha = float(dim_alpha)
         self._dirty = True
@@ -206,11 +223,20 @@ class PaletteTexture:
         return self.writes - before
 
     def bind(self, first_unit: int = 0) -> None:
-        """Bind palette, keypoint index and keypoint colors to units first..first+2."""
+        """Bind palette, keypoint index, keypoint colors and class styles to units first..first+3."""
         self.palette.use(first_unit)
         self.kp_index.use(first_unit + 1)
         self.kp_colors.use(first_unit + 2)
+        self.class_style.use(first_unit + 3)
 
     def release(self) -> None:
-        for tex in (self.palette, self.kp_index, self.kp_colors):
+        for tex in (self.palette, self.kp_index, self.kp_colors, self.class_style):
             tex.release()
+
+
+def neutral_style_texture(ctx: moderngl.Context) -> moderngl.Texture:
+    """A class-style table with every scale 1.0 (no per-class sizes)."""
+    tex = ctx.texture((WIDTH, N_IDS // WIDTH), 2, np.ones((N_IDS, 2), np.float16).tobytes(), dtype="f2")
+    tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
+    tex.repeat_x = tex.repeat_y = False
+    return tex

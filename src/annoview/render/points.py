@@ -10,7 +10,7 @@ import numpy as np
 import moderngl
 
 from .cache import CacheEntry, GeometryCache
-from .frame import (FrameState, attach_instance_data, cached_entry, color_inputs,
+from .frame import (FrameState, attach_instance_data, cached_entry, class_style_define, color_inputs,
                     draw_instanced_quads, pick_inputs, radius_inputs)
 from ..scene.visuals import DEFAULT_POINT_RADIUS, PointsVisual
 
@@ -29,7 +29,7 @@ class PointsRenderer:
         entry.objects["position"] = cache.buffer(pos)
         entry.objects["ids"] = cache.buffer(ids)
         defines = attach_instance_data(entry, cache, dim, color_define, color=colors, radius=radii,
-                                       pick=pick_inputs(v, n))
+                                       pick=pick_inputs(v, n)) | class_style_define(ids[:, 0])
         entry.meta.update(n=n, dim=dim, defines=defines, radius=radius)
         return entry
 
@@ -39,7 +39,7 @@ class PointsRenderer:
         key = None if v.cache_key is None else ("points", v.cache_key)
         entry = cached_entry(fs, key, lambda: self._build(v, fs.cache))
         m = entry.meta
-        prog = fs.program("points", "points", m["defines"])
+        prog = fs.program("points", "points", m["defines"] | fs.color_by_defines())
         o = entry.objects
         content = [(self.corners, "2f", "in_corner"),
                    (o["position"], f"{m['dim']}f/i", "in_position"),

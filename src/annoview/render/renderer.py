@@ -23,12 +23,13 @@ import moderngl
 from .cache import GeometryCache
 from .camera import Camera2D, Camera3D
 from .context import GL_FRAMEBUFFER_SRGB, create_headless_context
-from .frame import FrameState, FrameStats
+from .color_tables import ColorTables
+from .frame import COLOR_BY_MODES, COLOR_TABLE_UNIT, FrameState, FrameStats
 from .grid import grid_visual
 from .images import ImageRenderer, SegmentationRenderer
 from .labels import LabelsRenderer
 from .lines import LinesRenderer
-from .palette import PaletteTexture
+from .palette import PaletteTexture, neutral_style_texture
 from .points import PointsRenderer
 from .solids import SolidsRenderer
 from .shaders import ShaderLibrary
@@ -136,6 +137,15 @@ class Renderer:
         # releasing a bound FBO makes moderngl's next framebuffer creation rebind a dead name.
         self._home_fbo = self.ctx.fbo if self.ctx.fbo is not None else self.ctx.detect_framebuffer(0)
         self._targets: dict[Hashable, FrameTarget] = {}
+        # view option "color by" (class | entity | instance) and the tables it reads
+        self.color_by = "class"
+        self.neutral_style = neutral_style_texture(self.ctx)
+        self._color_tables = ColorTables(self.ctx)
+
+    def set_object_colors(self, colors: np.ndarray) -> None:
+        """(N, 4) uint8 sRGB: row = object id, the entity color "color by entity" shows for it
+        (the scene renderer fills it with each object's entity default color)."""
+        self._color_tables.set_object_colors(colors)
 
     # ---- public API -------------------------------------------------------------------------
     def palette(self, colors: np.ndarray, keypoints: Sequence[tuple] = ()) -> PaletteTexture:
@@ -191,6 +201,8 @@ class Renderer:
         for r in (self.points, self.lines, self.images, self.segmentation, self.labels, self.solids):
             r.release()
         self.shaders.release()
+        self.neutral_style.release()
+        self._color_tables.release()
 
     # ---- frame ------------------------------------------------------------------------------
     def _render(self, visuals: list[Visual], view_proj: np.ndarray, px_scale: float, size: tuple[int, int],
@@ -209,8 +221,12 @@ class Renderer:
         order = sorted(range(len(visuals)), key=lambda i: (visuals[i].draw_order, i))
         record = FrameRecord([visuals[i] for i in order], view_proj, px_scale, size, palettes, depth, grid, eye,
                              self.ui_scale)
+        if self.color_by not in COLOR_BY_MODES:
+            raise ValueError(f"color_by must be one of {', '.join(COLOR_BY_MODES)}, got {self.color_by!r}")
         fs = FrameState(ctx, self.shaders, self.cache, view_proj, px_scale, size, palettes, stats, eye=eye,
-                        ui_scale=self.ui_scale)
+                        ui_scale=self.ui_scale, color_by=self.color_by, neutral_style=self.neutral_style)
+        if self.color_by != "class":
+            self._color_tables.bind(self.color_by, COLOR_TABLE_UNIT)
         self.cache.begin_frame()
         try:
             target.clear(background or self.background, depth=depth)
@@ -236,7 +252,7 @@ class Renderer:
         prev_fbo = ctx.fbo or self._home_fbo
         stats = FrameStats(visuals=len(rec.visuals))
         fs = FrameState(ctx, self.shaders, self.cache, rec.view_proj, rec.px_scale, rec.size, rec.palettes, stats,
-                        eye=rec.eye, pick_pass=True, ui_scale=rec.ui_scale)
+                        eye=rec.eye, pick_pass=True, ui_scale=rec.ui_scale, neutral_style=self.neutral_style)
         self.cache.begin_frame()
         try:
             target.clear_pick(rect, rec.depth)

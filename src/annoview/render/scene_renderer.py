@@ -1,6 +1,7 @@
 """Scene -> pixels: keeps one PaletteTexture per resolved context and applies the legend's
-edits (`annoview.scene.legend`: hidden classes, color changes, one highlighted class) to
-palettes only. The viewer and `annoview screenshot` both draw scenes through this.
+edits (`annoview.scene.legend`: hidden classes, color changes, one highlighted class, per-class
+sizes) to palettes only, and the color-by mode to the renderer (with each object's entity color
+for "by entity"). The viewer and `annoview screenshot` both draw scenes through this.
 """
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Hashable
 
 import numpy as np
 
+from ..annotations import default_entity_color
 from ..scene.legend import ClassEdits, edited_palette, keypoint_entries
 from ..scene.model import Scene
 from .camera import Camera2D, Camera3D
@@ -24,6 +26,7 @@ class SceneRenderer:
         self.edits = ClassEdits()
         self._palettes: dict[Hashable, PaletteTexture] = {}
         self._applied: dict[Hashable, int] = {}
+        self._object_colors = np.zeros((1, 4), np.uint8)    # row = object id: its entity's color
 
     def palettes_for(self, scene: Scene) -> dict[Hashable, PaletteTexture]:
         for key, ctx in scene.contexts.items():
@@ -46,15 +49,35 @@ class SceneRenderer:
         tex.set_colors(edited.colors)
         tex.set_hidden(set(edited.hidden))
         tex.set_highlight(edited.highlight)
+        tex.set_class_styles(edited.styles)
+
+    def _apply_view(self, scene: Scene) -> None:
+        """The color-by mode, and for "by entity" the entity color of every object id (new
+        object ids only: they are stable across frames)."""
+        self.renderer.color_by = self.edits.color_by
+        if self.edits.color_by != "entity" or not scene.objects:
+            return
+        table = self._object_colors
+        top = max(scene.objects)
+        if top >= len(table):
+            table = np.concatenate([table, np.zeros((top + 1 - len(table), 4), np.uint8)])
+        new = [oid for oid, obj in scene.objects.items() if table[oid, 3] == 0]
+        for oid in new:
+            table[oid] = default_entity_color(scene.objects[oid].entity)
+        if new or table is not self._object_colors:
+            self._object_colors = table
+            self.renderer.set_object_colors(table)
 
     def render_2d(self, scene: Scene, size: tuple[int, int], camera: Camera2D | None = None) -> tuple[FrameResult, Camera2D]:
         if camera is None:
             camera = fit_2d(scene, size)
+        self._apply_view(scene)
         return self.renderer.render_2d(scene.visuals_2d, camera, size, self.palettes_for(scene), view="2d"), camera
 
     def render_3d(self, scene: Scene, size: tuple[int, int], camera: Camera3D | None = None) -> tuple[FrameResult, Camera3D]:
         if camera is None:
             camera = fit_3d(scene, size)
+        self._apply_view(scene)
         return self.renderer.render_3d(scene.visuals_3d, camera, size, self.palettes_for(scene), view="3d"), camera
 
     def release(self) -> None:

@@ -60,3 +60,39 @@ def linear_to_srgb(lin: np.ndarray) -> np.ndarray:
 def blend_linear(src: np.ndarray, alpha: float, dst: np.ndarray) -> np.ndarray:
     """What an sRGB framebuffer shows for `src` at `alpha` over `dst` (exact math)."""
     return linear_to_srgb(alpha * srgb_to_linear(src) + (1.0 - alpha) * srgb_to_linear(dst))
+
+
+# ---- analytic expectations for antialiased round primitives (shaders/coverage.glsl) -----------
+def pixel_centers(w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) of every pixel center, in framebuffer pixels with a top-left origin."""
+    yy, xx = np.mgrid[0:h, 0:w] + 0.5
+    return xx, yy
+
+
+def disc_coverage(w: int, h: int, center: tuple[float, float], r: float) -> np.ndarray:
+    """(h, w) coverage of a round point of radius r px: 1 inside, a one-pixel linear fade at the
+    edge (r + 0.5 - distance, clamped), as the points shader draws it."""
+    xx, yy = pixel_centers(w, h)
+    d = np.hypot(xx - center[0], yy - center[1])
+    return np.clip(r + 0.5 - d, 0.0, 1.0)
+
+
+def segment_coverage(w: int, h: int, p0: tuple[float, float], p1: tuple[float, float], r: float) -> np.ndarray:
+    """(h, w) coverage of a line segment of radius r px with round caps (distance to the segment)."""
+    xx, yy = pixel_centers(w, h)
+    a, b = np.asarray(p0, np.float64), np.asarray(p1, np.float64)
+    ab = b - a
+    t = np.clip(((xx - a[0]) * ab[0] + (yy - a[1]) * ab[1]) / max(float(ab @ ab), 1e-12), 0.0, 1.0)
+    d = np.hypot(xx - (a[0] + t * ab[0]), yy - (a[1] + t * ab[1]))
+    return np.clip(r + 0.5 - d, 0.0, 1.0)
+
+
+def composite(bg: tuple[int, ...] | np.ndarray, layers: list[tuple[np.ndarray, object]]) -> np.ndarray:
+    """(h, w, 3) sRGB bytes of `layers` (coverage, sRGB color) blended in order over `bg` in linear
+    light, rounded to 8 bits after each layer as an SRGB8 framebuffer stores it."""
+    h, w = layers[0][0].shape
+    out = np.broadcast_to(np.asarray(bg, np.float64)[:3], (h, w, 3)).copy()
+    for cov, color in layers:
+        a = np.asarray(cov, np.float64)[..., None]
+        out = linear_to_srgb(a * srgb_to_linear(np.asarray(color)[:3]) + (1.0 - a) * srgb_to_linear(out))
+    return out

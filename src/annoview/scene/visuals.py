@@ -23,7 +23,8 @@ Common fields (`Visual`):
 Colors are sRGB RGBA uint8. A visual colors its instances from explicit `colors` when given
 (docs/semantics.md rule 3: explicit colors win for every instance; a shorter list repeats its last
 color), else from the palette named by `palette_key` using `class_ids` (and `keypoint_ids`) on the
-GPU, else `default_color`. Radii: negative = screen pixels, positive = scene units (as in Rerun).
+GPU, else `default_color`. Radii: negative = UI points (screen pixels at 1x), positive = scene
+units (as in Rerun).
 """
 from __future__ import annotations
 
@@ -44,9 +45,11 @@ DRAW_ORDER_POINTS = 30.0
 DRAW_ORDER_LABELS = 1e9          # labels sit on top of everything
 DRAW_ORDER_FILLS = 1e6           # translucent 3D fills: after everything opaque, under labels
 
-DEFAULT_POINT_RADIUS = -2.5      # screen px (Rerun: ~1.5 ui points)
-DEFAULT_LINE_RADIUS = -1.0       # screen px, i.e. 2 px wide lines
-DEFAULT_CONNECTION_RADIUS = -1.0 # keypoint skeleton lines: thin
+# Default sizes, as the Rerun 0.41 viewer shows them at 1x (docs/semantics.md "Sizes"); negative =
+# UI points (framebuffer pixels at 1x, more on a HiDPI screen), constant on screen at any zoom.
+DEFAULT_POINT_RADIUS = -1.5       # 3 px across
+DEFAULT_LINE_RADIUS = -1.625      # strips, box outlines, wireframes: 3.25 px wide (Rerun's measured coverage)
+DEFAULT_CONNECTION_RADIUS = -1.25 # keypoint connections: 2.5 px, a little thinner than strips
 DEFAULT_COLOR: Color = (200, 200, 200, 255)
 DEFAULT_FONT_SIZE = 13           # px
 SEGMENTATION_OVER_IMAGE_OPACITY = 0.5
