@@ -29,6 +29,7 @@ from .imgui_backend import ImguiRenderer
 from .keys import key_map, modifier_keys
 from .layout import DOCKSPACE, VIEW_2D, VIEW_3D, build_default_layout
 from .loader import FileLoader
+from .magnifier import Magnified
 from .notifications import Notifications
 from .present import Presenter
 from .panels import entities, inspector, legend, problems, timeline
@@ -37,7 +38,7 @@ from .panels.file_dialog import FileDialog
 from .panels.inspector import InspectorPanel
 from .panels.legend import LegendPanel
 from .panels.menubar import MenuBar
-from .panels.overlays import draw_hover_tooltip, draw_loading_card
+from .panels.overlays import MagnifierTexture, draw_hover_tooltip, draw_loading_card, draw_pixel_tooltip
 from .panels.problems import ProblemsPanel, draw_toasts
 from .panels.timeline import TimePanel
 from .recording import Recording, Selection
@@ -114,6 +115,7 @@ class App:
         self._toast_sig: tuple = ()
         self._visuals: tuple[Any, dict[int, Any]] = (None, {})
         self.presenter = Presenter(self.ctx, self.gui, self.surface)
+        self.magnifier = MagnifierTexture(self.ctx, self.gui)
         self._reported: set[int] = set()
         self._docked: dict[str, bool] = {}
         self._panel_errors: set[str] = set()
@@ -504,8 +506,11 @@ class App:
         if imgui.is_key_pressed(K.end, False):
             tc.end()
 
-    def draw_hover_tooltip(self, info: InstanceInfo) -> None:
-        draw_hover_tooltip(self, info)
+    def draw_hover_tooltip(self, info: InstanceInfo, magnified: Magnified | None = None) -> None:
+        if magnified is not None:
+            draw_pixel_tooltip(self, info, magnified, self.magnifier)
+        else:
+            draw_hover_tooltip(self, info)
 
     def needs_frame(self) -> bool:
         """Whether the next loop iteration must draw (else the loop sleeps until an event)."""
@@ -593,6 +598,7 @@ class App:
         imgui.set_current_context(self.imgui_ctx)
         self.surface.make_current()
         self.renderer.release()
+        self.magnifier.release()
         self.presenter.release()
         self.gui.release()
         imgui.destroy_context(self.imgui_ctx)
