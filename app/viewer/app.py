@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,7 @@ from .panels.overlays import MagnifierTexture, draw_hover_tooltip, draw_loading_
 from .panels.problems import ProblemsPanel, draw_toasts
 from .panels.timeline import TimePanel
 from .recording import Recording, Selection
+from .settings import ViewerSettings, apply_options, options_to_json, settings_warning
 from .streams import StreamHub
 from .surface import GlfwSurface, Surface
 from .views import ViewPanel
@@ -58,11 +60,22 @@ class App:
 
     def __init__(self, surface: Surface | None = None, *, size: tuple[int, int] = (1280, 800),
                  visible: bool = True, vsync: bool = True, listen: tuple[str, int] | None = None,
-                 title: str = "annoview", allow_remote: bool = False, memory_limit: int | None = None) -> None:
-        """memory_limit: bytes of recording data each recording keeps in memory (None: all)."""
+                 title: str = "annoview", allow_remote: bool = False, memory_limit: int | None = None,
+                 settings_dir: Path | None = None, reset_layout: bool = False,
+                 settings: ViewerSettings | None = None) -> None:
+        """memory_limit: bytes of recording data each recording keeps in memory (None: all).
+        settings_dir: where the layout, window geometry and view options are remembered between
+        runs (None: nothing is read or written); reset_layout: start from the defaults there;
+        settings: already loaded from settings_dir (the command reads the window size first)."""
         from imgui_bundle import imgui
 
         self.notifications = Notifications()
+        self.settings_dir = settings_dir
+        self.settings = ViewerSettings()
+        if settings is not None and not reset_layout:
+            self.settings = settings
+        elif settings_dir is not None and not reset_layout:
+            self.settings = ViewerSettings.load(settings_dir, self._settings_warning)
         self.stream: StreamHub | None = None
         if listen is not None:   # listen first: rr.spawn() waits for the port while the window opens
             self.stream = StreamHub(listen[0], listen[1], self.notifications, wake=self._wake,
@@ -73,7 +86,7 @@ class App:
         imgui.set_current_context(self.imgui_ctx)
         io = imgui.get_io()
         io.config_flags |= imgui.ConfigFlags_.docking_enable
-        io.set_ini_filename(None)             # the default layout every start (View > Reset layout)
+        io.set_ini_filename(None)             # saved by ViewerSettings (never imgui's own file)
         io.config_windows_move_from_title_bar_only = True
         io.config_drag_click_to_input_text = True
         # UI scale: the monitor's content scale, less what the framebuffer scale already gives
@@ -122,6 +135,9 @@ class App:
         self._front_view: tuple[str | None, int] = (None, 0)
         self.start_time: str | None = None       # --time, applied when the first recording loaded
         self._in_frame = False
+        self._visible_views: tuple[str, ...] = ()
+        self._layout_restored = False
+        self._restore_settings(imgui)
         self.surface.attach(self)
 
     def _wake(self) -> None:
@@ -198,6 +214,9 @@ class App:
             self.open(p, activate=(i == len(paths) - 1))
 
     def add_recording(self, rec: Recording, activate: bool = True) -> None:
+        if self.settings.view_options:
+            apply_options(rec.options, self.settings.view_options, self._settings_warning)
+            rec.touch_options()
         self.recordings.append(rec)
         if activate or self.active is None:
             self.set_active(rec)
@@ -298,6 +317,52 @@ class App:
         self._layout_state = "now"
         self._layout_kinds = None
 
+    # ---- settings remembered between runs -----------------------------------------------------
+    def _settings_warning(self, text: str) -> None:
+        """A settings problem: one line on the terminal and in the Problems tab."""
+        settings_warning(text)
+        self.notifications.warning(text)
+
+    def _restore_settings(self, imgui: Any) -> None:
+        """Apply what the last run saved: the dock layout (then the default layout is not
+        built), the window position, the view tab in front."""
+        s = self.settings
+        if s.ini:
+            imgui.load_ini_settings_from_memory(s.ini)
+            if "[Docking][Data]" in s.ini and "DockSpace" in s.ini:
+                self._layout_state = "built"
+                self._layout_before_data = False
+                self._layout_restored = True
+        if s.window_pos is not None and hasattr(self.surface, "set_window_pos"):
+            self.surface.set_window_pos(s.window_pos)
+        if s.view_tab in ("2d", "3d"):
+            self._front_view = (VIEW_2D if s.view_tab == "2d" else VIEW_3D, 3)
+
+    def save_settings(self) -> bool:
+        """Remember the layout, window geometry, front view tab and view options (the active
+        recording's, merged over what was saved) for the next run."""
+        from imgui_bundle import imgui
+
+        if self.settings_dir is None:
+            return False
+        imgui.set_current_context(self.imgui_ctx)
+        s = self.settings
+        s.ini = imgui.save_ini_settings_to_memory()
+        s.window_size = tuple(int(v) for v in self.surface.window_size())  # type: ignore[assignment]
+        if hasattr(self.surface, "window_pos"):
+            s.window_pos = self.surface.window_pos()
+        if len(self._visible_views) == 1:
+            s.view_tab = self._visible_views[0]
+        for rec in sorted(self.recordings, key=lambda r: r is self.active):
+            for name, value in options_to_json(rec.options).items():
+                if isinstance(value, dict):
+                    merged = dict(s.view_options.get(name, {})) if isinstance(s.view_options.get(name), dict) else {}
+                    merged.update(value)
+                    s.view_options[name] = merged
+                else:
+                    s.view_options[name] = value
+        return s.save(self.settings_dir, self._settings_warning)
+
     # ---- per-recording helpers --------------------------------------------------------------
     def scene_renderer_for(self, rec: Recording) -> SceneRenderer:
         if rec.scene_renderer is None:
@@ -384,6 +449,9 @@ class App:
         draw_toasts(self)
         draw_loading_card(self, vp)
         imgui.render()
+        if io.want_save_ini_settings and self.settings_dir is not None:
+            io.want_save_ini_settings = False     # imgui asks at most every few seconds
+            self.save_settings()
         image = self.presenter.present(imgui.get_draw_data(), fb, capture)
         if image is not None:
             self.last_capture = image
@@ -443,17 +511,20 @@ class App:
         imgui.end()
         imgui.push_style_var(imgui.StyleVar_.window_padding, imgui.ImVec2(0, 0))
         front, n = self._front_view
+        visible = []
         for space, name in (("2d", VIEW_2D), ("3d", VIEW_3D)):
             if name == front and n > 0:
                 imgui.set_next_window_focus()
                 self._front_view = (front, n - 1)
             shown = self._begin(imgui, name)
             if shown:
+                visible.append(space)
                 self._guarded(imgui, f"{space.upper()} view", self.views[space].draw, rec)
             else:
                 self.views[space].hover = None
             imgui.end()
         imgui.pop_style_var()
+        self._visible_views = tuple(visible)
 
     def _maybe_build_layout(self, imgui: Any, dock_id: int, vp: Any, rec: Recording | None) -> bool:
         """Build the default layout on the first frame; while the first files load (up to
@@ -462,6 +533,13 @@ class App:
         scene = rec.scene if rec is not None else None
         has_content = scene is not None and bool(scene.visuals_2d or scene.visuals_3d)
         if self._layout_state == "built":
+            if self._layout_restored and has_content:
+                # a saved layout: keep it, but bring the view that has content to the front
+                self._layout_restored = False
+                has_2d, has_3d = bool(scene.visuals_2d), bool(scene.visuals_3d)
+                if has_2d != has_3d:
+                    self._front_view = (VIEW_2D if has_2d else VIEW_3D, 3)
+                return True
             if self._layout_before_data and has_content:
                 # built while the viewer was empty (e.g. started by rr.spawn): arrange the views
                 # once for the first content that arrives
@@ -590,6 +668,7 @@ class App:
     def release(self) -> None:
         from imgui_bundle import imgui
 
+        self.save_settings()
         if self.stream is not None:
             self.stream.close()
         for rec in self.recordings:
