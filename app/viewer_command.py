@@ -11,7 +11,9 @@ glfw / imgui / moderngl are imported inside run_viewer, so `annoview info` stays
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 from .timeparse import UsageError, parse_size
 
@@ -97,6 +99,7 @@ def _run(args: argparse.Namespace) -> int:
         size = saved.window_size
     app = App(size=size, listen=listen, allow_remote=args.allow_remote, memory_limit=args.memory_limit,
               settings_dir=folder, reset_layout=args.reset_layout, settings=saved)
+    previous = _close_on_sigterm(app)
     try:
         for path in args.files:
             app.open(path)
@@ -104,6 +107,21 @@ def _run(args: argparse.Namespace) -> int:
         return app.run()
     finally:
         app.release()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _close_on_sigterm(app: "object") -> object | None:
+    """SIGTERM (e.g. `kill`, a session logout) closes the window as the close button does, so
+    the layout is saved and live recordings are released; returns the previous handler."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        return None
+
+    def close(_sig: int, _frame: object) -> None:
+        app.surface.request_close()  # type: ignore[attr-defined]
+        app.surface.wake()  # type: ignore[attr-defined]
+
+    return signal.signal(signal.SIGTERM, close)
 
 
 def _screenshot(args: argparse.Namespace, size: tuple[int, int]) -> int:

@@ -204,3 +204,37 @@ def test_reset_layout_flag_is_documented():
 
     help_text = build_parser().format_help()
     assert "--reset-layout" in help_text and "remembered" in help_text
+
+
+@needs_display
+def test_a_layout_saved_for_2d_and_3d_content_rearranges_for_2d_only_keeping_panel_sizes(tmp_path):
+    """The pose demo (2D and 3D side by side) then the segmentation demo (2D only): the second
+    run tabs the views with 2D in front instead of showing an empty 3D view, and keeps the panel
+    width the user chose."""
+    from annoview.app.viewer.app import App
+
+    _recording(tmp_path / "both.avr")
+    rr.init("settings-2d")
+    rr.save(tmp_path / "flat.avr")
+    rr.log("cam/mask", rr.SegmentationImage(np.ones((40, 60), np.uint8)), static=True)
+    rr.disconnect()
+    cfg = tmp_path / "cfg"
+    app = App(size=(1000, 650), vsync=False, settings_dir=cfg)
+    try:
+        app.open(str(tmp_path / "both.avr"), wait=True)
+        _frames(app, 5)
+        assert app._visible_views == ("2d", "3d")
+        x0 = app.views["2d"].screen_rect[0]
+        _drag(app, (x0 - 2, 300), (x0 + 78, 300))
+        moved = app.views["2d"].screen_rect[0]
+        assert moved > x0 + 50
+    finally:
+        app.release()
+    app = App(size=(1000, 650), vsync=False, settings_dir=cfg)
+    try:
+        app.open(str(tmp_path / "flat.avr"), wait=True)
+        _frames(app, 6)
+        assert app._visible_views == ("2d",), "2D only: the views are tabs, 2D in front"
+        assert abs(app.views["2d"].screen_rect[0] - moved) <= 3, "the entity panel kept its width"
+    finally:
+        app.release()

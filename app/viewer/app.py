@@ -137,6 +137,7 @@ class App:
         self._in_frame = False
         self._visible_views: tuple[str, ...] = ()
         self._layout_restored = False
+        self._window_sizes: dict[str, tuple[float, float]] = {}
         self._restore_settings(imgui)
         self.surface.attach(self)
 
@@ -353,6 +354,12 @@ class App:
             s.window_pos = self.surface.window_pos()
         if len(self._visible_views) == 1:
             s.view_tab = self._visible_views[0]
+        sizes = self._panel_sizes()
+        if sizes:
+            s.panel_sizes = sizes
+        rec = self.active
+        if rec is not None and rec.scene is not None and (rec.scene.visuals_2d or rec.scene.visuals_3d):
+            s.arrangement = [bool(rec.scene.visuals_2d), bool(rec.scene.visuals_3d)]
         for rec in sorted(self.recordings, key=lambda r: r is self.active):
             for name, value in options_to_json(rec.options).items():
                 if isinstance(value, dict):
@@ -362,6 +369,21 @@ class App:
                 else:
                     s.view_options[name] = value
         return s.save(self.settings_dir, self._settings_warning)
+
+    def _panel_sizes(self) -> dict[str, float]:
+        """The docked panels' sizes now, as build_default_layout takes them."""
+        ws = self._window_sizes
+        out: dict[str, float] = {}
+        if entities.WINDOW in ws:
+            out["left"] = ws[entities.WINDOW][0]
+        if legend.WINDOW in ws:
+            out["right"] = ws[legend.WINDOW][0]
+            if inspector.WINDOW in ws:
+                top, bottom = ws[legend.WINDOW][1], ws[inspector.WINDOW][1]
+                out["right_top"] = top / max(top + bottom, 1.0)
+        if timeline.WINDOW in ws:
+            out["bottom"] = ws[timeline.WINDOW][1]
+        return out
 
     # ---- per-recording helpers --------------------------------------------------------------
     def scene_renderer_for(self, rec: Recording) -> SceneRenderer:
@@ -466,6 +488,9 @@ class App:
             imgui.set_next_window_bg_alpha(1.0)
         shown = imgui.begin(name)[0]
         self._docked[name] = imgui.is_window_docked()
+        if shown:
+            size = imgui.get_window_size()
+            self._window_sizes[name] = (float(size.x), float(size.y))
         return shown
 
     def _guarded(self, imgui: Any, name: str, draw: Any, rec: Recording | None) -> None:
@@ -534,11 +559,16 @@ class App:
         has_content = scene is not None and bool(scene.visuals_2d or scene.visuals_3d)
         if self._layout_state == "built":
             if self._layout_restored and has_content:
-                # a saved layout: keep it, but bring the view that has content to the front
+                # a saved layout: kept when it was made for the same kind of content (2D, 3D or
+                # both); else the views are arranged for this content, with the saved panel sizes
                 self._layout_restored = False
-                has_2d, has_3d = bool(scene.visuals_2d), bool(scene.visuals_3d)
-                if has_2d != has_3d:
-                    self._front_view = (VIEW_2D if has_2d else VIEW_3D, 3)
+                kinds = [bool(scene.visuals_2d), bool(scene.visuals_3d)]
+                if kinds != self.settings.arrangement:
+                    build_default_layout(imgui, dock_id, (vp.work_size.x, vp.work_size.y), has_2d=kinds[0],
+                                         has_3d=kinds[1], sizes=self.settings.panel_sizes)
+                    self._layout_kinds = (kinds[0], kinds[1])
+                if kinds[0] != kinds[1]:
+                    self._front_view = (VIEW_2D if kinds[0] else VIEW_3D, 3)
                 return True
             if self._layout_before_data and has_content:
                 # built while the viewer was empty (e.g. started by rr.spawn): arrange the views

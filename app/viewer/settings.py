@@ -66,6 +66,8 @@ class ViewerSettings:
     window_pos: tuple[int, int] | None = None
     view_tab: str | None = None                     # "2d" or "3d": the view tab in front
     view_options: dict[str, Any] = field(default_factory=dict)   # ViewOptions field -> value
+    arrangement: list[bool] | None = None           # [2D content, 3D content] the layout was made for
+    panel_sizes: dict[str, float] = field(default_factory=dict)   # see layout.build_default_layout
     ini: str | None = None                          # imgui's settings text
 
     # ---- reading ----------------------------------------------------------------------------
@@ -105,6 +107,15 @@ class ViewerSettings:
         if not isinstance(opts, dict):
             raise ValueError("view_options: expected an object")
         self.view_options = opts
+        arr = data.get("arrangement")
+        if arr is not None and not (isinstance(arr, list) and len(arr) == 2 and all(type(v) is bool for v in arr)):
+            raise ValueError(f"arrangement: expected two booleans, got {arr!r}")
+        self.arrangement = arr
+        sizes = data.get("panel_sizes", {})
+        if not (isinstance(sizes, dict) and set(sizes) <= {"left", "right", "bottom", "right_top"} and all(
+                type(v) in (int, float) and 0 < v < MAX_COORD for v in sizes.values())):
+            raise ValueError("panel_sizes: expected left/right/bottom/right_top sizes")
+        self.panel_sizes = {k: float(v) for k, v in sizes.items()}
 
     # ---- writing ----------------------------------------------------------------------------
     def save(self, folder: Path, warn: Warn) -> bool:
@@ -112,7 +123,8 @@ class ViewerSettings:
         from annoview.io.atomic import publish, temp_beside
 
         data = {"version": VERSION, "window_size": self.window_size, "window_pos": self.window_pos,
-                "view_tab": self.view_tab, "view_options": self.view_options}
+                "view_tab": self.view_tab, "view_options": self.view_options, "arrangement": self.arrangement,
+                "panel_sizes": self.panel_sizes}
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for name, text in ((JSON_NAME, json.dumps(data, indent=1, sort_keys=True)), (INI_NAME, self.ini)):
