@@ -80,3 +80,36 @@ def test_mask_hover_magnifier_matches_the_view(tmp_path):
         app.close_recording(rec)
     finally:
         app.release()
+
+
+def test_a_failing_tooltip_is_reported_once_and_the_viewer_keeps_drawing(tmp_path, monkeypatch, capsys):
+    """A bug raised inside an open tooltip (a window inside the view's window) must not take the
+    viewer down: the panel guard ends the windows the failing code opened."""
+    import annoview.app.viewer.app as app_module
+    from annoview.app.viewer.app import App
+
+    _recording(tmp_path / "m.avr")
+
+    def broken(*_args, **_kw):
+        from imgui_bundle import imgui
+
+        imgui.begin_tooltip()
+        imgui.text("half drawn")
+        raise ValueError("tooltip bug")
+
+    monkeypatch.setattr(app_module, "draw_pixel_tooltip", broken)
+    app = App(size=(900, 600), vsync=False)
+    try:
+        app.open(str(tmp_path / "m.avr"), wait=True)
+        for _ in range(4):
+            app.frame()
+        v = app.views["2d"]
+        app.handle_mouse_move(*v.to_screen((20.5, 10.5)))
+        for _ in range(4):
+            app.frame()
+        errors = [n.text for n in app.notifications.log() if n.level == "error"]
+        assert errors == ["2D view panel failed: ValueError: tooltip bug"]
+        assert app.frame(capture=True) is not None and app.ctx.error == "GL_NO_ERROR"
+    finally:
+        app.release()
+    assert capsys.readouterr().err.count("ValueError: tooltip bug") == 1

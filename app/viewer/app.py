@@ -501,7 +501,15 @@ class App:
         try:
             draw(rec)
         except Exception as e:
-            imgui.internal.error_recovery_try_to_recover_window_state(state)
+            # recover quietly: imgui's recovery asserts (raises) by default on what it fixes,
+            # e.g. a tooltip left open by the failing code
+            io = imgui.get_io()
+            was = (io.config_error_recovery_enable_assert, io.config_error_recovery_enable_debug_log)
+            io.config_error_recovery_enable_assert = io.config_error_recovery_enable_debug_log = False
+            try:
+                imgui.internal.error_recovery_try_to_recover_state(state)   # ends windows it opened
+            finally:
+                io.config_error_recovery_enable_assert, io.config_error_recovery_enable_debug_log = was
             msg = f"{name} panel failed: {type(e).__name__}: {e}"
             if msg not in self._panel_errors:
                 self._panel_errors.add(msg)
