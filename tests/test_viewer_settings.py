@@ -238,3 +238,19 @@ def test_a_layout_saved_for_2d_and_3d_content_rearranges_for_2d_only_keeping_pan
         assert abs(app.views["2d"].screen_rect[0] - moved) <= 3, "the entity panel kept its width"
     finally:
         app.release()
+
+
+@needs_display
+def test_an_unwritable_config_folder_is_one_warning(tmp_path, capsys):
+    from annoview.app.viewer.app import App
+
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    app = App(size=(600, 400), vsync=False, settings_dir=blocked / "annoview")
+    try:
+        _frames(app, 3)
+        assert not app.save_settings() and not app.save_settings()
+    finally:
+        app.release()
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("annoview: warning: could not save the viewer settings")

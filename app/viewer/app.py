@@ -71,6 +71,7 @@ class App:
 
         self.notifications = Notifications()
         self.settings_dir = settings_dir
+        self._settings_failed = False
         self.settings = ViewerSettings()
         if settings is not None and not reset_layout:
             self.settings = settings
@@ -344,7 +345,7 @@ class App:
         recording's, merged over what was saved) for the next run."""
         from imgui_bundle import imgui
 
-        if self.settings_dir is None:
+        if self.settings_dir is None or self._settings_failed:
             return False
         imgui.set_current_context(self.imgui_ctx)
         s = self.settings
@@ -368,7 +369,9 @@ class App:
                     s.view_options[name] = merged
                 else:
                     s.view_options[name] = value
-        return s.save(self.settings_dir, self._settings_warning)
+        ok = s.save(self.settings_dir, self._settings_warning)
+        self._settings_failed = not ok       # said once; not again every few seconds
+        return ok
 
     def _panel_sizes(self) -> dict[str, float]:
         """The docked panels' sizes now, as build_default_layout takes them."""
