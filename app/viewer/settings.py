@@ -229,7 +229,7 @@ def _read_text(path: Path, warn: Warn) -> str | None:
     try:
         with open(path, "rb") as f:
             raw = f.read(MAX_BYTES + 1)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):   # nothing saved there (yet)
         return None
     except OSError as e:
         warn(f"could not read {path}: {e.strerror or e}")
