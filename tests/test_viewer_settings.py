@@ -106,6 +106,24 @@ def test_view_options_apply_only_matching_shapes():
     assert warnings == ["ignoring saved view options of the wrong shape: seg_outline"]
 
 
+def test_an_option_turned_back_to_default_is_forgotten_others_kept():
+    from types import SimpleNamespace
+
+    from annoview.app.viewer.settings import merged_view_options
+
+    def rec(paths, **opacity):
+        opts = ViewOptions()
+        opts.seg_opacity.update({f"/{k}": v for k, v in opacity.items()})
+        return SimpleNamespace(store=SimpleNamespace(entity_paths=lambda: paths), options=opts)
+
+    saved = {"seg_opacity": {"/a": 0.3, "/other": 0.7}}
+    open_rec = rec(["/", "/a"])                          # "/a" back to auto in this run
+    out = merged_view_options(saved, [open_rec], open_rec)
+    assert out["seg_opacity"] == {"/other": 0.7}
+    first, second = rec(["/b"], b=0.2), rec(["/b"], b=0.9)
+    assert merged_view_options({}, [first, second], first)["seg_opacity"] == {"/b": 0.2}   # the active one wins
+
+
 # ---- the running viewer -----------------------------------------------------------------------
 
 needs_display = pytest.mark.skipif(not os.environ.get("DISPLAY"),

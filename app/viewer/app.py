@@ -43,7 +43,7 @@ from .panels.overlays import MagnifierTexture, draw_hover_tooltip, draw_loading_
 from .panels.problems import ProblemsPanel, draw_toasts
 from .panels.timeline import TimePanel
 from .recording import Recording, Selection
-from .settings import ViewerSettings, apply_options, options_to_json, settings_warning
+from .settings import ViewerSettings, apply_options, merged_view_options, settings_warning
 from .streams import StreamHub
 from .surface import GlfwSurface, Surface
 from .views import ViewPanel
@@ -361,14 +361,7 @@ class App:
         rec = self.active
         if rec is not None and rec.scene is not None and (rec.scene.visuals_2d or rec.scene.visuals_3d):
             s.arrangement = [bool(rec.scene.visuals_2d), bool(rec.scene.visuals_3d)]
-        for rec in sorted(self.recordings, key=lambda r: r is self.active):
-            for name, value in options_to_json(rec.options).items():
-                if isinstance(value, dict):
-                    merged = dict(s.view_options.get(name, {})) if isinstance(s.view_options.get(name), dict) else {}
-                    merged.update(value)
-                    s.view_options[name] = merged
-                else:
-                    s.view_options[name] = value
+        s.view_options = merged_view_options(s.view_options, self.recordings, self.active)
         ok = s.save(self.settings_dir, self._settings_warning)
         self._settings_failed = not ok       # said once; not again every few seconds
         return ok

@@ -159,6 +159,25 @@ def options_to_json(options: Any) -> dict[str, Any]:
     return out
 
 
+def merged_view_options(saved: dict[str, Any], recordings: list[Any], active: Any) -> dict[str, Any]:
+    """What to remember: each open recording's options (the active one's last, so it wins),
+    plus saved entries for entities none of them has (they belong to other recordings). An
+    option the user turned back to its default in an open recording is forgotten."""
+    open_paths: set[str] = set()
+    for rec in recordings:
+        open_paths.update(rec.store.entity_paths())
+    out: dict[str, Any] = {}
+    for name, value in saved.items():
+        out[name] = {k: v for k, v in value.items() if k not in open_paths} if isinstance(value, dict) else value
+    for rec in sorted(recordings, key=lambda r: r is active):
+        for name, value in options_to_json(rec.options).items():
+            if isinstance(value, dict):
+                out[name] = {**(out.get(name) if isinstance(out.get(name), dict) else {}), **value}
+            else:
+                out[name] = value
+    return out
+
+
 def apply_options(options: Any, saved: dict[str, Any], warn: Warn | None = None) -> None:
     """Set the fields of `options` from saved JSON, each only when its shape matches the
     field's declared type (a dict of entity path -> that scalar type, or that scalar type);

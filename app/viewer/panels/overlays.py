@@ -122,7 +122,9 @@ def _layer_line(imgui: Any, layer: LayerValue, info: InstanceInfo, scene: Any, i
             ctx = scene.contexts.get(layer.palette_key) if scene is not None else None
             label = ctx.class_label(cid) if ctx is not None else None
         imgui.text(f"class {cid}  {label or ''}".rstrip())
-        if layer.opacity < 1.0:
+        if layer.color[3] == 0:
+            imgui.text_colored(vec4(theme.TEXT_DIM), "not drawn (transparent or hidden class)")
+        elif layer.opacity < 1.0:
             imgui.text_colored(vec4(theme.TEXT_DIM), f"opacity {layer.opacity:g}")
     else:
         imgui.text(layer.describe())
