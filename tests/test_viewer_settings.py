@@ -272,3 +272,26 @@ def test_an_unwritable_config_folder_is_one_warning(tmp_path, capsys):
         app.release()
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith("annoview: warning: could not save the viewer settings")
+
+
+@needs_display
+def test_a_layout_saved_for_another_window_size_is_not_squeezed_into_this_one(tmp_path):
+    from annoview.app.viewer.app import App
+
+    _recording(tmp_path / "r.avr")
+    cfg = tmp_path / "cfg"
+    app = App(size=(1200, 700), vsync=False, settings_dir=cfg)
+    try:
+        app.open(str(tmp_path / "r.avr"), wait=True)
+        _frames(app, 5)
+    finally:
+        app.release()
+    app = App(size=(700, 450), vsync=False, settings_dir=cfg)      # e.g. --window-size 700x450
+    try:
+        app.open(str(tmp_path / "r.avr"), wait=True)
+        _frames(app, 5)
+        x, _, w, _ = app.views["2d"].screen_rect
+        assert app._visible_views == ("2d", "3d")
+        assert x < 700 * 0.35 and w > 100, "default proportions for this window, not the saved pixel sizes"
+    finally:
+        app.release()

@@ -327,9 +327,14 @@ class App:
 
     def _restore_settings(self, imgui: Any) -> None:
         """Apply what the last run saved: the dock layout (then the default layout is not
-        built), the window position, the view tab in front."""
+        built), the window position, the view tab in front. A layout saved for a window of
+        another size (e.g. `--window-size` given this time) is not restored: imgui would keep
+        the panels' absolute sizes and squeeze the views; the default layout fits any size."""
         s = self.settings
-        if s.ini:
+        win = self.surface.window_size()
+        same_size = s.window_size is None or all(
+            abs(a - b) <= 0.1 * max(b, 1) for a, b in zip(win, s.window_size))
+        if s.ini and same_size:
             imgui.load_ini_settings_from_memory(s.ini)
             if "[Docking][Data]" in s.ini and "DockSpace" in s.ini:
                 self._layout_state = "built"
