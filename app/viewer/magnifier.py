@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from annoview.render.testing import linear_to_srgb, srgb_to_linear
+from annoview.render.srgb import linear_to_srgb, srgb_to_linear
 from annoview.scene.visuals import ImageVisual, SegmentationVisual, Visual
 
 PATCH_RADIUS = 16                    # texels each side of the hovered one: a 33 x 33 patch
