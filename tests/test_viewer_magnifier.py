@@ -73,6 +73,11 @@ def test_mask_hover_magnifier_matches_the_view(tmp_path):
         # the tooltip drew it (a capture shows the enlarged patch) without GL errors
         ui = app.frame(capture=True)
         assert ui is not None and app.magnifier.tex is not None
+        from imgui_bundle import imgui
+
+        tip = imgui.internal.find_window_by_name("##Tooltip_00")
+        assert tip is not None and tip.active and tip.window_padding.x >= 4, \
+            "the tooltip keeps its padding (the view's zero padding must not leak into it)"
         assert app.ctx.error == "GL_NO_ERROR"
         app.handle_mouse_move(-1e9, -1e9)
         app.frame()

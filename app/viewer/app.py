@@ -543,21 +543,22 @@ class App:
         if self._begin(imgui, inspector.WINDOW):
             self._guarded(imgui, "Inspector", self.inspector_panel.draw, rec)
         imgui.end()
-        imgui.push_style_var(imgui.StyleVar_.window_padding, imgui.ImVec2(0, 0))
         front, n = self._front_view
         visible = []
         for space, name in (("2d", VIEW_2D), ("3d", VIEW_3D)):
             if name == front and n > 0:
                 imgui.set_next_window_focus()
                 self._front_view = (front, n - 1)
+            # no padding around the picture; popped at once so tooltips drawn by the view keep theirs
+            imgui.push_style_var(imgui.StyleVar_.window_padding, imgui.ImVec2(0, 0))
             shown = self._begin(imgui, name)
+            imgui.pop_style_var()
             if shown:
                 visible.append(space)
                 self._guarded(imgui, f"{space.upper()} view", self.views[space].draw, rec)
             else:
                 self.views[space].hover = None
             imgui.end()
-        imgui.pop_style_var()
         self._visible_views = tuple(visible)
 
     def _maybe_build_layout(self, imgui: Any, dock_id: int, vp: Any, rec: Recording | None) -> bool:
