@@ -295,3 +295,37 @@ def test_a_layout_saved_for_another_window_size_is_not_squeezed_into_this_one(tm
         assert x < 700 * 0.35 and w > 100, "default proportions for this window, not the saved pixel sizes"
     finally:
         app.release()
+
+
+@needs_display
+@pytest.mark.skipif(not __import__("shutil").which("xdotool"), reason="xdotool is not installed")
+def test_sigterm_closes_the_viewer_cleanly_and_saves_the_layout(tmp_path):
+    """`kill PID` (or a session logout) closes the window as its close button does: exit code 0
+    and the layout saved, not a process killed mid-frame."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _recording(tmp_path / "r.avr")
+    env = dict(os.environ, ANNOVIEW_CONFIG_DIR=str(tmp_path / "cfg"))
+    proc = subprocess.Popen([sys.executable, "-m", "annoview.app.cli", str(tmp_path / "r.avr"), "--no-listen",
+                             "--window-size", "640x400"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and proc.poll() is None:     # the window is up: it runs
+            found = subprocess.run(["xdotool", "search", "--name", "annoview - r.avr"], capture_output=True)
+            if found.returncode == 0:
+                break
+            time.sleep(0.2)
+        time.sleep(0.5)
+        assert not (tmp_path / "cfg" / INI_NAME).exists()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert (tmp_path / "cfg" / INI_NAME).exists(), "saved again on the way out"
+    assert ViewerSettings.load(tmp_path / "cfg", print).window_size == (640, 400)
