@@ -109,3 +109,15 @@ def test_float_depth_and_rgba_values(image, range_, want):
 def test_not_in_the_view_is_none():
     img, seg = _layers()
     assert magnify([img], 2, (0, 0), colors_for) is None
+
+
+def test_nan_and_inf_pixels_are_shown_not_a_warning():
+    import warnings
+
+    img = np.full((4, 4), np.nan, np.float32)
+    img[0, 0] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mag = magnify([ImageVisual(object_id=1, image=img)], 1, (1, 1), colors_for, radius=2)
+    assert mag.layers[0].describe() == "value nan" and mag.layers[0].color[:3] == (0, 0, 0)
+    assert tuple(mag.patch[1, 1, :3]) == (255, 255, 255)      # +inf: past the top of the range

@@ -158,7 +158,7 @@ def display_linear(v: ImageVisual, texels: np.ndarray) -> np.ndarray:
     rgba = {1: lambda: np.concatenate([norm[:, :1].repeat(3, 1), ones], 1),
             2: lambda: np.concatenate([norm[:, :1].repeat(3, 1), norm[:, 1:2]], 1),
             3: lambda: np.concatenate([norm, ones], 1)}.get(c, lambda: norm[:, :4].copy())()
-    rgba = np.clip(rgba, 0.0, 1.0)
+    rgba = np.clip(np.nan_to_num(rgba, nan=0.0), 0.0, 1.0)     # NaN depth/float pixels: black
     if srgb_texture or not v.linear:
         rgba[:, :3] = srgb_to_linear(rgba[:, :3] * 255.0)
     return rgba
