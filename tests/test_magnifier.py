@@ -121,3 +121,16 @@ def test_nan_and_inf_pixels_are_shown_not_a_warning():
         mag = magnify([ImageVisual(object_id=1, image=img)], 1, (1, 1), colors_for, radius=2)
     assert mag.layers[0].describe() == "value nan" and mag.layers[0].color[:3] == (0, 0, 0)
     assert tuple(mag.patch[1, 1, :3]) == (255, 255, 255)      # +inf: past the top of the range
+
+
+def test_a_degenerate_or_non_finite_layer_transform_is_skipped():
+    img, seg = _layers(opacity=1.0)
+    flat = np.eye(4)
+    flat[0, 0] = 0.0                         # scaled to nothing: no pixel to sample
+    broken = np.eye(4)
+    broken[0, 3] = np.nan
+    for m in (flat, broken):
+        seg.transform = m
+        mag = magnify([img, seg], 1, (3, 3), colors_for, radius=2)
+        assert [lv.kind for lv in mag.layers] == ["image"]
+        assert np.abs(mag.patch[2, 2, :3].astype(int) - _image()[3, 3]).max() <= 1

@@ -118,8 +118,10 @@ def _layer_colors(v: ImageVisual | SegmentationVisual, local: np.ndarray,
     """(N, 4) linear RGBA the layer paints at `local` pixel coordinates, and which are inside."""
     arr = np.asarray(v.ids if isinstance(v, SegmentationVisual) else v.image)
     h, w = arr.shape[:2]
-    ix, iy = np.floor(local[:, 0]).astype(np.int64), np.floor(local[:, 1]).astype(np.int64)
-    inside = (ix >= 0) & (iy >= 0) & (ix < w) & (iy < h)
+    finite = np.isfinite(local).all(axis=1)
+    safe = np.where(finite[:, None], local, -1.0)
+    ix, iy = np.floor(safe[:, 0]).astype(np.int64), np.floor(safe[:, 1]).astype(np.int64)
+    inside = finite & (ix >= 0) & (iy >= 0) & (ix < w) & (iy < h)
     cx, cy = np.clip(ix, 0, max(w - 1, 0)), np.clip(iy, 0, max(h - 1, 0))
     if isinstance(v, SegmentationVisual):
         ids = arr[cy, cx].astype(np.int64)
@@ -194,6 +196,8 @@ def _value_at(v: ImageVisual | SegmentationVisual, local: np.ndarray, colors_for
               entity: str) -> LayerValue | None:
     arr = np.asarray(v.ids if isinstance(v, SegmentationVisual) else v.image)
     h, w = arr.shape[:2]
+    if not np.isfinite(local).all():
+        return None
     x, y = int(np.floor(local[0])), int(np.floor(local[1]))
     if not (0 <= x < w and 0 <= y < h):
         return None
@@ -222,6 +226,6 @@ def _inverse(m: np.ndarray | None, pts: np.ndarray) -> np.ndarray | None:
         return pts
     m = np.asarray(m, np.float64)
     a = m[:2, :2]
-    if abs(np.linalg.det(a)) < 1e-12:
+    if not np.isfinite(m[:2, [0, 1, 3]]).all() or abs(np.linalg.det(a)) < 1e-12:
         return None
     return (pts - m[:2, 3]) @ np.linalg.inv(a).T
