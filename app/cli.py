@@ -29,10 +29,14 @@ def build_parser() -> argparse.ArgumentParser:
         usage="annoview [FILE ...] [viewer options]  |  annoview COMMAND ...",
         epilog="Without a command, `annoview FILE...` opens the desktop viewer (listening for live recordings "
                "on 127.0.0.1:9877); `annoview view --help` lists the viewer's options (--port, --bind, "
-               "--screenshot-to, --window-size, --time, --headless).")
+               "--screenshot-to, --window-size, --time, --headless, --reset-layout).")
+    parser.add_argument("--version", action="version", version=f"annoview {_version()}",
+                        help="print the version and exit")
     # `prog` keeps the custom top-level usage out of every subcommand's usage line.
     sub = parser.add_subparsers(dest="command", prog="annoview", metavar="COMMAND")
-    p = sub.add_parser("info", help="print entity tree, timelines and annotation contexts of recordings")
+    p = sub.add_parser("info", help="print entity tree, timelines and annotation contexts of recordings",
+                       description="Print what recordings hold: entity tree with archetypes, timelines and their "
+                                   "ranges, annotation contexts, chunk counts.")
     p.add_argument("files", nargs="+", metavar="FILE", help="recordings to describe (.avr, or .rrd with rerun-sdk)")
     p.set_defaults(func=_info)
     for name in COMMAND_MODULES:

@@ -7,7 +7,6 @@ with its own kinds, e.g. Transform3D, TextLog) are loaded.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import os
 from collections.abc import Iterable
 from typing import TextIO
@@ -17,7 +16,7 @@ from annoview.chunk import Chunk
 from annoview.io import is_rrd, load_chunks
 from annoview.store import Store
 from annoview.store.clears import CLEAR, clear_rows
-from annoview.types.display import short_value
+from annoview.types.display import short_value, timestamp_text
 
 CONTEXT = "AnnotationContext:context"
 VERIFY_MAX_BYTES = 64 << 20  # `info` reads a recording up to this size whole, checking every frame
@@ -31,10 +30,7 @@ def format_time(kind: str, value: int) -> str:
         return str(value)
     if kind == "duration":
         return f"{value / 1e9:.3f}s"
-    try:
-        return _dt.datetime.fromtimestamp(value / 1e9, tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "Z"
-    except (OverflowError, ValueError, OSError):  # outside the years datetime can show
-        return f"{value} ns since the epoch"
+    return timestamp_text(value)
 
 
 def printable(text: str) -> str:

@@ -13,12 +13,14 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("screenshot", help="render a recording at a time into a PNG, without a display")
+    p = sub.add_parser("screenshot", help="render a recording at a time into a PNG, without a display",
+                       description="Render one view of a recording at one time into a PNG, offscreen (EGL): no "
+                                   "window or display needed.")
     p.add_argument("file", metavar="FILE", help="the .avr recording (or .rrd, when rerun-sdk is installed) to render")
     p.add_argument("--out", required=True, metavar="OUT.png", help="the PNG file to write")
-    p.add_argument("--time", metavar="TIMELINE=VALUE", help="default: the end of the first timeline")
+    p.add_argument("--time", metavar="TIMELINE=VALUE", help="the time to render, e.g. frame=10 or time=1.5 (default: the end of the first timeline)")
     p.add_argument("--size", default="1280x720", metavar="WxH", help="image size in pixels (default 1280x720)")
-    p.add_argument("--space", choices=("2d", "3d"), help="default: 2d when there is 2D content")
+    p.add_argument("--space", choices=("2d", "3d"), help="which view to render (default: 2d when there is 2D content, else 3d)")
     p.add_argument("--rect", metavar="X0,Y0,X1,Y1", help="2D: show exactly this scene rectangle")
     p.add_argument("--origin", metavar="ENTITY", help="the entity whose space the view shows (like a Rerun view's "
                    "origin): with --space 2d and a camera entity, its image in pixels")

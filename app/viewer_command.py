@@ -11,7 +11,9 @@ glfw / imgui / moderngl are imported inside run_viewer, so `annoview info` stays
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 from .timeparse import UsageError, parse_size
 
@@ -34,7 +36,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="allow --bind to a non-loopback address (anyone who can reach it can stream data in)")
     p.add_argument("--wait-for-data", type=float, default=30.0, metavar="SECONDS",
                    help="with --screenshot-to and no FILE: wait this long for streamed data (default 30)")
-    p.add_argument("--window-size", default="1280x800", metavar="WxH", help="window size (default 1280x800)")
+    p.add_argument("--window-size", metavar="WxH",
+                   help="window size (default: the size the window had when last closed, else 1280x800)")
+    p.add_argument("--reset-layout", action="store_true",
+                   help="start with the default layout, window size and view options instead of the ones "
+                        "remembered from the last run (they are saved in the per-user config folder)")
     p.add_argument("--time", metavar="TIMELINE=VALUE", help="start at this time (e.g. frame=10, time=1.5)")
     p.add_argument("--screenshot-to", metavar="OUT.png", help="render the UI once into a PNG and exit")
     p.add_argument("--memory-limit", metavar="SIZE",
@@ -67,8 +73,11 @@ def memory_limit_arg(text: str | None) -> int | None:
         raise UsageError(f"--memory-limit: {e}") from None
 
 
+DEFAULT_SIZE = "1280x800"
+
+
 def _run(args: argparse.Namespace) -> int:
-    size = parse_size(args.window_size, "--window-size")
+    size = parse_size(args.window_size or DEFAULT_SIZE, "--window-size")
     args.memory_limit = memory_limit_arg(args.memory_limit)
     if args.screenshot_to and not str(args.screenshot_to).lower().endswith(".png"):
         raise UsageError(f"--screenshot-to: expected a .png path, got {args.screenshot_to!r}")
@@ -81,8 +90,16 @@ def _run(args: argparse.Namespace) -> int:
 
     if not has_display():
         raise UsageError("no display to open a window on (run under xvfb-run, or use --screenshot-to with --headless)")
+    from .viewer.settings import ViewerSettings, config_dir, settings_warning
+
     listen = None if args.no_listen else (args.bind, args.port)
-    app = App(size=size, listen=listen, allow_remote=args.allow_remote, memory_limit=args.memory_limit)
+    folder = config_dir()
+    saved = None if args.reset_layout else ViewerSettings.load(folder, settings_warning)
+    if args.window_size is None and saved is not None and saved.window_size is not None:
+        size = saved.window_size
+    app = App(size=size, listen=listen, allow_remote=args.allow_remote, memory_limit=args.memory_limit,
+              settings_dir=folder, reset_layout=args.reset_layout, settings=saved)
+    previous = _close_on_sigterm(app)
     try:
         for path in args.files:
             app.open(path)
@@ -90,6 +107,21 @@ def _run(args: argparse.Namespace) -> int:
         return app.run()
     finally:
         app.release()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _close_on_sigterm(app: "object") -> object | None:
+    """SIGTERM (e.g. `kill`, a session logout) closes the window as the close button does, so
+    the layout is saved and live recordings are released; returns the previous handler."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        return None
+
+    def close(_sig: int, _frame: object) -> None:
+        app.surface.request_close()  # type: ignore[attr-defined]
+        app.surface.wake()  # type: ignore[attr-defined]
+
+    return signal.signal(signal.SIGTERM, close)
 
 
 def _screenshot(args: argparse.Namespace, size: tuple[int, int]) -> int:

@@ -13,6 +13,15 @@ def _strict_mode():
     rr.set_strict_mode(True)
 
 
+@pytest.fixture(autouse=True)
+def _config_dir(tmp_path_factory, monkeypatch):
+    """The viewer's per-user settings go to a temporary folder, never the real home."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("ANNOVIEW_CONFIG_DIR", str(folder))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    yield folder
+
+
 @pytest.fixture
 def mem():
     """A fresh global recording kept in memory."""

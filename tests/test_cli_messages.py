@@ -100,3 +100,15 @@ def test_stream_reject_message_has_no_bytes_literal():
     with pytest.raises(RecordingFormatError) as e:
         parse_handshake(bytearray(b"GET / HTTP/1.1\r\n"))
     assert "expected the magic AVRSTRM1" in str(e.value) and "b'" not in str(e.value)
+
+
+def test_timestamp_components_read_as_dates():
+    """`annoview info` shows a recording's start time (a Timestamp component) as a date, not as
+    nanoseconds since the epoch."""
+    import numpy as np
+
+    from annoview.types.display import short_value
+
+    ns = np.array([1_796_049_539_104_336_738], np.int64)
+    assert short_value(ns, 70, "rerun.components.Timestamp") == "2026-11-30 14:38:59.104Z"
+    assert short_value(ns, 70, "rerun.components.Other") == "1796049539104336738"

@@ -456,6 +456,12 @@ def test_file_dialog_fallback_opens_typed_path(app, rec_path):
     assert app.wait_loaded()
     app.close_recording(app.active)
     frames(app, 2)
+    app.file_dialog.open()                         # Escape closes it, as Cancel does
+    frames(app, 2)
+    assert app.file_dialog.visible
+    key(app, glfw.KEY_ESCAPE)
+    frames(app, 2)
+    assert not app.file_dialog.visible
 
 
 def test_ui_capture_shows_views_and_no_gl_errors(app, rec):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from .imgui_backend import ImguiRenderer
 from .keys import key_map, modifier_keys
 from .layout import DOCKSPACE, VIEW_2D, VIEW_3D, build_default_layout
 from .loader import FileLoader
+from .magnifier import Magnified
 from .notifications import Notifications
 from .present import Presenter
 from .panels import entities, inspector, legend, problems, timeline
@@ -37,10 +39,11 @@ from .panels.file_dialog import FileDialog
 from .panels.inspector import InspectorPanel
 from .panels.legend import LegendPanel
 from .panels.menubar import MenuBar
-from .panels.overlays import draw_hover_tooltip, draw_loading_card
+from .panels.overlays import MagnifierTexture, draw_hover_tooltip, draw_loading_card, draw_pixel_tooltip
 from .panels.problems import ProblemsPanel, draw_toasts
 from .panels.timeline import TimePanel
 from .recording import Recording, Selection
+from .settings import ViewerSettings, apply_options, merged_view_options, settings_warning
 from .streams import StreamHub
 from .surface import GlfwSurface, Surface
 from .views import ViewPanel
@@ -57,11 +60,23 @@ class App:
 
     def __init__(self, surface: Surface | None = None, *, size: tuple[int, int] = (1280, 800),
                  visible: bool = True, vsync: bool = True, listen: tuple[str, int] | None = None,
-                 title: str = "annoview", allow_remote: bool = False, memory_limit: int | None = None) -> None:
-        """memory_limit: bytes of recording data each recording keeps in memory (None: all)."""
+                 title: str = "annoview", allow_remote: bool = False, memory_limit: int | None = None,
+                 settings_dir: Path | None = None, reset_layout: bool = False,
+                 settings: ViewerSettings | None = None) -> None:
+        """memory_limit: bytes of recording data each recording keeps in memory (None: all).
+        settings_dir: where the layout, window geometry and view options are remembered between
+        runs (None: nothing is read or written); reset_layout: start from the defaults there;
+        settings: already loaded from settings_dir (the command reads the window size first)."""
         from imgui_bundle import imgui
 
         self.notifications = Notifications()
+        self.settings_dir = settings_dir
+        self._settings_failed = False
+        self.settings = ViewerSettings()
+        if settings is not None and not reset_layout:
+            self.settings = settings
+        elif settings_dir is not None and not reset_layout:
+            self.settings = ViewerSettings.load(settings_dir, self._settings_warning)
         self.stream: StreamHub | None = None
         if listen is not None:   # listen first: rr.spawn() waits for the port while the window opens
             self.stream = StreamHub(listen[0], listen[1], self.notifications, wake=self._wake,
@@ -72,7 +87,7 @@ class App:
         imgui.set_current_context(self.imgui_ctx)
         io = imgui.get_io()
         io.config_flags |= imgui.ConfigFlags_.docking_enable
-        io.set_ini_filename(None)             # the default layout every start (View > Reset layout)
+        io.set_ini_filename(None)             # saved by ViewerSettings (never imgui's own file)
         io.config_windows_move_from_title_bar_only = True
         io.config_drag_click_to_input_text = True
         # UI scale: the monitor's content scale, less what the framebuffer scale already gives
@@ -114,12 +129,17 @@ class App:
         self._toast_sig: tuple = ()
         self._visuals: tuple[Any, dict[int, Any]] = (None, {})
         self.presenter = Presenter(self.ctx, self.gui, self.surface)
+        self.magnifier = MagnifierTexture(self.ctx, self.gui)
         self._reported: set[int] = set()
         self._docked: dict[str, bool] = {}
         self._panel_errors: set[str] = set()
         self._front_view: tuple[str | None, int] = (None, 0)
         self.start_time: str | None = None       # --time, applied when the first recording loaded
         self._in_frame = False
+        self._visible_views: tuple[str, ...] = ()
+        self._layout_restored = False
+        self._window_sizes: dict[str, tuple[float, float]] = {}
+        self._restore_settings(imgui)
         self.surface.attach(self)
 
     def _wake(self) -> None:
@@ -196,6 +216,9 @@ class App:
             self.open(p, activate=(i == len(paths) - 1))
 
     def add_recording(self, rec: Recording, activate: bool = True) -> None:
+        if self.settings.view_options:
+            apply_options(rec.options, self.settings.view_options, self._settings_warning)
+            rec.touch_options()
         self.recordings.append(rec)
         if activate or self.active is None:
             self.set_active(rec)
@@ -296,6 +319,73 @@ class App:
         self._layout_state = "now"
         self._layout_kinds = None
 
+    # ---- settings remembered between runs -----------------------------------------------------
+    def _settings_warning(self, text: str) -> None:
+        """A settings problem: one line on the terminal and in the Problems tab."""
+        settings_warning(text)
+        self.notifications.warning(text)
+
+    def _restore_settings(self, imgui: Any) -> None:
+        """Apply what the last run saved: the dock layout (then the default layout is not
+        built), the window position, the view tab in front. A layout saved for a window of
+        another size (e.g. `--window-size` given this time) is not restored: imgui would keep
+        the panels' absolute sizes and squeeze the views; the default layout fits any size."""
+        s = self.settings
+        win = self.surface.window_size()
+        same_size = s.window_size is None or all(
+            abs(a - b) <= 0.1 * max(b, 1) for a, b in zip(win, s.window_size))
+        if s.ini and same_size:
+            imgui.load_ini_settings_from_memory(s.ini)
+            if "[Docking][Data]" in s.ini and "DockSpace" in s.ini:
+                self._layout_state = "built"
+                self._layout_before_data = False
+                self._layout_restored = True
+        if s.window_pos is not None and hasattr(self.surface, "set_window_pos"):
+            self.surface.set_window_pos(s.window_pos)
+        if s.view_tab in ("2d", "3d"):
+            self._front_view = (VIEW_2D if s.view_tab == "2d" else VIEW_3D, 3)
+
+    def save_settings(self) -> bool:
+        """Remember the layout, window geometry, front view tab and view options (the active
+        recording's, merged over what was saved) for the next run."""
+        from imgui_bundle import imgui
+
+        if self.settings_dir is None or self._settings_failed:
+            return False
+        imgui.set_current_context(self.imgui_ctx)
+        s = self.settings
+        s.ini = imgui.save_ini_settings_to_memory()
+        s.window_size = tuple(int(v) for v in self.surface.window_size())  # type: ignore[assignment]
+        if hasattr(self.surface, "window_pos"):
+            s.window_pos = self.surface.window_pos()
+        if len(self._visible_views) == 1:
+            s.view_tab = self._visible_views[0]
+        sizes = self._panel_sizes()
+        if sizes:
+            s.panel_sizes = sizes
+        rec = self.active
+        if rec is not None and rec.scene is not None and (rec.scene.visuals_2d or rec.scene.visuals_3d):
+            s.arrangement = [bool(rec.scene.visuals_2d), bool(rec.scene.visuals_3d)]
+        s.view_options = merged_view_options(s.view_options, self.recordings, self.active)
+        ok = s.save(self.settings_dir, self._settings_warning)
+        self._settings_failed = not ok       # said once; not again every few seconds
+        return ok
+
+    def _panel_sizes(self) -> dict[str, float]:
+        """The docked panels' sizes now, as build_default_layout takes them."""
+        ws = self._window_sizes
+        out: dict[str, float] = {}
+        if entities.WINDOW in ws:
+            out["left"] = ws[entities.WINDOW][0]
+        if legend.WINDOW in ws:
+            out["right"] = ws[legend.WINDOW][0]
+            if inspector.WINDOW in ws:
+                top, bottom = ws[legend.WINDOW][1], ws[inspector.WINDOW][1]
+                out["right_top"] = top / max(top + bottom, 1.0)
+        if timeline.WINDOW in ws:
+            out["bottom"] = ws[timeline.WINDOW][1]
+        return out
+
     # ---- per-recording helpers --------------------------------------------------------------
     def scene_renderer_for(self, rec: Recording) -> SceneRenderer:
         if rec.scene_renderer is None:
@@ -384,6 +474,9 @@ class App:
         draw_toasts(self)
         draw_loading_card(self, vp)
         imgui.render()
+        if io.want_save_ini_settings and self.settings_dir is not None:
+            io.want_save_ini_settings = False     # imgui asks at most every few seconds
+            self.save_settings()
         image = self.presenter.present(imgui.get_draw_data(), fb, capture)
         if image is not None:
             self.last_capture = image
@@ -398,6 +491,9 @@ class App:
             imgui.set_next_window_bg_alpha(1.0)
         shown = imgui.begin(name)[0]
         self._docked[name] = imgui.is_window_docked()
+        if shown:
+            size = imgui.get_window_size()
+            self._window_sizes[name] = (float(size.x), float(size.y))
         return shown
 
     def _guarded(self, imgui: Any, name: str, draw: Any, rec: Recording | None) -> None:
@@ -408,7 +504,15 @@ class App:
         try:
             draw(rec)
         except Exception as e:
-            imgui.internal.error_recovery_try_to_recover_window_state(state)
+            # recover quietly: imgui's recovery asserts (raises) by default on what it fixes,
+            # e.g. a tooltip left open by the failing code
+            io = imgui.get_io()
+            was = (io.config_error_recovery_enable_assert, io.config_error_recovery_enable_debug_log)
+            io.config_error_recovery_enable_assert = io.config_error_recovery_enable_debug_log = False
+            try:
+                imgui.internal.error_recovery_try_to_recover_state(state)   # ends windows it opened
+            finally:
+                io.config_error_recovery_enable_assert, io.config_error_recovery_enable_debug_log = was
             msg = f"{name} panel failed: {type(e).__name__}: {e}"
             if msg not in self._panel_errors:
                 self._panel_errors.add(msg)
@@ -441,19 +545,23 @@ class App:
         if self._begin(imgui, inspector.WINDOW):
             self._guarded(imgui, "Inspector", self.inspector_panel.draw, rec)
         imgui.end()
-        imgui.push_style_var(imgui.StyleVar_.window_padding, imgui.ImVec2(0, 0))
         front, n = self._front_view
+        visible = []
         for space, name in (("2d", VIEW_2D), ("3d", VIEW_3D)):
             if name == front and n > 0:
                 imgui.set_next_window_focus()
                 self._front_view = (front, n - 1)
+            # no padding around the picture; popped at once so tooltips drawn by the view keep theirs
+            imgui.push_style_var(imgui.StyleVar_.window_padding, imgui.ImVec2(0, 0))
             shown = self._begin(imgui, name)
+            imgui.pop_style_var()
             if shown:
+                visible.append(space)
                 self._guarded(imgui, f"{space.upper()} view", self.views[space].draw, rec)
             else:
                 self.views[space].hover = None
             imgui.end()
-        imgui.pop_style_var()
+        self._visible_views = tuple(visible)
 
     def _maybe_build_layout(self, imgui: Any, dock_id: int, vp: Any, rec: Recording | None) -> bool:
         """Build the default layout on the first frame; while the first files load (up to
@@ -462,6 +570,18 @@ class App:
         scene = rec.scene if rec is not None else None
         has_content = scene is not None and bool(scene.visuals_2d or scene.visuals_3d)
         if self._layout_state == "built":
+            if self._layout_restored and has_content:
+                # a saved layout: kept when it was made for the same kind of content (2D, 3D or
+                # both); else the views are arranged for this content, with the saved panel sizes
+                self._layout_restored = False
+                kinds = [bool(scene.visuals_2d), bool(scene.visuals_3d)]
+                if kinds != self.settings.arrangement:
+                    build_default_layout(imgui, dock_id, (vp.work_size.x, vp.work_size.y), has_2d=kinds[0],
+                                         has_3d=kinds[1], sizes=self.settings.panel_sizes)
+                    self._layout_kinds = (kinds[0], kinds[1])
+                if kinds[0] != kinds[1]:
+                    self._front_view = (VIEW_2D if kinds[0] else VIEW_3D, 3)
+                return True
             if self._layout_before_data and has_content:
                 # built while the viewer was empty (e.g. started by rr.spawn): arrange the views
                 # once for the first content that arrives
@@ -506,8 +626,11 @@ class App:
         if imgui.is_key_pressed(K.end, False):
             tc.end()
 
-    def draw_hover_tooltip(self, info: InstanceInfo) -> None:
-        draw_hover_tooltip(self, info)
+    def draw_hover_tooltip(self, info: InstanceInfo, magnified: Magnified | None = None) -> None:
+        if magnified is not None:
+            draw_pixel_tooltip(self, info, magnified, self.magnifier)
+        else:
+            draw_hover_tooltip(self, info)
 
     def needs_frame(self) -> bool:
         """Whether the next loop iteration must draw (else the loop sleeps until an event)."""
@@ -587,6 +710,7 @@ class App:
     def release(self) -> None:
         from imgui_bundle import imgui
 
+        self.save_settings()
         if self.stream is not None:
             self.stream.close()
         for rec in self.recordings:
@@ -595,6 +719,7 @@ class App:
         imgui.set_current_context(self.imgui_ctx)
         self.surface.make_current()
         self.renderer.release()
+        self.magnifier.release()
         self.presenter.release()
         self.gui.release()
         imgui.destroy_context(self.imgui_ctx)

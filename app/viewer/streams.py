@@ -7,6 +7,7 @@ crash: the viewer still opens files.
 """
 from __future__ import annotations
 
+import errno
 import sys
 import threading
 from collections.abc import Callable
@@ -41,6 +42,8 @@ class StreamHub:
             self.address = self.server.address
         except (OSError, ValueError) as e:
             message = f"Not listening for live recordings on {bind}:{port}: {getattr(e, 'strerror', None) or e}"
+            if isinstance(e, OSError) and e.errno == errno.EADDRINUSE:
+                message += " (another viewer or `annoview serve` has it; --port picks another, --no-listen none)"
             notifications.warning(message)
             # the terminal too: a logger that cannot connect is debugged from there, not the Problems tab
             print(f"annoview: warning: {message}", file=sys.stderr, flush=True)

@@ -136,6 +136,28 @@ class GlfwSurface:
         sx, sy = self._glfw.get_window_content_scale(self.window)
         return max(1.0, float(max(sx, sy)))
 
+    def window_pos(self) -> tuple[int, int] | None:
+        """Top-left corner on the desktop (None where the platform has no such thing)."""
+        try:
+            x, y = self._glfw.get_window_pos(self.window)
+        except Exception:  # noqa: BLE001 - Wayland: "position not supported"
+            return None
+        return (int(x), int(y))
+
+    def set_window_pos(self, pos: tuple[int, int]) -> None:
+        """Move the window to a remembered position, if its title bar would land on a monitor
+        (a position saved on a screen that is gone must not put the window out of reach)."""
+        glfw = self._glfw
+        x, y = int(pos[0]), int(pos[1])
+        try:
+            for mon in glfw.get_monitors() or []:
+                mx, my, mw, mh = glfw.get_monitor_workarea(mon)
+                if mx <= x + 40 < mx + mw and my <= y + 10 < my + mh:
+                    glfw.set_window_pos(self.window, x, y)
+                    return
+        except Exception:  # noqa: BLE001 - a platform without window positions
+            return
+
     # ---- loop -------------------------------------------------------------------------------
     def make_current(self) -> None:
         """Several windows (tests) each own a GL context; draw into this one."""

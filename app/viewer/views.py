@@ -25,6 +25,7 @@ from annoview.render.scene_renderer import fit_3d_camera, view_up
 
 from . import theme
 from .hover import InstanceInfo, describe
+from .magnifier import Magnified, magnify
 
 if TYPE_CHECKING:
     from .app import App
@@ -49,6 +50,7 @@ class ViewPanel:
         self.px_size = (1, 1)
         self.hover: InstanceInfo | None = None
         self.hover_pixel: tuple[int, int] | None = None
+        self.magnified: Magnified | None = None   # image/mask hover: the patch and the values
         self._key: tuple | None = None
         self._pick_key: tuple | None = None
         self._bounds: dict[int, tuple[np.ndarray, np.ndarray]] = {}   # per recording: content seen so far
@@ -141,7 +143,7 @@ class ViewPanel:
         self._overlays(rec, dl, pos, w, h)
         self._toolbar(rec, pos, w, hovered)
         if self.hover is not None and hovered and not imgui.is_any_mouse_down():
-            app.draw_hover_tooltip(self.hover)
+            app.draw_hover_tooltip(self.hover, self.magnified)
 
     def _render(self, rec: "Recording", cam: Any, px: tuple[int, int]) -> None:
         scenes = self.app.scene_renderer_for(rec)
@@ -197,6 +199,7 @@ class ViewPanel:
         if not hovered or self.frame is None or rec.scene is None:
             self.hover = None
             self.hover_pixel = None
+            self.magnified = None
             self._pick_key = None
             return
         sx, sy = self.app.fb_scale
@@ -211,6 +214,22 @@ class ViewPanel:
         edits = self.app.scene_renderer_for(rec).edits
         self.hover = None if pick is None else describe(rec.scene, pick, self.app.visuals_by_object(rec), edits.colors,
                                                         edits.color_by)
+        self.magnified = self._magnify(rec, self.hover)
+
+    def _magnify(self, rec: "Recording", info: InstanceInfo | None) -> Magnified | None:
+        """The magnifier patch for a hovered image or mask pixel of the 2D view."""
+        if info is None or info.pixel is None or self.space != "2d" or rec.scene is None:
+            return None
+        scene = rec.scene
+        palettes = self.app.scene_renderer_for(rec).palettes_for(scene)
+
+        def colors_for(key: Any) -> np.ndarray | None:
+            tex = palettes.get(key)
+            return None if tex is None else tex.effective_colors()
+
+        names = {oid: obj.entity for oid, obj in scene.objects.items()}
+        return magnify(scene.visuals_2d, info.object_id, info.pixel, colors_for, names,
+                       background=theme.VIEW_BG[:3])
 
     # ---- overlays ---------------------------------------------------------------------------
     def to_screen(self, point: Any, cam: Any | None = None) -> tuple[float, float] | None:

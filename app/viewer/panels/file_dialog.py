@@ -126,7 +126,7 @@ class FileDialog:
         if imgui.button("Open") or entered:
             self.submit()
         imgui.same_line()
-        if imgui.button("Cancel"):
+        if imgui.button("Cancel") or imgui.is_key_pressed(imgui.Key.escape, False):
             self._close = True
         changed, self.show_all = imgui.checkbox("show all files", self.show_all)
         if changed:

@@ -13,6 +13,7 @@ from annoview.types.display import short_value
 
 from ..hover import InstanceInfo, describe, format_value, packed_color_hex
 from .common import dim_text, hex_rgba, section_title, swatch
+from .legend import flow_items
 
 if TYPE_CHECKING:
     from ..app import App
@@ -216,9 +217,10 @@ class InspectorPanel:
         elif imgui.text_link(f"{owner}##clctx"):
             self.app.select_entity(rec, owner)
         self._row(imgui, "keypoints")
-        imgui.text_wrapped(", ".join(f"{k} {lbl}" if lbl else str(k) for k, lbl in info["keypoints"]) or "none")
+        # wrapped between items only: "3 left_ear" or "left_knee - left_hip" never splits
+        flow_items([f"{k} {lbl}" if lbl else str(k) for k, lbl in info["keypoints"]] or ["none"], imgui)
         self._row(imgui, "connections")
-        imgui.text_wrapped(";  ".join(info["connections"]) or "none")
+        flow_items(info["connections"] or ["none"], imgui, sep=";")
         self._row(imgui, "used by")
         if not info["entities"]:
             dim_text("no entity at this time")

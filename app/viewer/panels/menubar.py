@@ -13,10 +13,14 @@ if TYPE_CHECKING:
 HELP = """Mouse
   2D view: drag to pan, wheel to zoom at the cursor, double-click to fit
   3D view: left drag orbits, right/middle drag pans, wheel zooms, double-click resets
-  Click an instance to inspect it; hover for a tooltip
+  Click an instance to inspect it; hover for a tooltip (over an image or mask: the pixels
+  around the cursor magnified, with the class and the image's color there)
 Keys
   Space play/pause, Left/Right step through data, Home/End jump
-  Ctrl+O open a recording"""
+  Ctrl+O open a recording, Ctrl+Q quit
+Layout
+  Panels can be dragged and docked anywhere; the layout, window size and view options are
+  remembered for the next run (View > Reset layout, or start with --reset-layout)"""
 
 
 class MenuBar:

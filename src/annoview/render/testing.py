@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from .srgb import linear_to_srgb, srgb_to_linear
+
 OUTPUT_DIR = Path(__file__).resolve().parents[3] / "test-output"
 
 
@@ -45,16 +47,6 @@ def make_palette(seed: int = 0) -> np.ndarray:
     pal = rng.integers(0, 256, size=(65536, 4), dtype=np.uint8)
     pal[:, 3] = 255
     return pal
-
-
-def srgb_to_linear(c: np.ndarray) -> np.ndarray:
-    c = np.asarray(c, np.float64) / 255.0
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
-def linear_to_srgb(lin: np.ndarray) -> np.ndarray:
-    lin = np.asarray(lin, np.float64)
-    return np.round(255.0 * np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055))
 
 
 def blend_linear(src: np.ndarray, alpha: float, dst: np.ndarray) -> np.ndarray:

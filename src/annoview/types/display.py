@@ -6,6 +6,7 @@ blobs shown as their size, tensors as their shape and dtype.
 """
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 import numpy as np
@@ -36,14 +37,25 @@ def _py(v: Any, budget: int) -> str:
 _COLORS = frozenset({"Color", "AlbedoFactor", "Rgba32"})
 
 
+def timestamp_text(ns: int) -> str:
+    """Nanoseconds since the Unix epoch as UTC date and time to the millisecond."""
+    try:
+        return _dt.datetime.fromtimestamp(ns / 1e9, tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "Z"
+    except (OverflowError, ValueError, OSError):  # outside the years datetime can show
+        return f"{ns} ns since the epoch"
+
+
 def _named(value: Any, component: str) -> Any:
-    """Colors as #rrggbbaa and enum values by name, when the component type says what they are."""
+    """Colors as #rrggbbaa, timestamps as dates and enum values by name, when the component type
+    says what they are."""
     from .rerun_schema import ENUMS
 
     if not isinstance(value, np.ndarray) or value.dtype.kind not in "iu" or value.ndim != 1:
         return value
     if component in _COLORS:
         return [f"#{int(v) & 0xFFFFFFFF:08x}" for v in value]
+    if component == "Timestamp":
+        return [timestamp_text(int(v)) for v in value]
     if component in ENUMS:
         names = {v: n for n, v in ENUMS[component]}
         return [names.get(int(v), int(v)) for v in value]
