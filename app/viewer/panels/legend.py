@@ -1,7 +1,7 @@
 """Annotations legend: the classes of every context in effect for visible entities.
 
-Per class: visibility, solo, a color picker, id, label and how many instances the current
-frame holds. All of it edits `SceneRenderer.edits` (`annoview.scene.legend.ClassEdits`, keyed by
+Per class: visibility, labels on/off, solo, a color picker, id, label and how many instances
+the current frame holds; above the classes, the views' labels option (auto / on / off). All of it edits `SceneRenderer.edits` (`annoview.scene.legend.ClassEdits`, keyed by
 the context's owner entity, each setter announcing its change), which rewrites palette textures only, so a change shows in the next frame without touching geometry.
 Hovering a class row highlights that class in the views. Keypoints and skeleton connections
 of a class expand under it. Segmentation entities get their display options here too.
@@ -26,7 +26,8 @@ class LegendPanel:
         self.app = app
         self.hovered_class: tuple[str | None, int] | None = None   # set while drawing
         self.row_rects: dict[tuple[str | None, int], tuple[float, float, float, float]] = {}
-        self.option_rects: dict[tuple[str, str], tuple[float, float, float, float]] = {}   # (entity, option)
+        # (entity, option); also ("class:OWNER:ID", "labels") and ("view", "labels:MODE")
+        self.option_rects: dict[tuple[str, str], tuple[float, float, float, float]] = {}
 
     def draw(self, rec: "Recording | None") -> None:
         from imgui_bundle import imgui
@@ -39,6 +40,7 @@ class LegendPanel:
             return
         scene = rec.scene
         edits = self.app.scene_renderer_for(rec).edits
+        self._labels_mode(rec, imgui)
         keys = sorted(scene.contexts, key=lambda k: (scene.context_owner.get(k) is None, str(scene.context_owner.get(k))))
         shown = 0
         for key in keys:
@@ -57,6 +59,24 @@ class LegendPanel:
             imgui.spacing()
             if imgui.button("Reset all class edits"):
                 edits.reset()
+
+    def _labels_mode(self, rec: "Recording", imgui: Any) -> None:
+        """The views' labels option (ViewOptions.labels): auto (as Rerun), on, off."""
+        from annoview.scene.model import LABEL_MODES
+
+        imgui.text("Labels")
+        imgui.same_line()
+        for mode in LABEL_MODES:
+            if imgui.radio_button(f"{mode}##labels", rec.options.labels == mode) and rec.options.labels != mode:
+                rec.options.labels = mode
+                rec.touch_options()
+            self._remember("view", f"labels:{mode}", imgui)
+            if imgui.is_item_hovered():
+                imgui.set_tooltip({"auto": "As Rerun: entities with fewer than 30 instances (or show_labels)",
+                                   "on": "Every instance (labels that would overlap are left out)",
+                                   "off": "No labels"}[mode])
+            imgui.same_line()
+        imgui.new_line()
 
     # ---- one context ------------------------------------------------------------------------
     def _context(self, rec: "Recording", key: Any, ctx: Any, owner: str | None, counts: dict[int, int],
@@ -159,8 +179,14 @@ class LegendPanel:
         if imgui.is_item_hovered():
             imgui.set_tooltip(f"{n} instance{'s' if n != 1 else ''} of this class at the current time "
                               "(a mask counts once per class present)")
-        # solo
+        # labels on/off, solo
         imgui.table_next_column()
+        labels_off = k in edits.labels_off
+        if icon_button(fa.ICON_FA_TAG, "lbl", "Show this class's labels" if labels_off else
+                       "Hide this class's labels (its points and lines stay)", dim=labels_off):
+            edits.set_labels_off(k, not labels_off)
+        self._remember(f"class:{k[0]}:{k[1]}", "labels", imgui)
+        imgui.same_line(0.0, 2.0)
         solo = edits.solo == k
         if icon_button(fa.ICON_FA_BULLSEYE, "solo", "Show only this class" if not solo else "Show all classes",
                        active=solo, dim=not solo):

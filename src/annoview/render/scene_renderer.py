@@ -1,6 +1,6 @@
 """Scene -> pixels: keeps one PaletteTexture per resolved context and applies the legend's
-edits (`annoview.scene.legend`: hidden classes, color changes, one highlighted class) to
-palettes only. The viewer and `annoview screenshot` both draw scenes through this.
+edits (`annoview.scene.legend`: hidden classes, color changes, one highlighted class, classes
+whose labels are off) to palettes only. The viewer and `annoview screenshot` both draw scenes through this.
 """
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ class SceneRenderer:
         tex.set_colors(edited.colors)
         tex.set_hidden(set(edited.hidden))
         tex.set_highlight(edited.highlight)
+        tex.set_labels_off(edited.labels_off)
 
     def render_2d(self, scene: Scene, size: tuple[int, int], camera: Camera2D | None = None) -> tuple[FrameResult, Camera2D]:
         if camera is None:

@@ -23,6 +23,7 @@ class ClassEdits:
     """What the user changed in the legend, per context owner entity."""
 
     hidden: set[ClassKey] = field(default_factory=set)
+    labels_off: set[ClassKey] = field(default_factory=set)    # classes whose labels are not drawn
     colors: dict[ClassKey, RGBA] = field(default_factory=dict)
     highlight: ClassKey | None = None
     solo: ClassKey | None = None
@@ -45,6 +46,12 @@ class ClassEdits:
             (self.hidden.add if hidden else self.hidden.discard)(key)
             self.touch()
 
+    def set_labels_off(self, key: ClassKey, off: bool) -> None:
+        """Switch one class's labels off (its points, lines and masks stay)."""
+        if off != (key in self.labels_off):
+            (self.labels_off.add if off else self.labels_off.discard)(key)
+            self.touch()
+
     def set_solo(self, key: ClassKey | None) -> None:
         if key != self.solo:
             self.solo = key
@@ -57,15 +64,16 @@ class ClassEdits:
 
     def reset(self) -> None:
         """Forget colors, hidden classes and solo (the highlight follows the cursor, it stays)."""
-        if self.colors or self.hidden or self.solo is not None:
+        if self.any:
             self.colors.clear()
             self.hidden.clear()
+            self.labels_off.clear()
             self.solo = None
             self.touch()
 
     @property
     def any(self) -> bool:
-        return bool(self.colors or self.hidden or self.solo is not None)
+        return bool(self.colors or self.hidden or self.labels_off or self.solo is not None)
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ class EditedPalette:
     colors: np.ndarray          # (NUM_IDS, 4) uint8
     hidden: frozenset[int]
     highlight: int | None
+    labels_off: frozenset[int] = frozenset()
 
 
 def edited_palette(ctx: ResolvedContext, owner: str | None, edits: ClassEdits) -> EditedPalette:
@@ -88,7 +97,8 @@ def edited_palette(ctx: ResolvedContext, owner: str | None, edits: ClassEdits) -
         if o == owner:
             hidden = set(range(NUM_IDS)) - {cid}
     h = edits.highlight
-    return EditedPalette(base, frozenset(hidden), h[1] if h is not None and h[0] == owner else None)
+    labels_off = frozenset(cid for (o, cid) in edits.labels_off if o == owner)
+    return EditedPalette(base, frozenset(hidden), h[1] if h is not None and h[0] == owner else None, labels_off)
 
 
 def keypoint_entries(ctx: ResolvedContext) -> list[tuple]:
