@@ -6,9 +6,9 @@ priority order: each label tries a few candidate boxes around its anchor (its pr
 first, then below, above, right, left and the four diagonals, all `gap` pixels clear of the
 anchor, so a label never covers the point it names) and takes the first one that overlaps no
 label placed before it; a label is only moved to a box wholly inside the view (its preferred
-box may stick out, as in Rerun), and one with no free candidate is dropped. Occupancy is a boolean bitmap of the viewport (1 px cells; 2 px cells
-beyond 4 megapixels, which only ever rejects more), so a test is one slice `any()` whatever the
-number of labels already placed.
+box may stick out, as in Rerun), and one with no free candidate is dropped. Occupancy is exact
+to the pixel: one Python int per pixel row used as a bit set, so testing or claiming a box
+costs one AND / OR per row of the box whatever the number of labels already placed.
 
 Stability: the order depends only on priority, on-screen size and depth buckets (coarse, so a
 moving object does not reshuffle labels every frame) and then on a stable identity (object id,
@@ -26,7 +26,6 @@ import numpy as np
 # covers what the label names.
 SIDES = ("below", "above", "right", "left", "below-right", "below-left", "above-right", "above-left", "center")
 CENTER = SIDES.index("center")
-MAX_BITMAP_PIXELS = 4_000_000
 _TRIES = [tuple([f] + [k for k in range(CENTER) if k != f]) for f in range(len(SIDES))]
 
 
@@ -86,39 +85,40 @@ def place_labels(boxes: LabelBoxes, viewport: tuple[int, int],
         return chosen
     cand = candidates(boxes)
     width, height = int(viewport[0]), int(viewport[1])
-    cell = 1 if width * height <= MAX_BITMAP_PIXELS else 2
-    gw, gh = -(-width // cell), -(-height // cell)
-    # conservative cells (a box claims every cell it touches), clipped to the viewport
-    gx0 = np.clip(cand[..., 0] // cell, 0, gw)
-    gy0 = np.clip(cand[..., 1] // cell, 0, gh)
-    gx1 = np.clip(-(-cand[..., 2] // cell), 0, gw)
-    gy1 = np.clip(-(-cand[..., 3] // cell), 0, gh)
-    cells = np.stack([gx0, gy0, gx1, gy1], -1).tolist()
     inside = ((cand[..., 0] >= 0) & (cand[..., 1] >= 0) & (cand[..., 2] <= width) &
-              (cand[..., 3] <= height)).tolist()
+              (cand[..., 3] <= height)).ravel().tolist()
+    lo, hi = np.zeros(2, np.int64), np.array([width, height])
+    flat = np.clip(cand, np.tile(lo, 2), np.tile(hi, 2)).ravel().tolist()   # clipped to the view
     first = boxes.primary.astype(np.int64)
-    kept = np.zeros(n, bool)
     if previous is not None and len(previous[0]):
         idents, sides, anchors = previous
         at = np.clip(np.searchsorted(idents, boxes.ident), 0, len(idents) - 1)
-        moved = np.abs(anchors[at] - boxes.anchor).max(1) if len(boxes.anchor) else np.zeros(0)
+        moved = np.abs(anchors[at] - boxes.anchor).max(1)
         kept = (idents[at] == boxes.ident) & (sides[at] >= 0) & (moved <= boxes.size[:, 1])
         first = np.where(kept, sides[at], first)
     first_l = first.tolist()
-    occ = np.zeros((gh, gw), bool)
+    sides_n = len(SIDES)
+    rows = [0] * height     # occupancy: one int per pixel row, bit x set = pixel (x, row) taken
     for i in placement_order(boxes).tolist():
-        rows, ins, tries = cells[i], inside[i], _TRIES[first_l[i]]
+        base = i * sides_n
         # the preferred (or last frame's) side, even partly outside the view as Rerun draws it;
         # then the other sides, only where they fit wholly inside the view
-        for j, k in enumerate(tries):
-            if j and not ins[k]:
+        for j, k in enumerate(_TRIES[first_l[i]]):
+            if j and not inside[base + k]:
                 continue
-            x0, y0, x1, y1 = rows[k]
+            o = (base + k) * 4
+            x0, y0, x1, y1 = flat[o:o + 4]
             if x1 <= x0 or y1 <= y0:
                 continue          # entirely off screen: no use
-            spot = occ[y0:y1, x0:x1]
-            if not spot.any():
-                spot[...] = True
+            mask = ((1 << (x1 - x0)) - 1) << x0
+            if rows[(y0 + y1) >> 1] & mask:
+                continue          # the middle row is taken: most rejections end here
+            for y in range(y0, y1):
+                if rows[y] & mask:
+                    break
+            else:
+                for y in range(y0, y1):
+                    rows[y] |= mask
                 chosen[i] = k
                 break
     return chosen
