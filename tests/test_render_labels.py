@@ -303,3 +303,18 @@ def test_labels_visual_broadcasts_per_label_fields():
     assert v.per_label("priority").tolist() == [2.0, 2.0, 2.0]
     assert v.per_label("clearance").tolist() == [-1.0, -4.0, -4.0]
     assert v.per_label("extent").tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_box_label_pushed_above_clears_the_box(renderer):
+    """A box label that cannot stay under its box goes above the box's top edge, not inside it."""
+    pal = make_palette(30)
+    palettes = {"c": PaletteTexture(renderer.ctx, pal)}
+    boxes = BoxesVisual(mins=np.array([[40, 40], [44, 42]]), sizes=np.array([[30, 20], [30, 20]]),
+                        class_ids=np.array([1, 2]), palette_key="c", radii=-1.0, object_id=5)
+    labels = box_labels(boxes, ["first", "second"])
+    labels.priority = np.array([2.0, 1.0])
+    res = renderer.render_2d([boxes, labels], Camera2D.pixel_exact(140, 120), (140, 120), palettes)
+    ((_, placed),) = res.label_boxes()
+    assert placed[0, 1] >= 61, "the first stays under its box"
+    assert placed[1, 3] <= 42 - 1, "the second sits above its box's top edge"
+    assert overlapping_pairs(placed) == 0

@@ -42,6 +42,8 @@ class LabelBoxes:
     size_px: np.ndarray     # (N,) float: on-screen size of the labeled thing (larger first)
     depth: np.ndarray       # (N,) float: distance from the eye (nearer first; 0 in 2D)
     ident: np.ndarray       # (N,) uint64: stable identity (object id << 32 | instance)
+    span: np.ndarray | None = None   # (N,) float: height of what it labels above the anchor (a box
+                                     # label's "above" clears the box's top edge); None: 0
 
 
 def primary_side(anchor: str) -> int:
@@ -56,9 +58,11 @@ def candidates(boxes: LabelBoxes) -> np.ndarray:
     ax, ay = (np.round(boxes.anchor[:, k].astype(np.float64) * 64.0) / 64.0 for k in (0, 1))
     w, h = boxes.size[:, 0].astype(np.float64), boxes.size[:, 1].astype(np.float64)
     g = boxes.gap.astype(np.float64)
+    span = np.zeros(len(ay)) if boxes.span is None else np.maximum(boxes.span.astype(np.float64), 0.0)
+    top = ay - span
     cx, cy = ax - w / 2, ay - h / 2
     x0 = np.stack([cx, cx, ax + g, ax - g - w, ax + g, ax - g - w, ax + g, ax - g - w, cx], 1)
-    y0 = np.stack([ay + g, ay - g - h, cy, cy, ay + g, ay + g, ay - g - h, ay - g - h, cy], 1)
+    y0 = np.stack([ay + g, top - g - h, cy, cy, ay + g, ay + g, top - g - h, top - g - h, cy], 1)
     x0, y0 = np.floor(x0 + 0.5), np.floor(y0 + 0.5)
     return np.stack([x0, y0, x0 + w[:, None], y0 + h[:, None]], -1).astype(np.int64)
 

@@ -100,7 +100,7 @@ class LabelsRenderer:
         else:
             inst = np.arange(n, dtype=np.uint64) if v.instances is None else np.asarray(v.instances, np.uint64)
             ident = (np.uint64(v.object_id) << np.uint64(32)) | inst
-        return LabelBoxes(anchor=anchor, size=entry.meta["sizes"], gap=gap,
+        return LabelBoxes(anchor=anchor, size=entry.meta["sizes"], gap=gap, span=v.per_label("span", n) * units_px,
                           primary=np.full(n, primary_side(v.anchor), np.int64), visible=visible,
                           priority=v.per_label("priority", n), size_px=v.per_label("extent", n) * units_px,
                           depth=np.where(ok, w, 0.0) if fs.eye[3] > 0.5 else np.zeros(n), ident=ident)

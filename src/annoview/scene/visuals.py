@@ -350,8 +350,9 @@ class LabelsVisual(_Colored):
     larger first), then nearness (3D). `instances` are the pick instances of the labeled
     things (None = label index).
 
-    Per-label fields (`priority`, `extent`, `clearance`, `keypoint_ids` and the `_Colored`
-    ones) are one value or one per label (a shorter array repeats its last value).
+    A label moved above its anchor clears `span` too (a box's height: above the box, not inside
+    it). Per-label fields (`priority`, `extent`, `clearance`, `span`, `keypoint_ids` and the
+    `_Colored` ones) are one value or one per label (a shorter array repeats its last value).
     """
 
     positions: np.ndarray                      # (N, 2) or (N, 3) anchors
@@ -363,6 +364,7 @@ class LabelsVisual(_Colored):
     clearance: np.ndarray | float = 0.0        # radius of the labeled thing (radii convention)
     priority: np.ndarray | float = LABEL_PRIORITY_CONTEXT
     extent: np.ndarray | float = 0.0           # size of the labeled thing in scene units
+    span: np.ndarray | float = 0.0             # scene units from the anchor up to the labeled thing's top
     font_size: int = DEFAULT_FONT_SIZE
     draw_order: float = DRAW_ORDER_LABELS
 
@@ -380,7 +382,7 @@ class LabelsVisual(_Colored):
 
 def _labels_for(v: "_Colored", n: int, texts: Sequence[str | None], anchors: np.ndarray, kw: dict[str, object],
                 keypoint_ids: np.ndarray | None = None, extent: np.ndarray | float = 0.0,
-                clearance: np.ndarray | float = 0.0) -> LabelsVisual:
+                clearance: np.ndarray | float = 0.0, span: np.ndarray | float = 0.0) -> LabelsVisual:
     """Labels of a visual's instances at `anchors`, in the instances' own colors (explicit, or
     the palette via class and keypoint ids, as the visual itself is drawn); None/empty texts are
     skipped; pick ids and every per-instance field follow their instances."""
@@ -407,6 +409,7 @@ def _labels_for(v: "_Colored", n: int, texts: Sequence[str | None], anchors: np.
         cache_key=None if v.cache_key is None else ("labels", v.cache_key),
         extent=pick(extent) if np.ndim(extent) else float(extent),
         clearance=pick(clearance) if np.ndim(clearance) else float(clearance),
+        span=pick(span) if np.ndim(span) else float(span),
     )
     args.update(kw)
     return LabelsVisual(**args)  # type: ignore[arg-type]
@@ -431,7 +434,7 @@ def box_labels(boxes: BoxesVisual, texts: Sequence[str | None], **kw: object) ->
     anchors = np.stack([mins[:, 0] + sizes[:, 0] / 2, np.maximum(mins[:, 1], mins[:, 1] + sizes[:, 1])], 1)
     line = DEFAULT_LINE_RADIUS if boxes.radii is None else boxes.radii
     return _labels_for(boxes, len(mins), texts, anchors, kw, extent=np.sqrt(np.abs(sizes.prod(1))),
-                       clearance=np.asarray(line, np.float32).reshape(-1))
+                       clearance=np.asarray(line, np.float32).reshape(-1), span=np.abs(sizes[:, 1]))
 
 
 def strip_labels(lines: LinesVisual, texts: Sequence[str | None], anchors: np.ndarray,
