@@ -232,13 +232,16 @@ def test_labels_per_class_and_for_the_view_from_the_legend(app, rec):
     click(app, x + w / 2, y + h / 2)
     move(app, 5, 5)
     assert drawn_labels() == ["left_eye", "nose"]
-    x, y, w, h = app.legend_panel.option_rects[("view", "labels:off")]
-    click(app, x + 6, y + h / 2)
+    def choose(mode_row: int) -> None:     # open the combo, click the row of a mode
+        x, y, w, h = app.legend_panel.option_rects[("view", "labels")]
+        click(app, x + w / 2, y + h / 2)
+        click(app, x + w / 2, y + h + h * (mode_row + 0.5))
+
+    choose(2)
     assert rec.options.labels == "off"
     move(app, 5, 5)
     assert drawn_labels() == []
-    x, y, w, h = app.legend_panel.option_rects[("view", "labels:auto")]
-    click(app, x + 6, y + h / 2)
+    choose(0)
     move(app, 5, 5)
     assert rec.options.labels == "auto" and drawn_labels() == ["left_eye", "nose"]
 

@@ -26,7 +26,7 @@ class LegendPanel:
         self.app = app
         self.hovered_class: tuple[str | None, int] | None = None   # set while drawing
         self.row_rects: dict[tuple[str | None, int], tuple[float, float, float, float]] = {}
-        # (entity, option); also ("class:OWNER:ID", "labels") and ("view", "labels:MODE")
+        # (entity, option); also ("class:OWNER:ID", "labels") and ("view", "labels")
         self.option_rects: dict[tuple[str, str], tuple[float, float, float, float]] = {}
 
     def draw(self, rec: "Recording | None") -> None:
@@ -64,19 +64,15 @@ class LegendPanel:
         """The views' labels option (ViewOptions.labels): auto (as Rerun), on, off."""
         from annoview.scene.model import LABEL_MODES
 
-        imgui.text("Labels")
-        imgui.same_line()
-        for mode in LABEL_MODES:
-            if imgui.radio_button(f"{mode}##labels", rec.options.labels == mode) and rec.options.labels != mode:
-                rec.options.labels = mode
-                rec.touch_options()
-            self._remember("view", f"labels:{mode}", imgui)
-            if imgui.is_item_hovered():
-                imgui.set_tooltip({"auto": "As Rerun: entities with fewer than 30 instances (or show_labels)",
-                                   "on": "Every instance (labels that would overlap are left out)",
-                                   "off": "No labels"}[mode])
-            imgui.same_line()
-        imgui.new_line()
+        imgui.set_next_item_width(min(90.0, imgui.get_content_region_avail().x))
+        changed, idx = imgui.combo("Labels##mode", LABEL_MODES.index(rec.options.labels), list(LABEL_MODES))
+        self._remember("view", "labels", imgui)
+        if imgui.is_item_hovered():
+            imgui.set_tooltip("Labels in the views. auto: as Rerun (entities with fewer than 30 instances, or "
+                              "show_labels); on: every instance (labels that would overlap are left out); off: none")
+        if changed and LABEL_MODES[idx] != rec.options.labels:
+            rec.options.labels = LABEL_MODES[idx]
+            rec.touch_options()
 
     # ---- one context ------------------------------------------------------------------------
     def _context(self, rec: "Recording", key: Any, ctx: Any, owner: str | None, counts: dict[int, int],
