@@ -56,9 +56,7 @@ def build_shapes(inp: VisualizerInput, kind: str, shape: str, unit_segments: np.
                                             cache_key=(tag + "-fill", inp.cache_key, key), **colored))
     obj = part.objects[oid] = inp.scene_object(oid, kind, positions=centers, resolve=inp.resolver(n))
     part.count_classes(key, class_ids, n)
-    # on the shape's center, as the Rerun 0.41 viewer draws Boxes3D labels (moved aside when taken)
-    add_labels(inp, part.visuals_3d, lines, obj, n,
-               lambda vis, texts: strip_labels(vis, texts, centers, anchor="center"))
+    add_labels(inp, part.visuals_3d, lines, obj, n, lambda vis, texts: strip_labels(vis, texts, centers))
     return part
 
 
