@@ -91,8 +91,8 @@ def place_labels(boxes: LabelBoxes, viewport: tuple[int, int],
     width, height = int(viewport[0]), int(viewport[1])
     inside = ((cand[..., 0] >= 0) & (cand[..., 1] >= 0) & (cand[..., 2] <= width) &
               (cand[..., 3] <= height)).ravel().tolist()
-    lo, hi = np.zeros(2, np.int64), np.array([width, height])
-    flat = np.clip(cand, np.tile(lo, 2), np.tile(hi, 2)).ravel().tolist()   # clipped to the view
+    clipped = np.clip(cand, 0, np.array([width, height, width, height]))   # to the view
+    x0s, y0s, x1s, y1s = (clipped[..., c].ravel().tolist() for c in range(4))
     first = boxes.primary.astype(np.int64)
     if previous is not None and len(previous[0]):
         idents, sides, anchors = previous
@@ -105,18 +105,19 @@ def place_labels(boxes: LabelBoxes, viewport: tuple[int, int],
     rows = [0] * height     # occupancy: one int per pixel row, bit x set = pixel (x, row) taken
     for i in placement_order(boxes).tolist():
         base = i * sides_n
+        f = first_l[i]
         # the preferred (or last frame's) side, even partly outside the view as Rerun draws it;
         # then the other sides, only where they fit wholly inside the view
-        for j, k in enumerate(_TRIES[first_l[i]]):
-            if j and not inside[base + k]:
+        for k in _TRIES[f]:
+            o = base + k
+            if k != f and not inside[o]:
                 continue
-            o = (base + k) * 4
-            x0, y0, x1, y1 = flat[o:o + 4]
+            x0, y0, x1, y1 = x0s[o], y0s[o], x1s[o], y1s[o]
             if x1 <= x0 or y1 <= y0:
                 continue          # entirely off screen: no use
+            if (rows[(y0 + y1) >> 1] >> ((x0 + x1) >> 1)) & 1:
+                continue          # its center pixel is taken: most rejections end here
             mask = ((1 << (x1 - x0)) - 1) << x0
-            if rows[(y0 + y1) >> 1] & mask:
-                continue          # the middle row is taken: most rejections end here
             for y in range(y0, y1):
                 if rows[y] & mask:
                     break

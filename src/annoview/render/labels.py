@@ -70,7 +70,7 @@ class LabelsRenderer:
         defines = attach_instance_data(entry, cache, 3, color_define,
                                        color=None if colors_n is None else colors_n[owner_a],
                                        pick=None if pick_n is None else pick_n[owner_a].reshape(m, 2))
-        entry.meta.update(n=m, defines=defines, owner=owner_a, sizes=sizes, placed=None)
+        entry.meta.update(n=m, defines=defines, owner=owner_a, sizes=sizes, placed=None, **_static(v, n))
         atlas.upload()
         return entry
 
@@ -80,45 +80,64 @@ class LabelsRenderer:
         key = None if v.cache_key is None else ("labels", v.cache_key, font_px, scale)
         return cached_entry(fs, key, lambda: self._build(v, fs.cache, font_px, scale)), font_px
 
-    def boxes(self, v: LabelsVisual, fs: FrameState) -> LabelBoxes:
-        """Where the labels of `v` would go this frame, before placement (see the module
-        docstring): projected anchors, box sizes, gaps, ranks, and which are switched off."""
-        n = len(v.texts)
-        entry, _ = self._entry(v, fs)
-        view_proj = fs.view_proj if v.transform is None else fs.view_proj @ np.asarray(v.transform, np.float64)
-        anchor, w = project_px(np.asarray(v.positions, np.float64).reshape(n, -1), view_proj, fs.viewport)
+    def boxes(self, labels: list[LabelsVisual], fs: FrameState) -> LabelBoxes:
+        """Where the labels of these visuals would go this frame, before placement (see the
+        module docstring): projected anchors, box sizes, gaps, ranks, and which are switched
+        off; one row per label, visuals in order. What does not change between frames comes
+        from the cache entry; anchors are projected once per transform, not once per visual."""
+        metas = [self._entry(v, fs)[0].meta for v in labels]
+        counts = np.array([len(m["sizes"]) for m in metas], np.int64)
+        n = int(counts.sum())
+        starts = np.cumsum(counts) - counts
+
+        def cat(key: str) -> np.ndarray:
+            return np.concatenate([m[key] for m in metas]) if metas else np.zeros(0)
+
+        anchor, w, units_px = np.zeros((n, 2)), np.ones(n), np.ones(n)
+        groups: dict[bytes | None, list[int]] = {}
+        for j, v in enumerate(labels):
+            groups.setdefault(v.transform_key(), []).append(j)
+        for members in groups.values():
+            transform = labels[members[0]].transform
+            rows = (slice(None) if len(groups) == 1 else
+                    np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in members]))
+            view_proj = fs.view_proj if transform is None else fs.view_proj @ np.asarray(transform, np.float64)
+            anchor[rows], w[rows] = project_px(np.concatenate([metas[j]["anchors"] for j in members]), view_proj,
+                                               fs.viewport)
+            units_px[rows] = fs.px_scale * (1.0 if transform is None else model_scale(np.asarray(transform)))
         ok = np.isfinite(w) & (w > 0)
-        w_safe = np.where(ok, w, 1.0)
-        units_px = fs.px_scale * (1.0 if v.transform is None else model_scale(np.asarray(v.transform))) / w_safe
-        clearance = v.per_label("clearance", n)
+        units_px /= np.where(ok, w, 1.0)
+        clearance = cat("clearance")
         clearance_px = np.where(clearance < 0, -clearance * fs.ui_scale, clearance * units_px)
-        gap = np.ceil(clearance_px + float(v.offset_px) * fs.ui_scale).astype(np.int64)
-        visible = ok & self._shown(v, fs, n)
-        if v.pick_ids is not None:
-            pid = np.asarray(v.pick_ids, np.uint64).reshape(-1, 2)
-            ident = (pid[:, 0] << np.uint64(32)) | pid[:, 1]
-        else:
-            inst = np.arange(n, dtype=np.uint64) if v.instances is None else np.asarray(v.instances, np.uint64)
-            ident = (np.uint64(v.object_id) << np.uint64(32)) | inst
-        return LabelBoxes(anchor=anchor, size=entry.meta["sizes"], gap=gap, span=v.per_label("span", n) * units_px,
-                          primary=np.full(n, primary_side(v.anchor), np.int64), visible=visible,
-                          priority=v.per_label("priority", n), size_px=v.per_label("extent", n) * units_px,
-                          depth=np.where(ok, w, 0.0) if fs.eye[3] > 0.5 else np.zeros(n), ident=ident)
+        gap = np.ceil(clearance_px + cat("offset") * fs.ui_scale).astype(np.int64)
+        visible = ok & self._shown(labels, metas, starts, fs, n)
+        return LabelBoxes(anchor=anchor, size=cat("sizes").reshape(n, 2), gap=gap, span=cat("span") * units_px,
+                          primary=cat("primary").astype(np.int64), visible=visible, priority=cat("priority"),
+                          size_px=cat("extent") * units_px, depth=np.where(ok, w, 0.0) if fs.eye[3] > 0.5 else
+                          np.zeros(n), ident=cat("ident").astype(np.uint64))
 
     @staticmethod
-    def _shown(v: LabelsVisual, fs: FrameState, n: int) -> np.ndarray:
+    def _shown(labels: list[LabelsVisual], metas: list[dict], starts: np.ndarray, fs: FrameState,
+               n: int) -> np.ndarray:
         """Labels not switched off by their class: labels of the class turned off in the legend,
         and (palette-colored ones, as the shader hides them) labels of a hidden class."""
-        palette = fs.palettes.get(v.palette_key)
-        if palette is None or v.class_ids is None:
-            return np.ones(n, bool)
-        cid = np.asarray(broadcast_last(np.asarray(v.class_ids).reshape(-1), n), np.int64)
-        has = (cid >= 0) & (cid < 65536) & (cid != NO_CLASS)
-        cid = np.where(has, cid, 0)
-        off = palette.labels_off(cid) & has
-        if v.colors is None:
-            off |= palette.hidden_classes(cid) & has
-        return ~off
+        shown = np.ones(n, bool)
+        any_hidden: dict[int, bool] = {}     # per palette, once per frame
+        for j, v in enumerate(labels):
+            palette = fs.palettes.get(v.palette_key)
+            cid = metas[j]["class_ids"]
+            if palette is None or cid is None:
+                continue
+            hidden = v.colors is None and any_hidden.setdefault(id(palette), palette.any_hidden)
+            if not (palette.any_labels_off or hidden):
+                continue
+            has = cid >= 0
+            cid = np.where(has, cid, 0)
+            off = palette.labels_off(cid)
+            if v.colors is None:
+                off = off | palette.hidden_classes(cid)
+            shown[starts[j]:starts[j] + len(cid)] = ~(off & has)
+        return shown
 
     def draw(self, v: LabelsVisual, fs: FrameState, placed: np.ndarray | None) -> None:
         """Draw the labels of `v` in the boxes `placed` ((N, 4) x0, y0, x1, y1 pixels, NaN rows
@@ -152,6 +171,24 @@ class LabelsRenderer:
         for a in self.atlases.values():
             a.release()
         self.corners.release()
+
+
+def _static(v: LabelsVisual, n: int) -> dict[str, object]:
+    """What placement needs of a visual's labels that does not change between frames."""
+    pos = np.asarray(v.positions, np.float64).reshape(n, -1)
+    if v.pick_ids is not None:
+        pid = np.asarray(v.pick_ids, np.uint64).reshape(-1, 2)
+        ident = (pid[:, 0] << np.uint64(32)) | pid[:, 1]
+    else:
+        inst = np.arange(n, dtype=np.uint64) if v.instances is None else np.asarray(v.instances, np.uint64)
+        ident = (np.uint64(v.object_id) << np.uint64(32)) | inst
+    cid = None
+    if v.class_ids is not None and np.asarray(v.class_ids).size:
+        cid = np.asarray(broadcast_last(np.asarray(v.class_ids).reshape(-1), n), np.int64)
+        cid = np.where((cid >= 0) & (cid < 65536) & (cid != NO_CLASS), cid, -1)
+    return dict(anchors=pos, ident=ident, class_ids=cid, clearance=v.per_label("clearance", n),
+                offset=np.full(n, float(v.offset_px)), span=v.per_label("span", n), extent=v.per_label("extent", n),
+                priority=v.per_label("priority", n), primary=np.full(n, primary_side(v.anchor), np.int64))
 
 
 def label_positions(boxes: LabelBoxes, chosen: np.ndarray) -> np.ndarray:

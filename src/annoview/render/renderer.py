@@ -27,7 +27,7 @@ from .context import GL_FRAMEBUFFER_SRGB, create_headless_context
 from .frame import FrameState, FrameStats
 from .grid import grid_visual
 from .images import ImageRenderer, SegmentationRenderer
-from .label_placement import LabelBoxes, place_labels
+from .label_placement import place_labels
 from .labels import LabelsRenderer, label_positions
 from .lines import LinesRenderer
 from .palette import PaletteTexture
@@ -281,16 +281,15 @@ class Renderer:
             self._label_sides.pop(view, None)
             self.label_seconds = 0.0
             return
-        parts = [self.labels.boxes(v, fs) for v in labels]
-        boxes = LabelBoxes(*(np.concatenate([getattr(p, f) for p in parts]) for f in LabelBoxes.__dataclass_fields__))
+        boxes = self.labels.boxes(labels, fs)
         chosen = place_labels(boxes, fs.viewport, self._label_sides.get(view))
         order = np.argsort(boxes.ident, kind="stable")
         self._label_sides[view] = (boxes.ident[order], chosen[order], boxes.anchor[order])
         places = label_positions(boxes, chosen)
         start = 0
-        for v, p in zip(labels, parts):
-            rec.label_places[id(v)] = places[start:start + len(p.anchor)]
-            start += len(p.anchor)
+        for v in labels:
+            rec.label_places[id(v)] = places[start:start + len(v.texts)]
+            start += len(v.texts)
         self.label_seconds = time.perf_counter() - t0
 
     def _begin_state(self, depth: bool) -> None:
