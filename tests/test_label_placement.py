@@ -105,3 +105,16 @@ def test_off_screen_and_hidden_labels_take_no_space():
                        visible=np.array([True, False, True]), priority=np.array([1.0, 5.0, 1.0]),
                        size_px=np.zeros(3), depth=np.zeros(3), ident=np.arange(3, dtype=np.uint64))
     assert place_labels(boxes, VIEW).tolist() == [-1, -1, 0]
+
+
+def test_wild_anchors_are_not_drawn_and_raise_nothing():
+    import warnings
+
+    boxes = LabelBoxes(anchor=np.array([[np.nan, 5.0], [1e30, -1e30], [-np.inf, np.inf], [100.0, 100.0]]),
+                       size=np.array([[40, 16]] * 4), gap=np.array([3] * 4), primary=np.zeros(4, np.int64),
+                       visible=np.ones(4, bool), priority=np.ones(4), size_px=np.zeros(4), depth=np.zeros(4),
+                       ident=np.arange(4, dtype=np.uint64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        boxes.anchor = np.where(np.isfinite(boxes.anchor), boxes.anchor, -1e9)   # as project_px hands them over
+        assert place_labels(boxes, VIEW).tolist() == [-1, -1, -1, 0]

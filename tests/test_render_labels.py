@@ -318,3 +318,16 @@ def test_a_box_label_pushed_above_clears_the_box(renderer):
     assert placed[0, 1] >= 61, "the first stays under its box"
     assert placed[1, 3] <= 42 - 1, "the second sits above its box's top edge"
     assert overlapping_pairs(placed) == 0
+
+
+def test_labels_behind_the_camera_or_at_nan_are_not_drawn(renderer):
+    pal = make_palette(31)
+    palettes = {"c": PaletteTexture(renderer.ctx, pal)}
+    pos = np.array([[0.0, 0.0, 0.0], [0.0, -9.0, 0.0], [np.nan, 0.0, 0.0], [0.0, 0.0, 1e30]], np.float32)
+    labels = LabelsVisual(positions=pos, texts=["front", "behind", "nan", "far"], class_ids=np.array([1]),
+                          palette_key="c", clearance=np.array([]), cache_key="wild")
+    cam = Camera3D.look((0.0, -6.0, 0.0), (0.0, 0.0, 0.0), "z")
+    res = renderer.render_3d([labels], cam, (120, 90), palettes, grid=False)
+    ((_, boxes),) = res.label_boxes()
+    assert np.isfinite(boxes[0]).all() and np.isnan(boxes[1:]).all()
+    assert renderer.ctx.error == "GL_NO_ERROR"

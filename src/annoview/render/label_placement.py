@@ -55,7 +55,8 @@ def candidates(boxes: LabelBoxes) -> np.ndarray:
     """(N, len(SIDES), 4) int boxes x0, y0, x1, y1 (exclusive), one per side in SIDES order,
     snapped to whole pixels (glyphs map 1:1 onto framebuffer pixels)."""
     # to 1/64 px first: a projection that lands a hair below a half pixel must not flip rounding
-    ax, ay = (np.round(boxes.anchor[:, k].astype(np.float64) * 64.0) / 64.0 for k in (0, 1))
+    # (and far off-screen anchors clamped, so the boxes stay in integer range)
+    ax, ay = (np.round(np.clip(boxes.anchor[:, k].astype(np.float64), -1e7, 1e7) * 64.0) / 64.0 for k in (0, 1))
     w, h = boxes.size[:, 0].astype(np.float64), boxes.size[:, 1].astype(np.float64)
     g = boxes.gap.astype(np.float64)
     span = np.zeros(len(ay)) if boxes.span is None else np.maximum(boxes.span.astype(np.float64), 0.0)

@@ -374,7 +374,8 @@ class LabelsVisual(_Colored):
     def per_label(self, field: str, n: int | None = None) -> np.ndarray:
         """A per-label numeric field as (n,) float64 (one value or a shorter array broadcast)."""
         n = len(self.texts) if n is None else n
-        a = np.asarray(getattr(self, field), np.float64).reshape(-1)
+        value = getattr(self, field)
+        a = np.zeros(0) if value is None else np.asarray(value, np.float64).reshape(-1)
         if a.size == 0:
             return np.zeros(n)
         return np.asarray(broadcast_last(a, n), np.float64)[:n]
