@@ -139,3 +139,36 @@ def test_screenshot_labels_options(tmp_path):
                           str(tmp_path / "y.png"), "--hide-labels-class", "1,car"], capture_output=True, text=True,
                          timeout=120)
     assert bad.returncode != 0 and "--hide-labels-class" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_end_to_end_every_label_in_the_color_its_instance_is_drawn_with():
+    """SDK -> scene -> pixels: keypoint color over class color, class color for a keypoint
+    without one, explicit colors over both, the entity default without any; each label's
+    brightest text pixels are exactly the color of the point it names."""
+    from annoview.render import Camera2D, Renderer, SceneRenderer
+
+    def log():
+        rr.log("/", rr.AnnotationContext([rr.ClassDescription(
+            info=(1, "person", (200, 60, 60)),
+            keypoint_annotations=[(0, "nose", (40, 220, 60)), (1, "left_eye")])]), static=True)
+        rr.log("kp", rr.Points2D([[20, 10], [80, 10]], class_ids=1, keypoint_ids=[0, 1], radii=-3), static=True)
+        rr.log("painted", rr.Points2D([[20, 50]], class_ids=1, keypoint_ids=[0], colors=[(250, 240, 20)],
+                                      labels=["painted"], radii=-3), static=True)
+        rr.log("plain", rr.Points2D([[80, 50]], labels=["plain"], radii=-3), static=True)
+
+    scene = build(log)
+    renderer = Renderer(background=(0, 0, 0, 255))
+    try:
+        frame, _ = SceneRenderer(renderer).render_2d(scene, (240, 160), Camera2D.from_rect(0, 0, 120, 80, 240, 160))
+        rgba = frame.read_rgba()
+        for v, boxes in frame.label_boxes():
+            for text, (x0, y0, x1, y1) in zip(v.texts, boxes.astype(int)):
+                px = rgba[y0:y1, x0:x1, :3].reshape(-1, 3).astype(int)
+                text_rgb = px[np.argmax(px.max(1))]
+                anchor = np.asarray(v.positions[list(v.texts).index(text)]) * 2
+                point_rgb = rgba[int(anchor[1]), int(anchor[0]), :3].astype(int)
+                assert np.abs(text_rgb - point_rgb).max() <= 3, (text, text_rgb, point_rgb)
+        texts = sorted(t for v, _ in frame.label_boxes() for t in v.texts)
+        assert texts == ["left_eye", "nose", "painted", "plain"]
+    finally:
+        renderer.release()
