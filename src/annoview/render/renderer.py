@@ -14,8 +14,8 @@ same context is not disturbed. One Renderer per GL context; the context must be 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import time
+from dataclasses import dataclass, field
 from typing import Hashable, Mapping, Sequence
 
 import numpy as np

@@ -117,7 +117,9 @@ def add_labels(inp: VisualizerInput, target: list[Visual], visual: Any, obj: Sce
     `LABEL_PRIORITY_EXPLICIT`, so they win a place over context labels when labels collide."""
     explicit = inp.value("labels")
     show = inp.value("show_labels")
-    forced = inp.options.labels if inp.options.labels is not None else None if show is None else bool(show[0])
+    forced = inp.options.labels            # the view's labels option (None: auto) wins over show_labels
+    if forced is None and show is not None:
+        forced = bool(show[0])
     if forced is False:
         return
     if forced is None and not (n < LABELS_MAX_INSTANCES or (explicit is not None and len(explicit) == 1)):
