@@ -118,3 +118,18 @@ def test_wild_anchors_are_not_drawn_and_raise_nothing():
         warnings.simplefilter("error")
         boxes.anchor = np.where(np.isfinite(boxes.anchor), boxes.anchor, -1e9)   # as project_px hands them over
         assert place_labels(boxes, VIEW).tolist() == [-1, -1, -1, 0]
+
+
+def test_anchors_are_kept_free_of_other_labels():
+    """A label does not cover a point that a label of its priority (or higher) names: the label
+    placed first cannot sit below its point, where the other point is, so it goes above; an
+    explicit label may cover a point that only has a context label."""
+    def boxes_with(priority, reserve):
+        return LabelBoxes(anchor=np.array([[100.0, 110.0], [100.0, 100.0]]), size=np.array([[40, 16]] * 2),
+                          gap=np.array([3, 3]), primary=np.zeros(2, np.int64), visible=np.ones(2, bool),
+                          priority=np.array(priority), size_px=np.zeros(2), depth=np.zeros(2),
+                          ident=np.array([1, 0], np.uint64), reserve=reserve)
+
+    assert place_labels(boxes_with([1.0, 1.0], np.array([2.0, 2.0])), VIEW)[1] == SIDES.index("above")
+    assert place_labels(boxes_with([1.0, 1.0], None), VIEW)[1] == 0, "without reservations: on that point"
+    assert place_labels(boxes_with([1.0, 2.0], np.array([2.0, 2.0])), VIEW)[1] == 0, "higher priority"

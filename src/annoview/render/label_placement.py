@@ -5,7 +5,8 @@ each other. Here every frame, after projection, the labels of a view are placed 
 priority order: each label tries a few candidate boxes around its anchor (its preferred side
 first, then below, above, right, left and the four diagonals, all `gap` pixels clear of the
 anchor, so a label never covers the point it names) and takes the first one that overlaps no
-label placed before it; a label is only moved to a box wholly inside the view (its preferred
+label placed before it and no point named by a label of its priority or higher (an explicit
+label may cover a point that only has a context label, never the reverse); a label is only moved to a box wholly inside the view (its preferred
 box may stick out, as in Rerun), and one with no free candidate is dropped. Occupancy is exact
 to the pixel: one Python int per pixel row used as a bit set, so testing or claiming a box
 costs one AND / OR per row of the box whatever the number of labels already placed.
@@ -44,6 +45,8 @@ class LabelBoxes:
     ident: np.ndarray       # (N,) uint64: stable identity (object id << 32 | instance)
     span: np.ndarray | None = None   # (N,) float: height of what it labels above the anchor (a box
                                      # label's "above" clears the box's top edge); None: 0
+    reserve: np.ndarray | None = None  # (N,) float: half-size of the square kept free around each
+                                       # visible anchor (what the label names); None: nothing
 
 
 def primary_side(anchor: str) -> int:
@@ -104,7 +107,13 @@ def place_labels(boxes: LabelBoxes, viewport: tuple[int, int],
     first_l = first.tolist()
     sides_n = len(SIDES)
     rows = [0] * height     # occupancy: one int per pixel row, bit x set = pixel (x, row) taken
-    for i in placement_order(boxes).tolist():
+    order = placement_order(boxes)
+    level_of = boxes.priority[order].tolist()
+    level = None
+    for i, p in zip(order.tolist(), level_of):
+        if p != level:        # a new priority level: its anchors are kept free from here on
+            level = p
+            _reserve_anchors(rows, boxes, boxes.priority == p, width, height)
         base = i * sides_n
         f = first_l[i]
         # the preferred (or last frame's) side, even partly outside the view as Rerun draws it;
@@ -128,6 +137,25 @@ def place_labels(boxes: LabelBoxes, viewport: tuple[int, int],
                 chosen[i] = k
                 break
     return chosen
+
+
+def _reserve_anchors(rows: list[int], boxes: LabelBoxes, which: np.ndarray, width: int, height: int) -> None:
+    """Claim a square around the visible anchors `which`, so that no label placed from now on
+    covers a point they name (a label's own point is clear anyway: every side starts `gap`
+    away). Anchors of labels drawn on the anchor itself ("center") claim nothing."""
+    if boxes.reserve is None:
+        return
+    keep = which & boxes.visible & (boxes.primary != CENTER) & (boxes.reserve >= 0)
+    if not keep.any():
+        return
+    r = np.floor(boxes.reserve[keep]).astype(np.int64)
+    a = np.clip(np.floor(boxes.anchor[keep]), -1e7, 1e7).astype(np.int64)
+    sq = np.stack([a[:, 0] - r, a[:, 1] - r, a[:, 0] + r + 1, a[:, 1] + r + 1], 1)
+    sq = np.clip(sq, 0, np.array([width, height, width, height]))
+    for x0, y0, x1, y1 in sq[(sq[:, 2] > sq[:, 0]) & (sq[:, 3] > sq[:, 1])].tolist():
+        mask = ((1 << (x1 - x0)) - 1) << x0
+        for y in range(y0, y1):
+            rows[y] |= mask
 
 
 def chosen_boxes(boxes: LabelBoxes, chosen: np.ndarray) -> np.ndarray:

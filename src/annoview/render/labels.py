@@ -112,6 +112,7 @@ class LabelsRenderer:
         gap = np.ceil(clearance_px + cat("offset") * fs.ui_scale).astype(np.int64)
         visible = ok & self._shown(labels, metas, starts, fs, n)
         return LabelBoxes(anchor=anchor, size=cat("sizes").reshape(n, 2), gap=gap, span=cat("span") * units_px,
+                          reserve=np.minimum(clearance_px, gap - 1),
                           primary=cat("primary").astype(np.int64), visible=visible, priority=cat("priority"),
                           size_px=cat("extent") * units_px, depth=np.where(ok, w, 0.0) if fs.eye[3] > 0.5 else
                           np.zeros(n), ident=cat("ident").astype(np.uint64))
