@@ -123,13 +123,14 @@ def test_label_text_in_each_instance_resolved_color(renderer):
     rgba = res.read_rgba()
     save_png(rgba, "label_colors", 4)
     boxes = {v.texts[i]: b[i] for v, b in res.label_boxes() for i in range(len(v.texts))}
+    anchors = {v.texts[i]: v.positions[i] for v, _ in res.label_boxes() for i in range(len(v.texts))}
     expect = {"nose": (40, 220, 60), "left eye": (200, 60, 60), "plain": (90, 150, 250), "painted": (250, 240, 20)}
     for text, color in expect.items():
         got = text_color(rgba, boxes[text])
         assert np.abs(got - color).max() <= 2, f"{text}: text {got}, its instance is drawn in {color}"
-        # and its point, drawn above the label, has that very color
-        x0, y0, x1, _ = boxes[text]
-        point = rgba[int(y0) - 6, (int(x0) + int(x1)) // 2, :3]
+        # and its point, drawn above the label, has that very color at its center
+        x, y = (int(c) for c in anchors[text])
+        point = rgba[y, x, :3]
         assert np.abs(point.astype(int) - color).max() <= 2, f"{text}: point {point}"
     assert renderer.ctx.error == "GL_NO_ERROR"
 
@@ -236,7 +237,7 @@ def test_labels_switched_off_per_class_free_their_space(renderer):
     pal = make_palette(27)
     tex = PaletteTexture(renderer.ctx, pal)
     pos = np.array([[50.5, 30.5], [51.5, 31.5]])          # two labels that would collide
-    pts = PointsVisual(positions=pos, class_ids=np.array([1, 2]), palette_key="c", cache_key="off")
+    pts = PointsVisual(positions=pos, class_ids=np.array([1, 2]), palette_key="c", radii=-2.5, cache_key="off")
     labels = point_labels(pts, ["first", "second"])
     labels.priority = np.array([1.0, 2.0])
     res = renderer.render_2d([pts, labels], Camera2D.pixel_exact(100, 80), (100, 80), {"c": tex})
