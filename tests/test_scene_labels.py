@@ -12,7 +12,7 @@ import pytest
 import annoview as rr
 from annoview.scene import SceneBuilder, ViewOptions
 from annoview.scene.visuals import (LABEL_PRIORITY_CONTEXT, LABEL_PRIORITY_EXPLICIT, BoxesVisual, LabelsVisual,
-                                    PointsVisual, box_labels, point_labels)
+                                    PointsVisual, box_labels, label_idents, point_labels)
 
 
 def labels_of(scene, space: str = "2d") -> dict[str, LabelsVisual]:
@@ -59,6 +59,9 @@ def test_explicit_labels_outrank_context_labels_and_know_their_size():
     assert labels["/named"].per_label("extent").tolist() == [4.0, 4.0]
     assert labels["/boxes"].per_label("extent") == pytest.approx([np.sqrt(300.0)])
     assert labels["/boxes"].anchor == "below" and labels["/boxes"].positions.tolist() == [[15.0, 50.0]]
+    # identities from the entity path, not the builder's object ids: the same in every build
+    assert labels["/kp"].idents.tolist() == label_idents("/kp", np.arange(2)).tolist()
+    assert len(set(labels["/kp"].idents.tolist()) | set(labels["/named"].idents.tolist())) == 4
 
 
 def test_a_shared_label_is_drawn_once_in_the_first_instance_color():

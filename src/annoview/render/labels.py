@@ -177,7 +177,9 @@ class LabelsRenderer:
 def _static(v: LabelsVisual, n: int) -> dict[str, object]:
     """What placement needs of a visual's labels that does not change between frames."""
     pos = np.asarray(v.positions, np.float64).reshape(n, -1)
-    if v.pick_ids is not None:
+    if v.idents is not None and len(v.idents) == n:
+        ident = np.asarray(v.idents, np.uint64)
+    elif v.pick_ids is not None:
         pid = np.asarray(v.pick_ids, np.uint64).reshape(-1, 2)
         ident = (pid[:, 0] << np.uint64(32)) | pid[:, 1]
     else:

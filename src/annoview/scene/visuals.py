@@ -27,6 +27,7 @@ GPU, else `default_color`. Radii: negative = screen pixels, positive = scene uni
 """
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Hashable, Literal, Sequence
 
@@ -350,7 +351,9 @@ class LabelsVisual(_Colored):
     larger first), then nearness (3D). `instances` are the pick instances of the labeled
     things (None = label index).
 
-    A label moved above its anchor clears `span` too (a box's height: above the box, not inside
+    `idents` name each label across frames and scene builds (the placement's tie-break and its
+    memory of the side a label took): `label_idents(entity path, instances)`; None = object id
+    and instance. A label moved above its anchor clears `span` too (a box's height: above the box, not inside
     it). Per-label fields (`priority`, `extent`, `clearance`, `span`, `keypoint_ids` and the
     `_Colored` ones) are one value or one per label (a shorter array repeats its last value).
     """
@@ -364,6 +367,7 @@ class LabelsVisual(_Colored):
     clearance: np.ndarray | float = 0.0        # radius of the labeled thing (radii convention)
     priority: np.ndarray | float = LABEL_PRIORITY_CONTEXT
     extent: np.ndarray | float = 0.0           # size of the labeled thing in scene units
+    idents: np.ndarray | None = None           # (N,) uint64 stable identity per label, see below
     span: np.ndarray | float = 0.0             # scene units from the anchor up to the labeled thing's top
     font_size: int = DEFAULT_FONT_SIZE
     draw_order: float = DRAW_ORDER_LABELS
@@ -379,6 +383,13 @@ class LabelsVisual(_Colored):
         if a.size == 0:
             return np.zeros(n)
         return np.asarray(broadcast_last(a, n), np.float64)[:n]
+
+
+def label_idents(entity: str, instances: np.ndarray) -> np.ndarray:
+    """Stable label identities: a CRC32 of the entity path in the high 32 bits, the instance in
+    the low ones (object ids depend on the order a builder met the entities; paths do not)."""
+    return (np.uint64(zlib.crc32(entity.encode("utf-8"))) << np.uint64(32)) | \
+        np.asarray(instances, np.uint64).reshape(-1)
 
 
 def _labels_for(v: "_Colored", n: int, texts: Sequence[str | None], anchors: np.ndarray, kw: dict[str, object],

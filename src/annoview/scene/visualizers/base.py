@@ -20,7 +20,8 @@ from ...annotations import ResolvedContext, ResolvedInstances, resolve_instances
 from ...instances import RGBA, broadcast_last, explicit_colors
 from ...store import CellRef
 from ..model import EntityOptions, Part, SceneObject
-from ..visuals import LABEL_PRIORITY_CONTEXT, LABEL_PRIORITY_EXPLICIT, LabelsVisual, PointsVisual, Visual
+from ..visuals import (LABEL_PRIORITY_CONTEXT, LABEL_PRIORITY_EXPLICIT, LabelsVisual, PointsVisual, Visual,
+                       label_idents)
 
 PER_INSTANCE = frozenset({"radii", "colors", "labels", "class_ids", "keypoint_ids"})
 LABELS_MAX_INSTANCES = 30  # labels shown below this many instances (or exactly one label); docs/semantics.md rule 7
@@ -129,12 +130,15 @@ def add_labels(inp: VisualizerInput, target: list[Visual], visual: Any, obj: Sce
         return
     n_explicit = 0 if explicit is None else len(explicit)
     if res.shared_label is not None and n > 1:
-        target.append(_center_label(visual, res.shared_label, explicit=n_explicit > 0))
+        label = _center_label(visual, res.shared_label, explicit=n_explicit > 0)
+        label.idents = label_idents(inp.path, np.zeros(1))
+        target.append(label)
         return
     if any(res.labels):
         labels = make(visual, res.labels)
         inst = np.arange(len(labels.texts)) if labels.instances is None else np.asarray(labels.instances, np.int64)
         labels.priority = np.where(inst < n_explicit, LABEL_PRIORITY_EXPLICIT, LABEL_PRIORITY_CONTEXT).astype(np.float32)
+        labels.idents = label_idents(inp.path, inst)
         target.append(labels)
 
 
