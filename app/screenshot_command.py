@@ -35,6 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--class-style", action="append", default=[], metavar="ID:radius=R,thickness=T",
                    help="scale the point radius and/or line thickness of class ID (in every annotation "
                    "context), e.g. 1:radius=2,thickness=0.5; repeatable")
+    p.add_argument("--labels", choices=("auto", "on", "off"), default="auto",
+                   help="auto (default): labels as Rerun shows them (entities with fewer than 30 instances, or "
+                   "show_labels); on: label every instance (overlapping labels are thinned out); off: no labels")
+    p.add_argument("--hide-labels-class", metavar="ID,ID", help="draw no labels for these class ids (in every "
+                   "annotation context), as switching their labels off in the legend does")
     p.set_defaults(func=run)
 
 
@@ -118,17 +123,32 @@ def normalize_origin(text: str, store: "Store") -> str:
     return path
 
 
+def parse_class_ids(option: str, text: str | None) -> list[int]:
+    """A comma-separated list of class ids (0..65535)."""
+    if not text:
+        return []
+    try:
+        ids = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise UsageError(f"{option}: expected class ids like 1,2, got {text!r}") from None
+    bad = [i for i in ids if not 0 <= i <= 65535]
+    if bad:
+        raise UsageError(f"{option}: class ids are 0..65535, got {bad[0]}")
+    return ids
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
     from annoview.render import Camera2D, Renderer, SceneRenderer
-    from annoview.scene import SceneBuilder
+    from annoview.scene import SceneBuilder, ViewOptions
     from annoview.store import Store
     from annoview.store.ingest import add_file
 
     from .viewer_command import memory_limit_arg
 
     size = parse_size(args.size)
+    labels_off = parse_class_ids("--hide-labels-class", getattr(args, "hide_labels_class", None))
     rect = parse_rect(args.rect) if args.rect else None
     class_styles = [parse_class_style(text) for text in args.class_style]
     if not str(args.out).lower().endswith(".png"):
@@ -139,7 +159,8 @@ def run(args: argparse.Namespace) -> int:
     origin = None
     if args.origin is not None:
         origin = normalize_origin(args.origin, store)
-    scene = SceneBuilder(store).build(timeline, t, origin=origin)
+    scene = SceneBuilder(store).build(timeline, t, origin=origin,
+                                      options=ViewOptions(labels=getattr(args, "labels", "auto") or "auto"))
     for entity, problem in scene.problems:
         print(f"annoview: note: {entity}: {problem}", file=sys.stderr)
     for line in store.read_problems():    # data the time needs that could not be read from the file
@@ -157,6 +178,9 @@ def run(args: argparse.Namespace) -> int:
         for owner in {None, *scene.context_owner.values()}:
             for cid, radius, thickness in class_styles:
                 scenes.edits.set_style((owner, cid), radius, thickness)
+        for key in scene.contexts:          # a class's labels off in every context, as in the legend
+            for cid in labels_off:
+                scenes.edits.set_labels_off((scene.context_owner.get(key), cid), True)
         if space == "2d":
             camera = Camera2D.from_rect(*rect, *size) if rect else None
             frame, _ = scenes.render_2d(scene, size, camera)

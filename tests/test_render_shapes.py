@@ -248,7 +248,7 @@ def test_fill_modes_and_picking_the_fill(renderer):
         q = vp @ np.append(p, 1.0)
         return int((q[0] / q[3] * 0.5 + 0.5) * size[0]), int((0.5 - q[1] / q[3] * 0.5) * size[1])
 
-    face = [project([x, -1, -0.5]) for x in (-3, 0, 3)]   # the middle of each front face, under the label
+    face = [project([x, -1, 0.5]) for x in (-3, 0, 3)]   # high on each front face, above the label
     translucent, solid, wire = (pixel(img, p) for p in face)
     # the transparent fill: the class color darkened about as the Rerun 0.41 viewer shows it
     # (a face of this box measured (30, 102, 30) there); the solid fill is lit, opaque and brighter

@@ -213,6 +213,39 @@ def test_hiding_a_class_in_the_legend_removes_its_pixels(app, rec):
     assert count(view_pixels(app), NOSE) > 0
 
 
+def test_labels_per_class_and_for_the_view_from_the_legend(app, rec):
+    """The legend's tag button switches one class's labels off (its points stay); the view's
+    labels option (auto / on / off) rebuilds the scene with or without labels."""
+    def drawn_labels():
+        frames(app, 2)
+        return sorted(v.texts[i] for v, b in app.views["2d"].frame.label_boxes() for i in range(len(v.texts))
+                      if np.isfinite(b[i, 0]))
+
+    assert drawn_labels() == ["left_eye", "nose"]
+    x, y, w, h = app.legend_panel.option_rects[("class:/:1", "labels")]
+    click(app, x + w / 2, y + h / 2)
+    edits = app.scene_renderer_for(rec).edits
+    assert ("/", 1) in edits.labels_off
+    move(app, 5, 5)
+    assert drawn_labels() == [] and count(view_pixels(app), NOSE) > 0, "labels gone, keypoints stay"
+    x, y, w, h = app.legend_panel.option_rects[("class:/:1", "labels")]     # (the table may have re-fit)
+    click(app, x + w / 2, y + h / 2)
+    move(app, 5, 5)
+    assert drawn_labels() == ["left_eye", "nose"]
+    def choose(mode_row: int) -> None:     # open the combo, click the row of a mode
+        x, y, w, h = app.legend_panel.option_rects[("view", "labels")]
+        click(app, x + w / 2, y + h / 2)
+        click(app, x + w / 2, y + h + h * (mode_row + 0.5))
+
+    choose(2)
+    assert rec.options.labels == "off"
+    move(app, 5, 5)
+    assert drawn_labels() == []
+    choose(0)
+    move(app, 5, 5)
+    assert rec.options.labels == "auto" and drawn_labels() == ["left_eye", "nose"]
+
+
 def test_editing_a_class_color_recolors_pixels_without_uploads(app, rec):
     sr = app.scene_renderer_for(rec)
     renders = app.views["2d"].renders

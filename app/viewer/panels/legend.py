@@ -1,8 +1,8 @@
 """Annotations legend: the classes of every context in effect for visible entities.
 
-Per class: visibility, solo, a color picker, id, label, how many instances the current
-frame holds, and a size popup (point radius and line thickness scales). On top, the view's
-"color by" mode (class / entity / instance). All of it edits `SceneRenderer.edits` (`annoview.scene.legend.ClassEdits`, keyed by
+Per class: visibility, labels on/off, solo, a color picker, id, label, how many instances the
+current frame holds, and a size popup (point radius and line thickness scales). On top, the views'
+labels option (auto / on / off) and "color by" mode (class / entity / instance). All of it edits `SceneRenderer.edits` (`annoview.scene.legend.ClassEdits`, keyed by
 the context's owner entity, each setter announcing its change), which rewrites palette textures only, so a change shows in the next frame without touching geometry.
 Hovering a class row highlights that class in the views. Keypoints and skeleton connections
 of a class expand under it. Segmentation entities get their display options here too.
@@ -27,7 +27,8 @@ class LegendPanel:
         self.app = app
         self.hovered_class: tuple[str | None, int] | None = None   # set while drawing
         self.row_rects: dict[tuple[str | None, int], tuple[float, float, float, float]] = {}
-        self.option_rects: dict[tuple[str, str], tuple[float, float, float, float]] = {}   # (entity, option)
+        # (entity, option); also ("class:OWNER:ID", "labels") and ("view", "labels")
+        self.option_rects: dict[tuple[str, str], tuple[float, float, float, float]] = {}
         self.control_rects: dict[tuple, tuple[float, float, float, float]] = {}  # ("color_by", mode), ("size", key)...
 
     def draw(self, rec: "Recording | None") -> None:
@@ -42,6 +43,7 @@ class LegendPanel:
             return
         scene = rec.scene
         edits = self.app.scene_renderer_for(rec).edits
+        self._labels_mode(rec, imgui)
         self._color_by(edits, imgui)
         keys = sorted(scene.contexts, key=lambda k: (scene.context_owner.get(k) is None, str(scene.context_owner.get(k))))
         shown = 0
@@ -91,6 +93,20 @@ class LegendPanel:
                                "the swatches below are the class colors.")
             imgui.pop_style_color()
         imgui.spacing()
+
+    def _labels_mode(self, rec: "Recording", imgui: Any) -> None:
+        """The views' labels option (ViewOptions.labels): auto (as Rerun), on, off."""
+        from annoview.scene.model import LABEL_MODES
+
+        imgui.set_next_item_width(min(90.0, imgui.get_content_region_avail().x))
+        changed, idx = imgui.combo("Labels##mode", LABEL_MODES.index(rec.options.labels), list(LABEL_MODES))
+        self._remember("view", "labels", imgui)
+        if imgui.is_item_hovered():
+            imgui.set_tooltip("Labels in the views. auto: as Rerun (entities with fewer than 30 instances, or "
+                              "show_labels); on: every instance (labels that would overlap are left out); off: none")
+        if changed and LABEL_MODES[idx] != rec.options.labels:
+            rec.options.labels = LABEL_MODES[idx]
+            rec.touch_options()
 
     # ---- one context ------------------------------------------------------------------------
     def _context(self, rec: "Recording", key: Any, ctx: Any, owner: str | None, counts: dict[int, int],
@@ -194,8 +210,14 @@ class LegendPanel:
         if imgui.is_item_hovered():
             imgui.set_tooltip(f"{n} instance{'s' if n != 1 else ''} of this class at the current time "
                               "(a mask counts once per class present)")
-        # solo
+        # labels on/off, solo
         imgui.table_next_column()
+        labels_off = k in edits.labels_off
+        if icon_button(fa.ICON_FA_TAG, "lbl", "Show this class's labels" if labels_off else
+                       "Hide this class's labels (its points and lines stay)", dim=labels_off):
+            edits.set_labels_off(k, not labels_off)
+        self._remember(f"class:{k[0]}:{k[1]}", "labels", imgui)
+        imgui.same_line(0.0, 2.0)
         solo = edits.solo == k
         if icon_button(fa.ICON_FA_BULLSEYE, "solo", "Show only this class" if not solo else "Show all classes",
                        active=solo, dim=not solo):

@@ -41,6 +41,8 @@ class FrameStats:
     palette_writes: int = 0
     visuals: int = 0
     draw_seconds: float = 0.0   # CPU time inside draw calls (llvmpipe shades vertices there)
+    label_writes: int = 0       # label position rewrites (labels placed apart each frame; not geometry)
+    label_bytes: int = 0
 
 
 @dataclass

@@ -63,6 +63,8 @@ class PaletteTexture:
         self.writes = 0                 # texture write calls, for tests and stats
         self._base = np.zeros((N_IDS, 4), np.uint8)
         self._hidden = np.zeros(N_IDS, bool)
+        self._labels_off = np.zeros(N_IDS, bool)        # classes whose labels the legend turned off
+        self.any_labels_off = False
         self._highlight: int | None = None
         self._uploaded: np.ndarray | None = None      # effective palette currently on the GPU
         self._dirty = True                              # an edit since the last sync
@@ -141,6 +143,27 @@ class PaletteTexture:
         ids = np.fromiter((int(c) for c in class_ids), np.int64)
         self._hidden[ids] = True
         self._dirty = True
+
+    def set_labels_off(self, class_ids: Iterable[int]) -> None:
+        """Draw no labels for exactly these classes (their points and lines stay). Read on the
+        CPU by label placement, so no texture changes."""
+        self._labels_off[:] = False
+        self._labels_off[np.fromiter((int(c) for c in class_ids), np.int64)] = True
+        self.any_labels_off = bool(self._labels_off.any())
+
+    def labels_off(self, class_ids: np.ndarray) -> np.ndarray:
+        """Per class id (0..65535): are its labels turned off?"""
+        return self._labels_off[class_ids]
+
+    @property
+    def any_hidden(self) -> bool:
+        """Is any class drawn invisible (hidden, or a color with alpha 0)? (What the last
+        `sync()` uploaded, and the pending hidden set.)"""
+        return bool(self.has_transparent or self._hidden.any())
+
+    def hidden_classes(self, class_ids: np.ndarray) -> np.ndarray:
+        """Per class id (0..65535): is it drawn invisible (hidden, or a color with alpha 0)?"""
+        return self._hidden[class_ids] | (self._base[class_ids, 3] == 0)
 
     def hide_class(self, class_id: int, hidden: bool = True) -> None:
         self._hidden[int(class_id)] = hidden

@@ -14,7 +14,8 @@ same context is not disturbed. One Renderer per GL context; the context must be 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Hashable, Mapping, Sequence
 
 import numpy as np
@@ -27,7 +28,8 @@ from .color_tables import ColorTables
 from .frame import COLOR_BY_MODES, COLOR_TABLE_UNIT, FrameState, FrameStats
 from .grid import grid_visual
 from .images import ImageRenderer, SegmentationRenderer
-from .labels import LabelsRenderer
+from .label_placement import place_labels
+from .labels import LabelsRenderer, label_positions
 from .lines import LinesRenderer
 from .palette import PaletteTexture, neutral_style_texture
 from .points import PointsRenderer
@@ -54,6 +56,9 @@ class FrameRecord:
     grid: LinesVisual | None
     eye: tuple[float, float, float, float]
     ui_scale: float = 1.0
+    # id(LabelsVisual) -> (N, 4) x0, y0, x1, y1 pixels of each label box, NaN = not drawn (placed once
+    # per frame, so the pick pass draws labels exactly where the color pass did)
+    label_places: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,6 +108,12 @@ class FrameResult:
             self.renderer.render_pick(self, None)
             self.target.pick_source = self.record
 
+    def label_boxes(self) -> list[tuple[LabelsVisual, np.ndarray]]:
+        """The frame's labels with their boxes ((N, 4) x0, y0, x1, y1 framebuffer pixels, top-left
+        origin, exclusive end; NaN rows: not drawn, dropped for space or switched off)."""
+        return [(v, self.record.label_places[id(v)]) for v in self.record.visuals
+                if isinstance(v, LabelsVisual) and id(v) in self.record.label_places]
+
     def display_texture(self) -> moderngl.Texture:
         """Plain RGBA8 texture with the frame's bytes, for showing in imgui (uv0=(0,1), uv1=(1,0))."""
         return self.renderer.display_texture(self.target)
@@ -141,6 +152,10 @@ class Renderer:
         self.color_by = "class"
         self.neutral_style = neutral_style_texture(self.ctx)
         self._color_tables = ColorTables(self.ctx)
+        # per view: (sorted label identities, the side each was placed on, its anchor) of the
+        # last frame, so a label keeps its side while scrubbing
+        self._label_sides: dict[Hashable, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.label_seconds = 0.0     # CPU time of the last frame's label placement
 
     def set_object_colors(self, colors: np.ndarray) -> None:
         """(N, 4) uint8 sRGB: row = object id, the entity color "color by entity" shows for it
@@ -234,6 +249,7 @@ class Renderer:
             fbo.use()
             self._begin_state(depth)
             ctx.enable_direct(GL_FRAMEBUFFER_SRGB)
+            self._place_labels(record, fs, view)
             self._draw(record, fs, fbo)
         finally:
             self._end_state()
@@ -271,6 +287,26 @@ class Renderer:
             _restore_fbo(prev_fbo)
         self.draw_calls += stats.draw_calls
         return stats
+
+    def _place_labels(self, rec: FrameRecord, fs: FrameState, view: Hashable) -> None:
+        """Place every label of the frame at once (label_placement.py): labels of all entities
+        compete for space, so none overlaps another."""
+        t0 = time.perf_counter()
+        labels = [v for v in rec.visuals if isinstance(v, LabelsVisual) and len(v.texts)]
+        if not labels:
+            self._label_sides.pop(view, None)
+            self.label_seconds = 0.0
+            return
+        boxes = self.labels.boxes(labels, fs)
+        chosen = place_labels(boxes, fs.viewport, self._label_sides.get(view))
+        order = np.argsort(boxes.ident, kind="stable")
+        self._label_sides[view] = (boxes.ident[order], chosen[order], boxes.anchor[order])
+        places = label_positions(boxes, chosen)
+        start = 0
+        for v in labels:
+            rec.label_places[id(v)] = places[start:start + len(v.texts)]
+            start += len(v.texts)
+        self.label_seconds = time.perf_counter() - t0
 
     def _begin_state(self, depth: bool) -> None:
         ctx = self.ctx
@@ -320,7 +356,7 @@ class Renderer:
         ctx = self.ctx
         if isinstance(v, LabelsVisual):
             ctx.disable(moderngl.DEPTH_TEST)   # labels overlay everything
-            self.labels.draw(v, fs)
+            self.labels.draw(v, fs, rec.label_places.get(id(v)))
             if rec.depth:
                 ctx.enable(moderngl.DEPTH_TEST)
         elif isinstance(v, PointsVisual):

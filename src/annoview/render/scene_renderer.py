@@ -1,7 +1,8 @@
 """Scene -> pixels: keeps one PaletteTexture per resolved context and applies the legend's
 edits (`annoview.scene.legend`: hidden classes, color changes, one highlighted class, per-class
-sizes) to palettes only, and the color-by mode to the renderer (with each object's entity color
-for "by entity"). The viewer and `annoview screenshot` both draw scenes through this.
+sizes, classes whose labels are off) to palettes only, and the color-by mode to the renderer (with
+each object's entity color for "by entity"). The viewer and `annoview screenshot` both draw scenes
+through this.
 """
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ class SceneRenderer:
         tex.set_hidden(set(edited.hidden))
         tex.set_highlight(edited.highlight)
         tex.set_class_styles(edited.styles)
+        tex.set_labels_off(edited.labels_off)
 
     def _apply_view(self, scene: Scene) -> None:
         """The color-by mode, and for "by entity" the entity color of every object id (new

@@ -31,6 +31,7 @@ class ClassEdits:
     """What the user changed in the legend, per context owner entity."""
 
     hidden: set[ClassKey] = field(default_factory=set)
+    labels_off: set[ClassKey] = field(default_factory=set)    # classes whose labels are not drawn
     colors: dict[ClassKey, RGBA] = field(default_factory=dict)
     highlight: ClassKey | None = None
     solo: ClassKey | None = None
@@ -73,6 +74,12 @@ class ClassEdits:
             (self.hidden.add if hidden else self.hidden.discard)(key)
             self.touch()
 
+    def set_labels_off(self, key: ClassKey, off: bool) -> None:
+        """Switch one class's labels off (its points, lines and masks stay)."""
+        if off != (key in self.labels_off):
+            (self.labels_off.add if off else self.labels_off.discard)(key)
+            self.touch()
+
     def set_solo(self, key: ClassKey | None) -> None:
         if key != self.solo:
             self.solo = key
@@ -84,18 +91,19 @@ class ClassEdits:
             self.touch()
 
     def reset(self) -> None:
-        """Forget colors, sizes, hidden classes and solo (the highlight follows the cursor and the
-        color-by mode is a view setting: they stay)."""
+        """Forget colors, sizes, hidden classes, label switches and solo (the highlight follows the
+        cursor and the color-by mode is a view setting: they stay)."""
         if self.any:
             self.colors.clear()
             self.hidden.clear()
             self.styles.clear()
+            self.labels_off.clear()
             self.solo = None
             self.touch()
 
     @property
     def any(self) -> bool:
-        return bool(self.colors or self.hidden or self.styles or self.solo is not None)
+        return bool(self.colors or self.hidden or self.styles or self.labels_off or self.solo is not None)
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,7 @@ class EditedPalette:
     hidden: frozenset[int]
     highlight: int | None
     styles: dict[int, ClassStyle] = field(default_factory=dict)
+    labels_off: frozenset[int] = frozenset()
 
 
 def edited_palette(ctx: ResolvedContext, owner: str | None, edits: ClassEdits) -> EditedPalette:
@@ -120,7 +129,9 @@ def edited_palette(ctx: ResolvedContext, owner: str | None, edits: ClassEdits) -
             hidden = set(range(NUM_IDS)) - {cid}
     h = edits.highlight
     styles = {cid: st for (o, cid), st in edits.styles.items() if o == owner}
-    return EditedPalette(base, frozenset(hidden), h[1] if h is not None and h[0] == owner else None, styles)
+    labels_off = frozenset(cid for (o, cid) in edits.labels_off if o == owner)
+    return EditedPalette(base, frozenset(hidden), h[1] if h is not None and h[0] == owner else None, styles,
+                         labels_off)
 
 
 def _scale(value: float) -> float:

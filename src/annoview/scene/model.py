@@ -225,21 +225,31 @@ class EntityOptions:
     seg_opacity: float | None = None
     seg_zero_transparent: bool | None = None
     seg_outline: bool | None = None
+    labels: bool | None = None         # True / False: the view forces labels on / off; None: rule 7
+
+
+LABEL_MODES = ("auto", "on", "off")
 
 
 @dataclass
 class ViewOptions:
-    """Per-entity display options the UI can set (segmentation opacity etc.)."""
+    """Display options the UI can set: per entity (segmentation opacity etc.) and for the whole
+    view (`labels`: "auto" follows docs/semantics.md rule 7 and `show_labels`; "on" labels every
+    instance, overlapping ones being thinned out by placement; "off" draws none)."""
 
     seg_opacity: dict[str, float] = field(default_factory=dict)
     seg_zero_transparent: dict[str, bool] = field(default_factory=dict)
     seg_outline: dict[str, bool] = field(default_factory=dict)
+    labels: str = "auto"
 
     def for_entity(self, path: str) -> EntityOptions:
-        if not (self.seg_opacity or self.seg_zero_transparent or self.seg_outline):
+        if self.labels not in LABEL_MODES:
+            raise ValueError(f"labels: expected one of {', '.join(LABEL_MODES)}, got {self.labels!r}")
+        labels = None if self.labels == "auto" else self.labels == "on"
+        if not (self.seg_opacity or self.seg_zero_transparent or self.seg_outline) and labels is None:
             return NO_OPTIONS  # the common case, once per entity and frame: no allocation
         return EntityOptions(self.seg_opacity.get(path), self.seg_zero_transparent.get(path),
-                             self.seg_outline.get(path))
+                             self.seg_outline.get(path), labels)
 
 
 NO_OPTIONS = EntityOptions()

@@ -28,6 +28,7 @@ units (as in Rerun).
 """
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Hashable, Literal, Sequence
 
@@ -328,94 +329,152 @@ class SegmentationVisual(Visual):
         return np.zeros(2), np.array([w, h], np.float64)
 
 
-LabelAnchor = Literal["right", "below", "center"]
+LabelAnchor = Literal["below", "right", "center"]
+
+LABEL_PRIORITY_CONTEXT = 1       # a label from the annotation context (class or keypoint label)
+LABEL_PRIORITY_EXPLICIT = 2      # a label logged with the data: placed first when labels collide
+LABEL_GAP = 1.0                  # UI points between the labeled thing and its label box
 
 
 @dataclass(eq=False, kw_only=True)
 class LabelsVisual(_Colored):
-    """Text labels at scene anchors, laid out in screen pixels.
+    """Text labels at scene anchors, laid out in screen pixels each frame.
 
-    `anchor` says where the label box sits relative to its projected anchor: "right" (next to a
-    point, vertically centered), "below" (horizontally centered under it: box labels, anchored
-    at the box's bottom center) or "center". The text is in the label color (palette or
-    explicit) on a dark translucent box. `instances` are the pick instances
-    of the labeled things (None = label index).
+    Each label is a dark translucent box with the text in its instance's own resolved color:
+    explicit colors, else the keypoint's color (`keypoint_ids`, as points are colored), else the
+    class color, else `default_color`, exactly the lookup the labeled points/lines use.
+
+    Placement (docs/semantics.md, "Labels"): the box sits `anchor` of its projected anchor
+    ("below": horizontally centered under it, as Rerun draws every label; "right"; "center": on
+    it), `clearance + offset_px` away so it never covers the thing it labels. `clearance` is
+    the labeled thing's radius (negative: UI points, positive: scene units, as radii are), so a
+    big point keeps its label clear at any zoom. Labels that would overlap other labels are moved
+    to another side of their anchor or dropped, in order of `priority` (higher first; explicit
+    labels outrank context labels), then `extent` (the labeled thing's size in scene units:
+    larger first), then nearness (3D). `instances` are the pick instances of the labeled
+    things (None = label index).
+
+    `idents` name each label across frames and scene builds (the placement's tie-break and its
+    memory of the side a label took): `label_idents(entity path, instances)`; None = object id
+    and instance. A label moved above its anchor clears `span` too (a box's height: above the box, not inside
+    it). Per-label fields (`priority`, `extent`, `clearance`, `span`, `keypoint_ids` and the
+    `_Colored` ones) are one value or one per label (a shorter array repeats its last value).
     """
 
     positions: np.ndarray                      # (N, 2) or (N, 3) anchors
     texts: Sequence[str] = ()
     instances: np.ndarray | None = None
-    anchor: LabelAnchor = "right"
-    offset_px: float = 5.0
+    keypoint_ids: np.ndarray | None = None     # (K,) keypoint id per label (color lookup)
+    anchor: LabelAnchor = "below"
+    offset_px: float = LABEL_GAP               # UI points beyond the clearance
+    clearance: np.ndarray | float = 0.0        # radius of the labeled thing (radii convention)
+    priority: np.ndarray | float = LABEL_PRIORITY_CONTEXT
+    extent: np.ndarray | float = 0.0           # size of the labeled thing in scene units
+    idents: np.ndarray | None = None           # (N,) uint64 stable identity per label, see below
+    span: np.ndarray | float = 0.0             # scene units from the anchor up to the labeled thing's top
     font_size: int = DEFAULT_FONT_SIZE
     draw_order: float = DRAW_ORDER_LABELS
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
         return _bounds_of(np.asarray(self.positions))
 
+    def per_label(self, field: str, n: int | None = None) -> np.ndarray:
+        """A per-label numeric field as (n,) float64 (one value or a shorter array broadcast)."""
+        n = len(self.texts) if n is None else n
+        value = getattr(self, field)
+        a = np.zeros(0) if value is None else np.asarray(value, np.float64).reshape(-1)
+        if a.size == 0:
+            return np.zeros(n)
+        return np.asarray(broadcast_last(a, n), np.float64)[:n]
 
-def _labels_for(v: "_Colored", n: int, texts: Sequence[str | None], anchors: np.ndarray, anchor: LabelAnchor,
-                offset_px: float, kw: dict[str, object]) -> LabelsVisual:
-    """Labels of a visual's instances at `anchors`, in the instances' colors (explicit, or the
-    palette via class ids); None/empty texts are skipped, pick ids follow their instances."""
+
+def label_idents(entity: str, instances: np.ndarray) -> np.ndarray:
+    """Stable label identities: a CRC32 of the entity path in the high 32 bits, the instance in
+    the low ones (object ids depend on the order a builder met the entities; paths do not)."""
+    return (np.uint64(zlib.crc32(entity.encode("utf-8"))) << np.uint64(32)) | \
+        np.asarray(instances, np.uint64).reshape(-1)
+
+
+def _labels_for(v: "_Colored", n: int, texts: Sequence[str | None], anchors: np.ndarray, kw: dict[str, object],
+                keypoint_ids: np.ndarray | None = None, extent: np.ndarray | float = 0.0,
+                clearance: np.ndarray | float = 0.0, span: np.ndarray | float = 0.0) -> LabelsVisual:
+    """Labels of a visual's instances at `anchors`, in the instances' own colors (explicit, or
+    the palette via class and keypoint ids, as the visual itself is drawn); None/empty texts are
+    skipped; pick ids and every per-instance field follow their instances."""
     keep = np.array([i for i, t in enumerate(texts) if t], np.int64)
+
+    def pick(values: object) -> np.ndarray | None:
+        if values is None:
+            return None
+        arr = np.asarray(broadcast_last(np.asarray(values).reshape(-1), n))
+        return None if not arr.size else arr[keep]
+
     colors = broadcast_last(as_rgba(v.colors), n)
-    class_ids = broadcast_last(v.class_ids, n)
     args: dict[str, object] = dict(
         positions=anchors[keep] if len(keep) else anchors[:0],
         texts=[texts[i] for i in keep],
         instances=keep.astype(np.uint32),
         colors=None if colors is None else colors[keep],
-        class_ids=None if class_ids is None else class_ids[keep],
+        class_ids=pick(v.class_ids),
+        keypoint_ids=pick(keypoint_ids),
         pick_ids=None if v.pick_ids is None else np.asarray(v.pick_ids)[keep],
         palette_key=v.palette_key,
         default_color=v.default_color,
         object_id=v.object_id,
         cache_key=None if v.cache_key is None else ("labels", v.cache_key),
-        anchor=anchor,
-        offset_px=offset_px,
+        extent=pick(extent) if np.ndim(extent) else float(extent),
+        clearance=pick(clearance) if np.ndim(clearance) else float(clearance),
+        span=pick(span) if np.ndim(span) else float(span),
     )
     args.update(kw)
     return LabelsVisual(**args)  # type: ignore[arg-type]
 
 
 def point_labels(points: PointsVisual, texts: Sequence[str | None], **kw: object) -> LabelsVisual:
-    """Labels right of points, in the points' colors."""
+    """Labels centered under points (as Rerun places them) but clear of the point's radius, in
+    the points' colors, keypoint colors included."""
     pos = np.asarray(points.positions)
-    n = len(pos)
-    anchors = pos
-    if pos.ndim == 2 and pos.shape[1] == 2 and points.radii is not None:
-        # 2D points with radii in scene units: start the label at the point's right edge, which
-        # only the scene knows (a pixel offset cannot follow the zoom)
-        r = broadcast_last(np.asarray(points.radii, np.float32).reshape(-1), n)
-        if r is not None and len(r) == n:
-            anchors = pos + np.stack([np.maximum(r, 0.0), np.zeros(n, np.float32)], 1)
-    return _labels_for(points, n, texts, anchors, "right", _radius_px_hint(points.radii) + 3.0, kw)
+    radii = DEFAULT_POINT_RADIUS if points.radii is None else points.radii
+    r = np.asarray(radii, np.float32).reshape(-1)
+    if not r.size:
+        r = np.array([DEFAULT_POINT_RADIUS], np.float32)
+    return _labels_for(points, len(pos), texts, pos, kw, keypoint_ids=points.keypoint_ids,
+                       extent=np.maximum(r, 0.0) * 2.0, clearance=r)
 
 
 def box_labels(boxes: BoxesVisual, texts: Sequence[str | None], **kw: object) -> LabelsVisual:
-    """Labels centered below boxes, in the box colors (docs/semantics.md rule 7)."""
+    """Labels centered below boxes' bottom edges, in the box colors (docs/semantics.md rule 7)."""
     mins = np.asarray(boxes.mins, np.float32).reshape(-1, 2)
     sizes = np.asarray(boxes.sizes, np.float32).reshape(-1, 2)
     anchors = np.stack([mins[:, 0] + sizes[:, 0] / 2, np.maximum(mins[:, 1], mins[:, 1] + sizes[:, 1])], 1)
-    return _labels_for(boxes, len(mins), texts, anchors, "below",
-                       _radius_px_hint(boxes.radii, DEFAULT_LINE_RADIUS) + 2.0, kw)
+    line = DEFAULT_LINE_RADIUS if boxes.radii is None else boxes.radii
+    return _labels_for(boxes, len(mins), texts, anchors, kw, extent=np.sqrt(np.abs(sizes.prod(1))),
+                       clearance=np.asarray(line, np.float32).reshape(-1), span=np.abs(sizes[:, 1]))
 
 
 def strip_labels(lines: LinesVisual, texts: Sequence[str | None], anchors: np.ndarray,
                  **kw: object) -> LabelsVisual:
-    """Labels centered on line strips (at the mean of each strip's points), in the strip colors."""
-    return _labels_for(lines, len(anchors), texts, np.asarray(anchors, np.float32), "center", 0.0, kw)
+    """Labels centered under the mean of each strip's points (as Rerun places them), in the
+    strip colors; a strip's extent is its bounding box's diagonal."""
+    anchors = np.asarray(anchors, np.float32)
+    n = len(anchors)
+    return _labels_for(lines, n, texts, anchors, kw, extent=_instance_extents(lines, n))
 
 
-def _radius_px_hint(radii: np.ndarray | float | None, default: float = DEFAULT_POINT_RADIUS) -> float:
-    """A pixel offset that clears a point/line drawn with these radii (screen-px radii only)."""
-    if radii is None:
-        return abs(default)
-    r = np.asarray(radii, np.float64).reshape(-1)
-    if r.size and (r < 0).all():
-        return float(-r.min())
-    return abs(default)
+def _instance_extents(lines: LinesVisual, n: int) -> np.ndarray:
+    """Diagonal of each instance's bounding box (segments grouped by instance), 0 when empty."""
+    seg, inst = lines.segment_arrays()
+    if not len(seg) or not n:
+        return np.zeros(n, np.float32)
+    pts = seg.reshape(-1, seg.shape[-1]).astype(np.float64)
+    owner = np.repeat(inst.astype(np.int64), 2)
+    ok = owner < n
+    lo = np.full((n, pts.shape[1]), np.inf)
+    hi = np.full((n, pts.shape[1]), -np.inf)
+    np.minimum.at(lo, owner[ok], pts[ok])
+    np.maximum.at(hi, owner[ok], pts[ok])
+    diag = np.sqrt(((hi - lo) ** 2).sum(1))
+    return np.where(np.isfinite(diag), diag, 0.0).astype(np.float32)
 
 
 def scene_bounds(visuals: Sequence[Visual]) -> tuple[np.ndarray, np.ndarray] | None:

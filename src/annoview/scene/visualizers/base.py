@@ -20,7 +20,8 @@ from ...annotations import ResolvedContext, ResolvedInstances, resolve_instances
 from ...instances import RGBA, broadcast_last, explicit_colors
 from ...store import CellRef
 from ..model import EntityOptions, Part, SceneObject
-from ..visuals import LabelsVisual, PointsVisual, Visual
+from ..visuals import (LABEL_PRIORITY_CONTEXT, LABEL_PRIORITY_EXPLICIT, LabelsVisual, PointsVisual, Visual,
+                       label_idents)
 
 PER_INSTANCE = frozenset({"radii", "colors", "labels", "class_ids", "keypoint_ids"})
 LABELS_MAX_INSTANCES = 30  # labels shown below this many instances (or exactly one label); docs/semantics.md rule 7
@@ -116,34 +117,51 @@ class VisualizerInput:
 def add_labels(inp: VisualizerInput, target: list[Visual], visual: Any, obj: SceneObject, n: int,
                make: Callable[[Any, Sequence[str | None]], LabelsVisual]) -> None:
     """docs/semantics.md rule 7: shown when the entity has exactly one label or fewer than 30
-    instances; `show_labels` forces it either way. Labels are resolved only when they may be shown.
+    instances; `show_labels` forces it either way, and the view's labels option (`options.labels`:
+    on / off) overrides both. Labels are resolved only when they may be shown.
 
     Rule 3: one explicit label, or a class id given once, for several instances is drawn once,
-    at the center of their bounding box, in the first instance's color."""
+    at the center of their bounding box, in the first instance's color. Explicit labels get
+    `LABEL_PRIORITY_EXPLICIT`, so they win a place over context labels when labels collide."""
     explicit = inp.value("labels")
     show = inp.value("show_labels")
-    if show is not None and not bool(show[0]):
+    forced = inp.options.labels            # the view's labels option (None: auto) wins over show_labels
+    if forced is None and show is not None:
+        forced = bool(show[0])
+    if forced is False:
         return
-    if show is None and not (n < LABELS_MAX_INSTANCES or (explicit is not None and len(explicit) == 1)):
+    if forced is None and not (n < LABELS_MAX_INSTANCES or (explicit is not None and len(explicit) == 1)):
         return
     res = obj.resolved()
     if res is None:
         return
+    n_explicit = 0 if explicit is None else len(explicit)
     if res.shared_label is not None and n > 1:
-        target.append(_center_label(visual, res.shared_label))
+        label = _center_label(visual, res.shared_label, explicit=n_explicit > 0)
+        label.idents = label_idents(inp.path, np.zeros(1))
+        target.append(label)
         return
     if any(res.labels):
-        target.append(make(visual, res.labels))
+        labels = make(visual, res.labels)
+        inst = np.arange(len(labels.texts)) if labels.instances is None else np.asarray(labels.instances, np.int64)
+        labels.priority = np.where(inst < n_explicit, LABEL_PRIORITY_EXPLICIT, LABEL_PRIORITY_CONTEXT).astype(np.float32)
+        labels.idents = label_idents(inp.path, inst)
+        target.append(labels)
 
 
-def _center_label(visual: Any, text: str) -> LabelsVisual:
-    """One label at the center of a visual's bounds, in its first instance's color."""
+def _center_label(visual: Any, text: str, explicit: bool) -> LabelsVisual:
+    """One label centered under the center of a visual's bounds, in its first instance's color
+    (its keypoint's color for keypoints)."""
     bmin, bmax = visual.bounds() or (np.zeros(2), np.zeros(2))
     center = ((bmin + bmax) / 2).astype(np.float32)[None, :]
+    kp = getattr(visual, "keypoint_ids", None)
     return LabelsVisual(positions=center, texts=[text], colors=visual.colors,
-                        class_ids=None if visual.class_ids is None else visual.class_ids[:1],
+                        class_ids=None if visual.class_ids is None else np.asarray(visual.class_ids).reshape(-1)[:1],
+                        keypoint_ids=None if kp is None else np.asarray(kp).reshape(-1)[:1],
                         palette_key=visual.palette_key, default_color=visual.default_color,
-                        object_id=visual.object_id, anchor="center",
+                        object_id=visual.object_id, anchor="below",
+                        priority=LABEL_PRIORITY_EXPLICIT if explicit else LABEL_PRIORITY_CONTEXT,
+                        extent=float(np.sqrt(((np.asarray(bmax) - np.asarray(bmin)) ** 2).sum())),
                         cache_key=None if visual.cache_key is None else ("label1", visual.cache_key))
 
 
