@@ -43,7 +43,8 @@ class LegendPanel:
             return
         scene = rec.scene
         edits = self.app.scene_renderer_for(rec).edits
-        self._labels_mode(rec, imgui)
+        self._labels_mode(rec, imgui)     # the two view options share one row
+        imgui.same_line()
         self._color_by(edits, imgui)
         keys = sorted(scene.contexts, key=lambda k: (scene.context_owner.get(k) is None, str(scene.context_owner.get(k))))
         shown = 0
@@ -75,8 +76,8 @@ class LegendPanel:
         imgui.text("Color by")
         imgui.same_line()
         pos = imgui.get_cursor_screen_pos()
-        imgui.set_next_item_width(100)
-        self.control_rects[("color_by",)] = (pos.x, pos.y, 100.0, imgui.get_frame_height())
+        imgui.set_next_item_width(76)
+        self.control_rects[("color_by",)] = (pos.x, pos.y, 76.0, imgui.get_frame_height())
         if imgui.begin_combo("##colorby", edits.color_by):
             for mode in COLOR_BY:
                 if imgui.selectable(mode, edits.color_by == mode)[0]:
@@ -98,8 +99,11 @@ class LegendPanel:
         """The views' labels option (ViewOptions.labels): auto (as Rerun), on, off."""
         from annoview.scene.model import LABEL_MODES
 
-        imgui.set_next_item_width(min(90.0, imgui.get_content_region_avail().x))
-        changed, idx = imgui.combo("Labels##mode", LABEL_MODES.index(rec.options.labels), list(LABEL_MODES))
+        imgui.align_text_to_frame_padding()
+        imgui.text("Labels")
+        imgui.same_line()
+        imgui.set_next_item_width(62)
+        changed, idx = imgui.combo("##labelsmode", LABEL_MODES.index(rec.options.labels), list(LABEL_MODES))
         self._remember("view", "labels", imgui)
         if imgui.is_item_hovered():
             imgui.set_tooltip("Labels in the views. auto: as Rerun (entities with fewer than 30 instances, or "

@@ -57,13 +57,17 @@ class SceneRenderer:
         """The color-by mode, and for "by entity" the entity color of every object id (new
         object ids only: they are stable across frames)."""
         self.renderer.color_by = self.edits.color_by
-        if self.edits.color_by != "entity" or not scene.objects:
+        if self.edits.color_by != "entity":
+            return
+        objects = scene.objects        # objects are built only for ids not seen before
+        ids = objects.ids() if hasattr(objects, "ids") else np.fromiter(objects, np.int64)
+        if not len(ids):
             return
         table = self._object_colors
-        top = max(scene.objects)
+        top = int(ids.max())
         if top >= len(table):
             table = np.concatenate([table, np.zeros((top + 1 - len(table), 4), np.uint8)])
-        new = [oid for oid, obj in scene.objects.items() if table[oid, 3] == 0]
+        new = ids[table[ids, 3] == 0].tolist()
         for oid in new:
             table[oid] = default_entity_color(scene.objects[oid].entity)
         if new or table is not self._object_colors:

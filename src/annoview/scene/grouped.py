@@ -350,8 +350,8 @@ class GroupedBuild:
 
 def _options_key(options: ViewOptions) -> tuple:
     """The view options as a cache key: a visualizer's input includes them."""
-    return tuple(tuple(sorted(d.items())) for d in (options.seg_opacity, options.seg_zero_transparent,
-                                                    options.seg_outline))
+    return (options.labels, *(tuple(sorted(d.items())) for d in (options.seg_opacity, options.seg_zero_transparent,
+                                                                 options.seg_outline)))
 
 
 def _moved(sp: Any, memo: "weakref.WeakKeyDictionary[Any, bool]") -> bool:
