@@ -106,6 +106,20 @@ def test_view_options_apply_only_matching_shapes():
     assert warnings == ["ignoring saved view options of the wrong shape: seg_outline"]
 
 
+def test_saved_labels_mode_must_be_one_of_the_modes():
+    """The views' labels option is remembered; a value outside auto / on / off (a hand-edited or
+    hostile file) is ignored with the one warning, so building a scene never meets it."""
+    opts = ViewOptions(labels="off")
+    fresh = ViewOptions()
+    apply_options(fresh, options_to_json(opts))
+    assert fresh.labels == "off"
+    warnings: list[str] = []
+    hostile = ViewOptions()
+    apply_options(hostile, {"labels": "everything"}, warnings.append)
+    assert hostile.labels == "auto" and hostile.for_entity("/a").labels is None
+    assert warnings == ["ignoring saved view options of the wrong shape: labels"]
+
+
 def test_an_option_turned_back_to_default_is_forgotten_others_kept():
     from types import SimpleNamespace
 

@@ -195,12 +195,19 @@ def apply_options(options: Any, saved: dict[str, Any], warn: Warn | None = None)
             current = getattr(options, f.name)
             current.clear()
             current.update({k: v for k, v in good.items() if v is not None})
-        elif isinstance(hint, type) and _coerce(value, hint) is not None:
+        elif isinstance(hint, type) and _coerce(value, hint) is not None and _allowed(options, f.name, value):
             setattr(options, f.name, _coerce(value, hint))
         else:
             skipped.append(f.name)
     if skipped and warn is not None:
         warn(f"ignoring saved view options of the wrong shape: {', '.join(skipped)}")
+
+
+def _allowed(options: Any, name: str, value: Any) -> bool:
+    """A field with a closed set of values (`options.CHOICES`, e.g. labels: auto / on / off)
+    takes only one of them."""
+    choices = getattr(options, "CHOICES", {}).get(name)
+    return choices is None or value in choices
 
 
 def _coerce(v: Any, kind: Any) -> Any:

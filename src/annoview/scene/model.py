@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -246,6 +246,8 @@ class ViewOptions:
     seg_zero_transparent: dict[str, bool] = field(default_factory=dict)
     seg_outline: dict[str, bool] = field(default_factory=dict)
     labels: str = "auto"
+
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"labels": LABEL_MODES}   # fields with a closed set of values
 
     def for_entity(self, path: str) -> EntityOptions:
         if self.labels not in LABEL_MODES:
