@@ -274,3 +274,25 @@ def test_resolution_memo_gives_what_resolve_instances_gives():
             got.labels[0] = "changed"
             got.colors[:] = 0
             assert again.labels == want.labels and np.array_equal(again.colors, want.colors)
+
+
+def test_ids_out_of_range_are_a_problem_of_their_entity_in_both_builds():
+    """Cells as a foreign writer might store them (class ids past 65535): the per-entity path
+    reports the entity, the rest still draws, and the grouped build does exactly the same."""
+    import pyarrow as pa
+
+    from annoview.chunk import build_chunk
+    from annoview.store import Store
+    from annoview.types.kinds import Kind
+
+    store = random_store(2)
+    bad = build_chunk("/a/bad", False, np.ones(1, np.uint64), np.array([1 << 40], np.uint64),
+                      {"frame": ("sequence", np.array([0]))},
+                      {"Points2D:positions": (Kind.VEC2, [np.zeros((3, 2), np.float32)]),
+                       "Points2D:class_ids": (Kind.ARROW, [pa.array([1, 70000, 2], pa.int64())]),
+                       "Points2D:keypoint_ids": (Kind.ARROW, [pa.array([0, 1, 2], pa.int64())])})
+    store.add_chunk(bad)
+    grouped, single = _builders(store)
+    a, b = grouped.build("frame", 1), single.build("frame", 1)
+    assert_same_scene(a, b)
+    assert any(p == "/a/bad" for p, _ in a.problems)

@@ -53,11 +53,13 @@ def _check(store: Store, g: ColumnGather, t: int) -> None:
 
 
 @pytest.mark.parametrize("arena_bytes", [64 << 20, 200, 0])
-def test_gather_matches_cell_by_cell(monkeypatch, arena_bytes):
+@pytest.mark.parametrize("window", [64, 2])
+def test_gather_matches_cell_by_cell(monkeypatch, arena_bytes, window):
     monkeypatch.setattr(gather_mod, "ARENA_BYTES", arena_bytes)   # arena, restarted arena, no arena
-    store = _store(np.random.default_rng(arena_bytes))
+    monkeypatch.setattr(gather_mod, "WINDOW_ROWS", window)        # whole chunks, or moving windows
+    store = _store(np.random.default_rng(arena_bytes), frames=9)
     g = ColumnGather(store.chunks)
-    for t in (0, 3, 5, 1, 3):
+    for t in (0, 3, 8, 5, 1, 3, 7):
         _check(store, g, t)
 
 

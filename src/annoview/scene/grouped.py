@@ -233,7 +233,11 @@ class GroupedBuild:
                          palette_keys=g.keys, contexts=g.contexts, services=self.builder,
                          object_ids=lambda kind, members: self._object_ids(kind, g.ents[members], paths),
                          value_ids=_value_ids, cache_key=lambda members: _members_key(g, members))
-        result: GroupResult = visualizer(inp)
+        try:
+            result: GroupResult = visualizer(inp)
+        except Exception:  # odd data: every entity one by one, where a problem names the entity
+            n = len(g.ents)
+            result = GroupResult(space="2d", drawn=np.ones(n, bool), needs_part=np.ones(n, bool))
         needs = result.needs_part.copy()
         kept = []
         for b in result.batches:

@@ -8,8 +8,10 @@ the same cells for a whole group of entities at once:
 - the values come back concatenated, with one length per entity (`Gathered`), ready for array
   code (the scene's grouped build, `scene/grouped.py`);
 - a chunk's column is prepared once (`RowTable`: its numeric values as one array, reshaped to
-  (rows, length, ...) when every row has the same length, as a skeleton's 17 keypoints do), so a
-  gather costs one array index per entity;
+  (rows, length, ...) when every row has the same length, as a skeleton's 17 keypoints do);
+- windows of rows around the ones asked for are copied into one array per component (`_Arena`),
+  so a gather is one fancy index for all entities; when that does not pay (scrubbing around)
+  or does not fit, a gather costs one array index per entity;
 - a column whose rows all hold the same value (class ids, keypoint ids, `show_labels` logged
   with every frame) is noted as "uniform" once per chunk; gathering a component whose chunks
   are all uniform is pure numpy, with no per-entity work at all.
@@ -71,23 +73,30 @@ class RowTable:
 ARENA_BYTES = 64 << 20   # per component (less under a memory limit); beyond it, chunk by chunk
 
 
+WINDOW_ROWS = 64   # rows of one chunk an arena copies around the row asked for
+
+
 class _Arena:
-    """The values of many chunks of one component copied into one array, so a gather over any
-    entities is one fancy index. Bounded by `ARENA_BYTES`: when full it starts again with the
-    chunks a gather needs now (a copy of data the chunks hold, so dropping it loses nothing).
-    A chunk whose rows all have L values needs no per-row bookkeeping (row r starts at
-    base + r * L); other chunks keep their row offsets here."""
+    """A window of rows of many chunks of one component copied into one array, so a gather over
+    any entities is one fancy index. A chunk contributes the rows around the one asked for
+    (`WINDOW_ROWS`, all of a small chunk): playback moves through them, and a row outside its
+    chunk's window copies a new window. Bounded by a byte budget: when full it starts again with
+    what the gather needs now (a copy of data the chunks hold, so dropping it loses nothing).
+    Rows of a chunk whose rows all have L values start at base + (row - first) * L; other
+    chunks keep their window's row offsets here."""
 
     def __init__(self, like: np.ndarray) -> None:
         self.item_shape, self.dtype = like.shape[1:], like.dtype
         self.item_bytes = like.dtype.itemsize * int(np.prod(like.shape[1:], dtype=np.int64))
         self.values = np.empty((0, *self.item_shape), self.dtype)
         self.used = 0
-        self.offsets = np.zeros(0, np.int64)          # ragged chunks: row offsets, here
+        self.offsets = np.zeros(0, np.int64)          # ragged windows: row offsets, here
         self.offsets_used = 0
-        self.base = np.zeros(0, np.int64)             # per chunk id: first value here, -1 absent
+        self.base = np.zeros(0, np.int64)             # per chunk id: window start here, -1 absent
+        self.first = np.zeros(0, np.int64)            # per chunk id: first row of its window
+        self.stop = np.zeros(0, np.int64)             # per chunk id: row after its window
         self.row_len = np.zeros(0, np.int64)          # per chunk id: L, or -1 (ragged)
-        self.row_base = np.zeros(0, np.int64)         # per chunk id (ragged): its first offset
+        self.row_base = np.zeros(0, np.int64)         # per chunk id (ragged): its window's first offset
 
     def nbytes(self) -> int:
         return self.used * self.item_bytes + 8 * self.offsets_used
@@ -95,46 +104,63 @@ class _Arena:
     def fits(self, tab: RowTable) -> bool:
         return tab.flat is not None and tab.flat.shape[1:] == self.item_shape and tab.flat.dtype == self.dtype
 
-    def cost(self, tab: RowTable) -> int:
-        rows = len(tab.offsets) - 1
-        return int(tab.offsets[-1] - tab.offsets[0]) * self.item_bytes + (0 if tab.row_len >= 0 else 8 * (rows + 1))
+    def holds(self, chunk: np.ndarray, row: np.ndarray) -> np.ndarray:
+        """Per cell: whether its row is in the arena."""
+        if not len(self.base):
+            return np.zeros(len(chunk), bool)
+        inside = chunk < len(self.base)
+        c = np.where(inside, chunk, 0)
+        return inside & (self.base[c] >= 0) & (self.first[c] <= row) & (row < self.stop[c])
 
-    def holds(self, chunk: np.ndarray) -> bool:
-        return bool(len(self.base)) and int(chunk.max()) < len(self.base) and bool((self.base[chunk] >= 0).all())
+    def cost(self, tabs: list[RowTable], starts: np.ndarray, stops: np.ndarray) -> int:
+        values = sum(int(t.offsets[b] - t.offsets[a]) for t, a, b in zip(tabs, starts.tolist(), stops.tolist()))
+        ragged = sum(b - a + 1 for t, a, b in zip(tabs, starts.tolist(), stops.tolist()) if t.row_len < 0)
+        return values * self.item_bytes + 8 * ragged
 
-    def add(self, cid: int, tab: RowTable) -> None:
-        a, b = int(tab.offsets[0]), int(tab.offsets[-1])
-        self.values = _ensure(self.values, self.used + (b - a))
-        self.values[self.used:self.used + (b - a)] = tab.flat[a:b]
-        if len(self.base) <= cid:
-            grow = cid + 1 - len(self.base) + 1024
-            self.base = np.concatenate([self.base, np.full(grow, -1, np.int64)])
-            self.row_len = np.concatenate([self.row_len, np.full(grow, -1, np.int64)])
-            self.row_base = np.concatenate([self.row_base, np.full(grow, -1, np.int64)])
-        # fixed rows: row r starts at base + r * L; ragged ones at base + offsets[r]
-        self.base[cid] = self.used if tab.row_len >= 0 else self.used - a
-        self.row_len[cid] = tab.row_len
-        if tab.row_len < 0:
-            rows = len(tab.offsets)
+    def add(self, cids: np.ndarray, tabs: list[RowTable], starts: np.ndarray, stops: np.ndarray) -> None:
+        """Copy rows [starts[i], stops[i]) of chunk cids[i] (one copy for all of them)."""
+        lo = np.fromiter((int(t.offsets[a]) for t, a in zip(tabs, starts.tolist())), np.int64, len(tabs))
+        pieces = [t.flat[x:int(t.offsets[b])] for t, x, b in zip(tabs, lo.tolist(), stops.tolist())]
+        sizes = np.fromiter((len(p) for p in pieces), np.int64, len(pieces))
+        total = int(sizes.sum())
+        if not self.used and total:            # a new arena: the concatenation is the array
+            self.values = np.concatenate(pieces)
+        else:
+            self.values = _ensure(self.values, self.used + total)
+            if total:
+                self.values[self.used:self.used + total] = np.concatenate(pieces)
+        at = self.used + np.cumsum(sizes) - sizes
+        top = int(cids.max()) + 1
+        if len(self.base) < top:
+            grow = top - len(self.base) + 1024
+            self.base, self.first, self.stop, self.row_len, self.row_base = (
+                np.concatenate([arr, np.full(grow, -1, np.int64)])
+                for arr in (self.base, self.first, self.stop, self.row_len, self.row_base))
+        row_len = np.fromiter((t.row_len for t in tabs), np.int64, len(tabs))
+        fixed = row_len >= 0
+        # fixed rows: row r starts at base + (r - first) * L; ragged ones at base + offsets[r]
+        self.base[cids] = np.where(fixed, at, at - lo)
+        self.first[cids], self.stop[cids], self.row_len[cids] = starts, stops, row_len
+        for i in np.flatnonzero(~fixed).tolist():
+            t, a, b = tabs[i], int(starts[i]), int(stops[i])
+            rows = b - a + 1
             self.offsets = _ensure(self.offsets, self.offsets_used + rows)
-            self.offsets[self.offsets_used:self.offsets_used + rows] = tab.offsets
-            self.row_base[cid] = self.offsets_used
+            self.offsets[self.offsets_used:self.offsets_used + rows] = t.offsets[a:b + 1]
+            self.row_base[cids[i]] = self.offsets_used - a
             self.offsets_used += rows
-        self.used += b - a
+        self.used += total
 
     def take(self, chunk: np.ndarray, row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(values, lengths) of the cells at (chunk[i], row[i])."""
+        """(values, lengths) of the cells at (chunk[i], row[i]); all must be held."""
         length = self.row_len[chunk]
         ragged = length < 0
+        starts = self.base[chunk] + (row - self.first[chunk]) * np.maximum(length, 0)
         if ragged.any():
             at = self.row_base[chunk[ragged]] + row[ragged]
             first = self.offsets[at]
             length = length.copy()
             length[ragged] = self.offsets[at + 1] - first
-            starts = self.base[chunk] + row * np.maximum(self.row_len[chunk], 0)
             starts[ragged] = self.base[chunk[ragged]] + first
-        else:
-            starts = self.base[chunk] + row * length
         first_len = int(length[0])
         if (length == first_len).all():           # every cell the same length (17 keypoints each)
             take = (starts[:, None] + np.arange(first_len, dtype=np.int64)[None, :]).reshape(-1)
@@ -183,6 +209,7 @@ class ColumnGather:
         self._value_ids: dict[tuple, int] = {}
         self._value_lens = np.zeros(0, np.int64)
         self._arenas: dict[str, _Arena | None] = {}
+        self._missed: dict[str, float] = {}            # component -> share of cells the last gather missed
 
     def _grow(self, component: str) -> tuple[list, np.ndarray, np.ndarray]:
         n = len(self.chunks)
@@ -232,7 +259,7 @@ class ColumnGather:
             starts = np.cumsum(lengths) - lengths
             values = self._uniform_values(ids, lengths)
             return Gathered(values, lengths, starts, ids)
-        arena = self._arena(component, tabs, chunk)
+        arena = self._arena(component, tabs, chunk, row)
         if arena is not None:
             values, lengths = arena.take(chunk, row)
             return Gathered(values, lengths, np.cumsum(lengths) - lengths, np.maximum(ids, -1))
@@ -254,36 +281,55 @@ class ColumnGather:
         starts = np.cumsum(lengths) - lengths
         return Gathered(np.concatenate(parts), lengths, starts, np.maximum(ids, -1))
 
-    def _arena(self, component: str, tabs: list, chunk: np.ndarray) -> _Arena | None:
-        """The component's arena holding every chunk of `chunk`, registering the missing ones;
+    def _arena(self, component: str, tabs: list, chunk: np.ndarray, row: np.ndarray) -> _Arena | None:
+        """The component's arena holding every cell asked for, copying the missing windows;
         None when they do not fit (or are not numbers of one shape): gather chunk by chunk."""
         arena = self._arenas.get(component)
-        if arena is not None and arena.holds(chunk):
+        held = arena.holds(chunk, row) if arena is not None else np.zeros(len(chunk), bool)
+        if held.all():
+            self._missed[component] = 0.0
             return arena
-        wanted = np.unique(chunk)
-        if arena is not None and len(arena.base):
-            inside = wanted < len(arena.base)
-            inside[inside] = arena.base[wanted[inside]] >= 0
-            wanted = wanted[~inside]
-        new_tabs = [(c, self._live(tabs, component, c)) for c in wanted.tolist()]
+        missed, before = 1.0 - float(held.mean()), self._missed.get(component, 0.0)
+        self._missed[component] = missed
+        if arena is not None and missed > 0.5 and before > 0.5:
+            return None     # scrubbing around: copying windows would not pay, read chunk by chunk
+        if missed > 0.5:
+            # most windows move at once (playback reached their ends): a new arena with this
+            # frame's windows, instead of growing the old one with what is now garbage
+            arena, held = None, np.zeros(len(chunk), bool)
+        cids, row_tabs, starts, stops = self._windows(tabs, component, chunk[~held], row[~held])
         if arena is None:
-            if new_tabs[0][1].flat is None:
+            if row_tabs[0].flat is None:
                 return None
-            arena = self._arenas[component] = _Arena(new_tabs[0][1].flat)
-        if not all(arena.fits(t) for _, t in new_tabs):
+            arena = self._arenas[component] = _Arena(row_tabs[0].flat)
+        if not all(arena.fits(t) for t in row_tabs):
             return None
         budget = self._budget()
-        if arena.nbytes() + sum(arena.cost(t) for _, t in new_tabs) > budget:
-            # start again with what this gather needs (the chunks of one frame), if that fits
-            needed = [(c, self._live(tabs, component, c)) for c in np.unique(chunk).tolist()]
-            if sum(arena.cost(t) for _, t in needed) > budget:
-                self._arenas[component] = arena if arena.used else None
+        if arena.nbytes() + arena.cost(row_tabs, starts, stops) > budget:
+            # start again with what this gather needs (one frame's windows), if that fits
+            cids, row_tabs, starts, stops = self._windows(tabs, component, chunk, row)
+            if arena.cost(row_tabs, starts, stops) > budget:
                 return None
-            arena = self._arenas[component] = _Arena(needed[0][1].flat)
-            new_tabs = needed
-        for c, t in new_tabs:
-            arena.add(c, t)
+            arena = self._arenas[component] = _Arena(row_tabs[0].flat)
+        arena.add(cids, row_tabs, starts, stops)
         return arena
+
+    def _windows(self, tabs: list, component: str, chunk: np.ndarray,
+                 row: np.ndarray) -> tuple[np.ndarray, list[RowTable], np.ndarray, np.ndarray]:
+        """(chunk ids, tables, first rows, stop rows) of windows covering these cells:
+        `WINDOW_ROWS` rows from a little before the row asked for (all rows of a small chunk)."""
+        cids, first = np.unique(chunk, return_index=True)
+        lo = row[first].copy()
+        hi = row[first] + 1
+        if len(cids) < len(chunk):         # several rows of one chunk: cover them all
+            pos = np.searchsorted(cids, chunk)
+            np.minimum.at(lo, pos, row)
+            np.maximum.at(hi, pos, row + 1)
+        row_tabs = [self._live(tabs, component, c) for c in cids.tolist()]
+        total = np.fromiter((len(t.offsets) - 1 for t in row_tabs), np.int64, len(row_tabs))
+        size = np.maximum(WINDOW_ROWS, hi - lo)
+        starts = np.maximum(0, np.minimum(lo - size // 4, total - size))
+        return cids, row_tabs, starts, np.minimum(total, starts + size)
 
     def _budget(self) -> int:
         """Bytes one arena may hold: `ARENA_BYTES`, and a sixteenth of the store's memory limit

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ...instances import MAX_ID
+from ...store.gather import Gathered
 from ..batch import _pick_ids, _scalar
 from ..visuals import NO_KEYPOINT, LinesVisual, PointsVisual
 from ._points import CONNECTION_RADIUS, CONNECTIONS_BELOW, DEFAULT_RADIUS, DRAW_ORDER
@@ -107,8 +109,8 @@ def build_grouped(inp: GroupInput) -> GroupResult:
     cut = np.maximum(n, 1)                       # rerun-sdk keeps longer lists; the viewer cuts them
     cls, kp, radii = inp.field("class_ids"), inp.field("keypoint_ids"), inp.field("radii")
     kc, kk, kr = np.minimum(cls.lengths, cut), np.minimum(kp.lengths, cut), np.minimum(radii.lengths, cut)
-    if unreadable(cls) or unreadable(kp) or unreadable(radii):
-        result.needs_part[:] = True
+    if unreadable(cls) or unreadable(kp) or unreadable(radii) or not (_ids_ok(cls) and _ids_ok(kp)):
+        result.needs_part[:] = True               # the per-entity path names what is wrong
         return result
     colors, labels, show = inp.field("colors"), inp.field("labels"), inp.field("show_labels")
     order = inp.field("draw_order")
@@ -212,6 +214,14 @@ def build_grouped(inp: GroupInput) -> GroupResult:
                                                                      n[members]))
     result.kinds = [("points", n > 0), ("connections", has_conn)]
     return result
+
+
+def _ids_ok(g: Gathered) -> bool:
+    """Class or keypoint ids that are all integers in 0..MAX_ID (or absent)."""
+    if g.values is None or not len(g.values):
+        return True
+    v = g.values
+    return v.dtype.kind in "ui" and int(v.min()) >= 0 and int(v.max()) <= MAX_ID
 
 
 def _bind(fn: Callable[[np.ndarray, int], object], i: int) -> Callable[[np.ndarray], object]:
