@@ -14,8 +14,10 @@ Scale (issue 12): 1,000 and 10,000 skeleton entities x 17 keypoints, a new frame
 median scene build ms (the grouped build, scene/grouped.py), the 10,000 / 1,000 ratio, and the
 baseline measured in the same run: the per-entity build (`SceneBuilder.grouped.enabled = False`)
 on the same stores, plus the rebuild of an unchanged frame. The machine's load average is
-printed with the figures (it is shared). Last two lines: `scene_build_ms_1000=X.X` and
-`scene_build_ms_10000=Y.Y`.
+printed with the figures (it is shared). The scale case times the build alone: in the passes
+above, llvmpipe's render threads run on the same 2 cores while the next frame is built, so
+their "scene build" figures include that contention. `--case scale` runs only this part.
+Last two lines: `scene_build_ms_1000=X.X` and `scene_build_ms_10000=Y.Y`.
 """
 from __future__ import annotations
 
