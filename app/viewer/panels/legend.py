@@ -43,8 +43,12 @@ class LegendPanel:
             return
         scene = rec.scene
         edits = self.app.scene_renderer_for(rec).edits
-        self._labels_mode(rec, imgui)     # the two view options share one row
-        imgui.same_line()
+        row = imgui.get_content_region_avail().x
+        self._labels_mode(rec, imgui)     # the two view options share a row when it is wide enough
+        style = imgui.get_style()
+        need = sum(imgui.calc_text_size(t).x for t in ("Labels", "Color by")) + 62 + 76 + 5 * style.item_spacing.x
+        if row >= need:
+            imgui.same_line()
         self._color_by(edits, imgui)
         keys = sorted(scene.contexts, key=lambda k: (scene.context_owner.get(k) is None, str(scene.context_owner.get(k))))
         shown = 0
