@@ -284,7 +284,7 @@ class ViewPanel:
                 dl.add_rect(imgui.ImVec2(*a), imgui.ImVec2(*b), shadow, 0.0, 3.0)
                 dl.add_rect(imgui.ImVec2(*a), imgui.ImVec2(*b), col, 0.0, 1.5)
             return
-        if obj.kind == "boxes" and vis is not None and instance < len(vis.mins):
+        if obj.kind == "boxes" and getattr(vis, "mins", None) is not None and instance < len(vis.mins):   # 2D boxes
             mn = vis.mins[instance]
             mx = mn + vis.sizes[instance]
             a, b = to_screen(mn), to_screen(mx)
