@@ -165,6 +165,22 @@ def test_grouped_build_matches_the_per_entity_build(seed):
     assert grouped.grouped.rebuilt > 0
 
 
+@pytest.mark.parametrize("seed", [1, 5])
+def test_the_views_labels_option_gives_the_same_scene_both_ways(seed):
+    """"on" labels entities of 30 or more points too, "off" labels none, in both builds; switching
+    the option is seen by the grouped build's cache."""
+    from annoview.scene.model import ViewOptions
+
+    store = random_store(seed)
+    grouped, single = _builders(store)
+    for mode in ("auto", "on", "off", "auto", "on"):
+        opts_a, opts_b = ViewOptions(labels=mode), ViewOptions(labels=mode)
+        a, b = grouped.build("frame", 2, options=opts_a), single.build("frame", 2, options=opts_b)
+        assert_same_scene(a, b)
+        labels = [v for v in a.visuals_2d + a.visuals_3d if type(v).__name__ == "LabelsVisual"]
+        assert (not labels) if mode == "off" else labels, mode
+
+
 @pytest.mark.parametrize("seed", [0, 3, 7])
 def test_grouped_build_draws_and_picks_the_same_pixels(renderers, seed):
     store = random_store(seed)

@@ -232,7 +232,8 @@ class GroupedBuild:
         inp = GroupInput(archetype=g.archetype, field=lambda f: self._field(g, f), palette_gid=g.gid,
                          palette_keys=g.keys, contexts=g.contexts, services=self.builder,
                          object_ids=lambda kind, members: self._object_ids(kind, g.ents[members], paths),
-                         value_ids=_value_ids, cache_key=lambda members: _members_key(g, members))
+                         value_ids=_value_ids, cache_key=lambda members: _members_key(g, members),
+                         labels=None if options.labels == "auto" else options.labels == "on")
         try:
             result: GroupResult = visualizer(inp)
         except Exception:  # odd data: every entity one by one, where a problem names the entity

@@ -39,6 +39,7 @@ class GroupInput:
     object_ids: Callable[[str, np.ndarray], np.ndarray]   # (kind, entity positions) -> ids
     value_ids: Callable[[Gathered, np.ndarray, np.ndarray], np.ndarray]  # equal id = equal cut value
     cache_key: Callable[[np.ndarray], Hashable]    # names the data of some entities (row ids)
+    labels: bool | None = None                     # the view's labels option: on / off; None: rule 7
 
 
 @dataclass

@@ -128,6 +128,8 @@ def build_grouped(inp: GroupInput) -> GroupResult:
             result.needs_part[:] = True
             return result
         shown[has_show] = show.values[show.starts[has_show]].astype(bool)
+    if inp.labels is not None:               # the view's labels option wins (visualizers/base.py add_labels)
+        shown[:] = inp.labels
     # palette-colored points batch (batch.py); explicit colors and no class ids draw one by one
     batchable = (kc > 0) & (colors.lengths == 0) & (n > 0)
     result.needs_part = (n > 0) & (~batchable | shown)
