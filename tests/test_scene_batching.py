@@ -85,6 +85,16 @@ def test_keypoints_without_color_follow_a_recolored_class(renderer):
     assert tuple(img[20, 10, :3]) == (0, 0, 255)   # connection in the class color
 
 
+def stream_update_of_person_2(store) -> None:
+    """A live update of one entity, as a stream delivers it: /people/2 moves to (99, 99)."""
+    rr.init("batching-more")
+    mem = rr.memory_recording()
+    rr.set_time("frame", sequence=0)
+    rr.log("people/2", rr.Points2D([[99, 99], [99, 120]], class_ids=1, keypoint_ids=[0, 1], show_labels=False))
+    rr.flush()
+    store.add_chunks(mem.chunks())
+
+
 def test_rebuilding_reuses_unchanged_entities_and_batches():
     """Per-entity build (the grouped build off): a live stream that updates one entity rebuilds
     only that entity; the others keep their built parts, and a batch whose members did not
@@ -96,12 +106,7 @@ def test_rebuilding_reuses_unchanged_entities_and_batches():
     again = builder.build("frame", 0)
     assert [id(v) for v in first.visuals_2d] == [id(v) for v in again.visuals_2d]
     before = {p: builder._parts[(p, "Points2D")][1] for p in ("/people/1", "/people/2")}
-    rr.init("batching-more")
-    mem = rr.memory_recording()
-    rr.set_time("frame", sequence=0)
-    rr.log("people/2", rr.Points2D([[99, 99], [99, 120]], class_ids=1, keypoint_ids=[0, 1], show_labels=False))
-    rr.flush()
-    store.add_chunks(mem.chunks())
+    stream_update_of_person_2(store)
     updated = builder.build("frame", 0)
     after = {p: builder._parts[(p, "Points2D")][1] for p in ("/people/1", "/people/2")}
     assert after["/people/1"] is before["/people/1"]          # untouched entity: reused
@@ -121,12 +126,7 @@ def test_grouped_build_reuses_an_unchanged_frame_and_rebuilds_an_update():
     again = builder.build("frame", 0)
     assert builder.grouped.rebuilt == built
     assert [id(v) for v in first.visuals_2d] == [id(v) for v in again.visuals_2d]
-    rr.init("batching-more")
-    mem = rr.memory_recording()
-    rr.set_time("frame", sequence=0)
-    rr.log("people/2", rr.Points2D([[99, 99], [99, 120]], class_ids=1, keypoint_ids=[0, 1], show_labels=False))
-    rr.flush()
-    store.add_chunks(mem.chunks())
+    stream_update_of_person_2(store)
     updated = builder.build("frame", 0)
     assert builder.grouped.rebuilt == built + 1
     pts = next(v for v in updated.visuals_2d if isinstance(v, PointsVisual))

@@ -41,7 +41,7 @@ from ..store.gather import ColumnGather, Gathered
 from ..store.store import FrameQuery
 from .batch import _batch_key
 from .grouped_api import GroupInput, GroupResult, grouped_visualizers
-from .model import LazyObjects, Scene, SceneObject, ViewOptions
+from .model import LazyObjects, Scene, SceneObject, ViewOptions, add_class_counts
 from .placement import SpatialLayout, place
 from .visuals import Visual
 
@@ -268,10 +268,7 @@ class GroupedBuild:
                         into.append(((int(rank[i]), 0, j), v))
                 out.eager.update(part.objects)
                 out.problems.extend(part.problems)
-                for pk, counts in part.class_counts.items():
-                    into_c = out.counts.setdefault(pk, {})
-                    for cid, n in counts.items():
-                        into_c[cid] = into_c.get(cid, 0) + n
+                add_class_counts(out.counts, part.class_counts)
         light = np.flatnonzero(result.drawn & ~needs)
         if len(light):
             self._light_objects(out, g, result, light, query, options)

@@ -159,6 +159,14 @@ class ObjectTable(MutableMapping[int, "SceneObject"]):
         self._eager.update(objects)
 
 
+def add_class_counts(into: dict[Hashable, dict[int, int]], counts: dict[Hashable, dict[int, int]]) -> None:
+    """Add a part's legend counts (palette key -> class id -> instances) into a scene's."""
+    for key, per_class in counts.items():
+        target = into.setdefault(key, {})
+        for cid, n in per_class.items():
+            target[cid] = target.get(cid, 0) + n
+
+
 class Part:
     """What one entity's archetype adds to a scene (the fields of Scene it writes).
 
@@ -217,10 +225,7 @@ class Scene:
             self.objects.update(part.objects)
         self.problems.extend(part.problems)
         self.segmentation_entities.extend(part.segmentation_entities)
-        for key, counts in part.class_counts.items():
-            into = self.class_counts.setdefault(key, {})
-            for cid, n in counts.items():
-                into[cid] = into.get(cid, 0) + n
+        add_class_counts(self.class_counts, part.class_counts)
 
 
 @dataclass(frozen=True)
