@@ -336,3 +336,27 @@ def test_labels_behind_the_camera_or_at_nan_are_not_drawn(renderer):
     ((_, boxes),) = res.label_boxes()
     assert np.isfinite(boxes[0]).all() and np.isnan(boxes[1:]).all()
     assert renderer.ctx.error == "GL_NO_ERROR"
+
+
+def test_a_class_drawn_bigger_pushes_its_label_out_as_far(renderer):
+    """The legend's per-class point radius scale grows the point on the GPU; its label moves
+    down with it, so it still never covers its point."""
+    pal = make_palette(21)
+    tex = PaletteTexture(renderer.ctx, pal)
+    palettes = {"c": tex}
+    pts = PointsVisual(positions=np.array([[50.5, 12.5]]), class_ids=np.array([6]), palette_key="c", radii=-2.0,
+                       object_id=4, cache_key="p-scaled")
+    labels = point_labels(pts, ["person"])
+    cam = Camera2D.pixel_exact(100, 60)
+    (plain,) = drawn_boxes(renderer.render_2d([pts, labels], cam, (100, 60), palettes))
+    tex.set_class_styles({6: (4.0, 1.0)})          # radius x4: 8 px
+    try:
+        res = renderer.render_2d([pts, labels], cam, (100, 60), palettes)
+        rgba = res.read_rgba()
+        save_png(rgba, "label_scaled_point", 4)
+        (box,) = drawn_boxes(res)
+        assert box[1] >= 12 + 8 + 1 and box[1] - plain[1] >= 5, f"label at y={box[1]} (unscaled {plain[1]})"
+        assert (rgba[5:20, 50, :3] == pal[6, :3]).all(), "the bigger point is intact above its label"
+    finally:
+        tex.set_class_styles({})
+    assert renderer.ctx.error == "GL_NO_ERROR"

@@ -107,7 +107,7 @@ class LabelsRenderer:
             units_px[rows] = fs.px_scale * (1.0 if transform is None else model_scale(np.asarray(transform)))
         ok = np.isfinite(w) & (w > 0)
         units_px /= np.where(ok, w, 1.0)
-        clearance = cat("clearance")
+        clearance = cat("clearance") * self._class_scale(labels, metas, starts, fs, n)
         clearance_px = np.where(clearance < 0, -clearance * fs.ui_scale, clearance * units_px)
         gap = np.ceil(clearance_px + cat("offset") * fs.ui_scale).astype(np.int64)
         visible = ok & self._shown(labels, metas, starts, fs, n)
@@ -116,6 +116,20 @@ class LabelsRenderer:
                           primary=cat("primary").astype(np.int64), visible=visible, priority=cat("priority"),
                           size_px=cat("extent") * units_px, depth=np.where(ok, w, 0.0) if fs.eye[3] > 0.5 else
                           np.zeros(n), ident=cat("ident").astype(np.uint64))
+
+    @staticmethod
+    def _class_scale(labels: list[LabelsVisual], metas: list[dict], starts: np.ndarray, fs: FrameState,
+                     n: int) -> np.ndarray:
+        """Per label, the size scale the legend gives its class (points and lines drawn bigger
+        push their labels out as far)."""
+        scale = np.ones(n)
+        for j, v in enumerate(labels):
+            palette, cid = fs.palettes.get(v.palette_key), metas[j]["class_ids"]
+            if palette is not None and cid is not None:
+                per = palette.size_scale(cid)
+                if per is not None:
+                    scale[starts[j]:starts[j] + len(cid)] = per
+        return scale
 
     @staticmethod
     def _shown(labels: list[LabelsVisual], metas: list[dict], starts: np.ndarray, fs: FrameState,

@@ -182,6 +182,17 @@ class PaletteTexture:
         self.writes += 1
         self._styles = styles
 
+    def size_scale(self, class_ids: np.ndarray) -> np.ndarray | None:
+        """Per class id, the larger of its radius and thickness scales (None: every class at 1):
+        how much further a label must stay from what it names when the legend draws its class
+        bigger."""
+        if not self._styles:
+            return None
+        scale = np.ones(len(class_ids), np.float64)
+        for cid, (radius, thickness) in self._styles.items():
+            scale[class_ids == cid] = max(radius, thickness)
+        return scale
+
     def set_dim_alpha(self, dim_alpha: float) -> None:
         self.dim_alpha = float(dim_alpha)
         self._dirty = True
