@@ -274,6 +274,19 @@ def test_newer_version_names_both_versions(tmp_path: Path, tiny) -> None:
             fn(path)
 
 
+def test_an_absurd_version_is_damage_not_a_newer_file(tmp_path: Path, tiny) -> None:
+    """Bytes after the magic that read as version 2,004,515,192 are a damaged header: the error
+    says so instead of asking the user to upgrade annoview."""
+    data = bytearray(tiny[0])
+    data[8:12] = b"xyzw"
+    path = tmp_path / "damaged.avr"
+    path.write_bytes(bytes(data))
+    for fn in (read_avr, open_index, read_avr_header):
+        with pytest.raises(RecordingFormatError, match="damaged header") as info:
+            fn(path)
+        assert not isinstance(info.value, NewerFormatError) and "upgrade" not in str(info.value)
+
+
 @pytest.mark.parametrize("bogus", [0xFFFF_FFF0, 50_000_000])
 @pytest.mark.parametrize("keep_footer", [True, False])
 def test_oversized_length_is_corruption_not_an_allocation(tmp_path: Path, tiny, bogus: int, keep_footer: bool) -> None:

@@ -140,7 +140,14 @@ def decode_header(data: bytes, source: str = "stream") -> AvrHeader:
     return AvrHeader(app, rec, created, version, size)
 
 
+# Format versions are small counters; a number past this is a damaged header, not a newer file.
+MAX_PLAUSIBLE_VERSION = 1 << 16
+
+
 def _check_version(version: int, source: str) -> None:
+    if version > MAX_PLAUSIBLE_VERSION:
+        raise RecordingFormatError(f"{source}: damaged header (format version field reads {version}, "
+                                   f"not a version any annoview writes)")
     if version > FORMAT_VERSION:
         raise NewerFormatError(f"{source} uses annoview recording format version {version}; this annoview "
                                f"reads format version {FORMAT_VERSION}: upgrade annoview to open it")

@@ -40,7 +40,7 @@ from ..chunk import Chunk
 from ..errors import RecordingFormatError
 from .conn_limits import (DEFAULT_IDLE_EVICT_S, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MIN_RATE_BPS,
                           DEFAULT_PROGRESS_GRACE_S, REJECT_BUSY_PREFIX, ConnLimits)
-from .frames import DEFAULT_MAX_FRAME_LEN, FORMAT_VERSION, FRAME_CHUNK, FrameDecoder, json_object
+from .frames import DEFAULT_MAX_FRAME_LEN, FORMAT_VERSION, FRAME_CHUNK, MAX_PLAUSIBLE_VERSION, FrameDecoder, json_object
 
 __all__ = [
     "STREAM_MAGIC", "DEFAULT_PORT", "MAX_HANDSHAKE_JSON", "REPLY_OK", "REPLY_REJECT", "REJECT_BUSY_PREFIX", "HandshakeInfo",
@@ -106,6 +106,8 @@ def parse_handshake(buf: bytes | bytearray) -> tuple[HandshakeInfo, int] | None:
     if len(buf) < HANDSHAKE_PREAMBLE_SIZE:
         return None
     _, version, json_len = _HANDSHAKE.unpack_from(buf)
+    if version > MAX_PLAUSIBLE_VERSION:
+        raise RecordingFormatError(f"damaged handshake (format version field reads {version})")
     if version > FORMAT_VERSION:
         raise RecordingFormatError(f"the logger streams format version {version}; this annoview reads version "
                                    f"{FORMAT_VERSION}: upgrade annoview on the receiving side")
