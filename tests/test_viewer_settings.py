@@ -40,12 +40,12 @@ def test_xdg_config_home_is_used(monkeypatch, tmp_path):
 
 def test_round_trip(tmp_path):
     s = ViewerSettings(window_size=(900, 600), window_pos=(10, -20), view_tab="3d",
-                       view_options={"seg_opacity": {"/mask": 0.3}}, ini=GOOD_INI)
+                       view_options={"seg_opacity": {"/mask": 0.3}}, ini=GOOD_INI, color_by="entity")
     warnings: list[str] = []
     assert s.save(tmp_path, warnings.append)
     back = ViewerSettings.load(tmp_path, warnings.append)
     assert (back.window_size, back.window_pos, back.view_tab, back.ini) == ((900, 600), (10, -20), "3d", GOOD_INI)
-    assert back.view_options == {"seg_opacity": {"/mask": 0.3}} and warnings == []
+    assert back.view_options == {"seg_opacity": {"/mask": 0.3}} and back.color_by == "entity" and warnings == []
     mode = (tmp_path / JSON_NAME).stat().st_mode & 0o777
     assert mode == 0o666 & ~_umask()
 
@@ -63,6 +63,7 @@ def _umask() -> int:
     json.dumps({"version": 1, "window_size": [1e9, 5]}).encode(),
     json.dumps({"version": 1, "window_size": "__import__('os').system('false')"}).encode(),
     json.dumps({"version": 1, "view_tab": "4d"}).encode(),
+    json.dumps({"version": 1, "color_by": "rainbow"}).encode(),
     json.dumps({"version": 99}).encode(),
     b'{"version": 1, "window_size": [NaN, 3]}',
     b"[" * 100000 + b"]" * 100000,
@@ -186,6 +187,8 @@ def test_layout_and_view_options_persist_between_runs(tmp_path, capsys):
         moved = app.views["2d"].screen_rect[0]
         assert moved > x0 + 60
         rec.options.seg_opacity["/cam/mask"] = 0.35
+        rec.options.labels = "off"
+        app.scene_renderer_for(rec).edits.set_color_by("instance")
     finally:
         app.release()                                     # saves
     assert (cfg / INI_NAME).exists() and (cfg / JSON_NAME).exists()
@@ -194,7 +197,8 @@ def test_layout_and_view_options_persist_between_runs(tmp_path, capsys):
         rec = app.open(str(tmp_path / "r.avr"), wait=True)
         _frames(app, 5)
         assert abs(app.views["2d"].screen_rect[0] - moved) <= 2, "the panel sizes came back"
-        assert rec.options.seg_opacity == {"/cam/mask": 0.35}
+        assert rec.options.seg_opacity == {"/cam/mask": 0.35} and rec.options.labels == "off"
+        assert app.scene_renderer_for(rec).edits.color_by == "instance", "color by is remembered"
     finally:
         app.release()
     app = App(size=(1000, 650), vsync=False, settings_dir=cfg, reset_layout=True)
@@ -202,7 +206,7 @@ def test_layout_and_view_options_persist_between_runs(tmp_path, capsys):
         rec = app.open(str(tmp_path / "r.avr"), wait=True)
         _frames(app, 5)
         assert abs(app.views["2d"].screen_rect[0] - x0) <= 2, "--reset-layout: the default layout"
-        assert rec.options.seg_opacity == {}
+        assert rec.options.seg_opacity == {} and app.scene_renderer_for(rec).edits.color_by == "class"
     finally:
         app.release()
     assert capsys.readouterr().err == ""

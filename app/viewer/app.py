@@ -367,6 +367,8 @@ class App:
         if rec is not None and rec.scene is not None and (rec.scene.visuals_2d or rec.scene.visuals_3d):
             s.arrangement = [bool(rec.scene.visuals_2d), bool(rec.scene.visuals_3d)]
         s.view_options = merged_view_options(s.view_options, self.recordings, self.active)
+        if rec is not None and rec.scene_renderer is not None:
+            s.color_by = rec.scene_renderer.edits.color_by
         ok = s.save(self.settings_dir, self._settings_warning)
         self._settings_failed = not ok       # said once; not again every few seconds
         return ok
@@ -390,6 +392,8 @@ class App:
     def scene_renderer_for(self, rec: Recording) -> SceneRenderer:
         if rec.scene_renderer is None:
             rec.scene_renderer = SceneRenderer(self.renderer)
+            if self.settings.color_by is not None:      # remembered from the last run
+                rec.scene_renderer.edits.set_color_by(self.settings.color_by)
         return rec.scene_renderer
 
     def visuals_by_object(self, rec: Recording) -> dict[int, Any]:

@@ -2,8 +2,8 @@
 
 Two files in `config_dir()`:
 - `layout.ini`: Dear ImGui's own settings (dock layout, panel sizes, which tab is in front);
-- `viewer.json`: window size and position, the front view tab, and the view options (e.g. a
-  mask's opacity, keyed by entity path).
+- `viewer.json`: window size and position, the front view tab, the view options (e.g. a
+  mask's opacity, keyed by entity path; the labels option) and the legend's "color by".
 
 Both are read as untrusted input: a file that is too big, not UTF-8, not the expected shape, or
 holding absurd numbers is ignored with one warning line, and the viewer starts with the default
@@ -68,6 +68,7 @@ class ViewerSettings:
     view_options: dict[str, Any] = field(default_factory=dict)   # ViewOptions field -> value
     arrangement: list[bool] | None = None           # [2D content, 3D content] the layout was made for
     panel_sizes: dict[str, float] = field(default_factory=dict)   # see layout.build_default_layout
+    color_by: str | None = None                     # the legend's "color by" (class / entity / instance)
     ini: str | None = None                          # imgui's settings text
 
     # ---- reading ----------------------------------------------------------------------------
@@ -116,6 +117,12 @@ class ViewerSettings:
                 type(v) in (int, float) and 0 < v < MAX_COORD for v in sizes.values())):
             raise ValueError("panel_sizes: expected left/right/bottom/right_top sizes")
         self.panel_sizes = {k: float(v) for k, v in sizes.items()}
+        from annoview.scene.legend import COLOR_BY
+
+        color_by = data.get("color_by")
+        if color_by is not None and color_by not in COLOR_BY:
+            raise ValueError(f"color_by: expected one of {', '.join(COLOR_BY)}, got {color_by!r}")
+        self.color_by = color_by
 
     # ---- writing ----------------------------------------------------------------------------
     def save(self, folder: Path, warn: Warn) -> bool:
@@ -124,7 +131,7 @@ class ViewerSettings:
 
         data = {"version": VERSION, "window_size": self.window_size, "window_pos": self.window_pos,
                 "view_tab": self.view_tab, "view_options": self.view_options, "arrangement": self.arrangement,
-                "panel_sizes": self.panel_sizes}
+                "panel_sizes": self.panel_sizes, "color_by": self.color_by}
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for name, text in ((JSON_NAME, json.dumps(data, indent=1, sort_keys=True)), (INI_NAME, self.ini)):
