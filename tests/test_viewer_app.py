@@ -430,14 +430,16 @@ def test_problems_are_listed_while_the_rest_renders(app, rec):
 
 def test_corrupt_file_is_an_error_notice_and_the_viewer_keeps_running(app, tmp_path, rec_path):
     bad = tmp_path / "corrupt.avr"
-    bad.write_bytes(b"ANNOVIEW" + os.urandom(200))
+    bad.write_bytes(b"ANNOVIEW" + b"\xff" * 4 + os.urandom(196))   # an absurd version field, then noise
     errors = app.notifications.count("error")
     app.open(str(bad))
     app.wait_loaded()
     frames(app, 3)
     assert app.notifications.count("error") == errors + 1
     assert all(r.source != str(bad) for r in app.recordings)
-    assert any("corrupt.avr" in n.text for n in app.notifications.toasts())
+    (notice,) = [n.text for n in app.notifications.toasts() if "corrupt.avr" in n.text]
+    assert str(tmp_path) not in notice and notice.count("corrupt.avr") == 1, notice   # named once, by its name
+    assert "damaged header" in notice and "upgrade" not in notice, notice
     # a truncated recording loads what it can, with a warning
     data = rec_path.read_bytes()
     cut = tmp_path / "cut.avr"

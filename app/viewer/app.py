@@ -55,6 +55,14 @@ WINDOW_IDS = {"entities": entities.WINDOW, "legend": legend.WINDOW, "inspector":
               "time": timeline.WINDOW, "problems": problems.WINDOW, "2d": VIEW_2D, "3d": VIEW_3D}
 
 
+
+def open_failure(name: str, source: str, error: str) -> str:
+    """One line for a recording that could not be opened. Readers name the file by its full
+    path; the line names it once, by the name shown in the viewer."""
+    if source and error.startswith(source):
+        return f"Could not open: {name}{error[len(source):]}"
+    return f"Could not open {name}: {error}"
+
 class App:
     """The viewer application. `surface=None` opens a glfw window of `size`."""
 
@@ -254,7 +262,7 @@ class App:
                 continue
             self._reported.add(rec.id)
             if p.state == "failed":
-                self.notifications.error(f"Could not open {rec.name}: {p.error}")
+                self.notifications.error(open_failure(rec.name, rec.source, str(p.error)))
                 if not rec.store.entity_paths():
                     self.close_recording(rec)
 
