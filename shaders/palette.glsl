@@ -1,4 +1,4 @@
-// GPU color lookup shared by every primitive that carries class ids (DESIGN.md "GPU color lookup").
+// GPU color lookup shared by every primitive that carries class ids (docs/architecture.md, "Colors on the GPU").
 //
 // u_palette      SRGB8_ALPHA8 256x256: texel (id % 256, id / 256) = color of class id (alpha 0 =
 //                hidden). The texture format is sRGB, so texelFetch returns LINEAR rgb: the
