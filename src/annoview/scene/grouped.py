@@ -233,7 +233,8 @@ class GroupedBuild:
                          palette_keys=g.keys, contexts=g.contexts, services=self.builder,
                          object_ids=lambda kind, members: self._object_ids(kind, g.ents[members], paths),
                          value_ids=_value_ids, cache_key=lambda members: _members_key(g, members),
-                         labels=None if options.labels == "auto" else options.labels == "on")
+                         labels=None if options.labels == "auto" else options.labels == "on",
+                         path=lambda i: paths[int(g.ents[i])])
         try:
             result: GroupResult = visualizer(inp)
         except Exception:  # odd data: every entity one by one, where a problem names the entity
@@ -252,6 +253,9 @@ class GroupedBuild:
         target = out.entries_2d if result.space == "2d" else out.entries_3d
         for b, members in kept:
             target.append(((int(rank[members[0]]), 0, b.local_index), b.build(members)))
+        if result.singles is not None:
+            for i, j, v in result.singles(np.flatnonzero(result.drawn & ~needs)):
+                target.append(((int(rank[i]), 0, j), v))
         part_ents = np.flatnonzero(needs & result.drawn)
         if len(part_ents):
             cells = query.cells_of(g.ents[part_ents])

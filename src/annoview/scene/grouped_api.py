@@ -40,6 +40,7 @@ class GroupInput:
     value_ids: Callable[[Gathered, np.ndarray, np.ndarray], np.ndarray]  # equal id = equal cut value
     cache_key: Callable[[np.ndarray], Hashable]    # names the data of some entities (row ids)
     labels: bool | None = None                     # the view's labels option: on / off; None: rule 7
+    path: Callable[[int], str] = str               # entity position -> its path (label idents, default colors)
 
 
 @dataclass
@@ -59,6 +60,9 @@ class GroupResult:
     batches: list[GroupBatch] = field(default_factory=list)
     kinds: list[tuple[str, np.ndarray]] = field(default_factory=list)   # object kinds, in id order
     count_classes: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
+    # per-entity visuals it builds itself (labels): (entity positions drawn by batches only) ->
+    # [(entity position, index in its per-entity part, visual)]; called after object ids exist
+    singles: Callable[[np.ndarray], list[tuple[int, int, Visual]]] | None = None
 
 
 GroupVisualizer = Callable[[GroupInput], GroupResult]

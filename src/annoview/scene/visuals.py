@@ -391,8 +391,12 @@ class LabelsVisual(_Colored):
 def label_idents(entity: str, instances: np.ndarray) -> np.ndarray:
     """Stable label identities: a CRC32 of the entity path in the high 32 bits, the instance in
     the low ones (object ids depend on the order a builder met the entities; paths do not)."""
-    return (np.uint64(zlib.crc32(entity.encode("utf-8"))) << np.uint64(32)) | \
-        np.asarray(instances, np.uint64).reshape(-1)
+    return label_ident_base(entity) | np.asarray(instances, np.uint64).reshape(-1)
+
+
+def label_ident_base(entity: str) -> np.uint64:
+    """The high 32 bits of an entity's label idents (`label_idents`), for building many at once."""
+    return np.uint64(zlib.crc32(entity.encode("utf-8"))) << np.uint64(32)
 
 
 def _labels_for(v: "_Colored", n: int, texts: Sequence[str | None], anchors: np.ndarray, kw: dict[str, object],

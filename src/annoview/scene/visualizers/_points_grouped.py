@@ -22,7 +22,7 @@ import numpy as np
 from ...instances import MAX_ID
 from ...store.gather import Gathered
 from ..batch import _pick_ids, _scalar
-from ..visuals import NO_KEYPOINT, LinesVisual, PointsVisual
+from ..visuals import LABEL_PRIORITY_CONTEXT, NO_KEYPOINT, LabelsVisual, LinesVisual, PointsVisual, label_ident_base
 from ._points import CONNECTION_RADIUS, CONNECTIONS_BELOW, DEFAULT_RADIUS, DRAW_ORDER
 from .base import LABELS_MAX_INSTANCES
 from ..grouped_api import GroupBatch, GroupInput, GroupResult, register_grouped, unreadable
@@ -132,9 +132,11 @@ def build_grouped(inp: GroupInput) -> GroupResult:
         shown[:] = inp.labels
     # palette-colored points batch (batch.py); explicit colors and no class ids draw one by one
     batchable = (kc > 0) & (colors.lengths == 0) & (n > 0)
-    result.needs_part = (n > 0) & (~batchable | shown)
     skel = _skeletons(inp, n, kc, kk)
     has_conn = (skel.counts > 0) & (n > 0)
+    # context labels (no explicit ones) of palette-colored points: built here, per entity
+    labeled = _ContextLabels(inp, n, kc, kk, kr, shown & batchable & (labels.lengths == 0))
+    result.needs_part = (n > 0) & (~batchable | (shown & ~labeled.covered))
 
     conn_radius = _scalar(CONNECTION_RADIUS)
     keys = _group_keys(inp.palette_gid, draw_order)
@@ -215,7 +217,104 @@ def build_grouped(inp: GroupInput) -> GroupResult:
     result.count_classes = lambda members: (members, _per_instance(cls.values, cls.starts[members], kc[members],
                                                                      n[members]))
     result.kinds = [("points", n > 0), ("connections", has_conn)]
+    result.singles = lambda light: labeled.visuals(light, 1 + has_conn.astype(np.int64))
     return result
+
+
+class _ContextLabels:
+    """Rule 7 labels of entities whose labels come only from the annotation context, exactly as
+    `add_labels` / `point_labels` make them for each entity: the labels are resolved once per
+    distinct (palette, instance count, class ids, keypoint ids), then each entity's
+    `LabelsVisual` is sliced out of its arrays. An entity whose class id is given once for
+    several instances (one shared label at their center, rule 3) is left to the per-entity path
+    (`covered` is False for it)."""
+
+    def __init__(self, inp: GroupInput, n: np.ndarray, kc: np.ndarray, kk: np.ndarray, kr: np.ndarray,
+                 wanted: np.ndarray) -> None:
+        self.inp, self.n, self.kc, self.kk, self.kr = inp, n, kc, kk, kr
+        self.covered = np.zeros(len(n), bool)
+        self.sig = np.full(len(n), -1, np.int64)
+        self.keep: list[np.ndarray] = []          # per signature: labeled instances
+        self.texts: list[np.ndarray] = []         # per signature: their texts (object array)
+        todo = np.flatnonzero(wanted & (n > 0) & (kc > 0))
+        if not len(todo):
+            return
+        cls, kp = inp.field("class_ids"), inp.field("keypoint_ids")
+        ids_c = inp.value_ids(cls, todo, kc)
+        ids_k = np.full(len(todo), -1, np.int64)
+        has_k = kk[todo] > 0
+        if has_k.any():
+            ids_k[has_k] = inp.value_ids(kp, todo[has_k], kk)
+        rows = np.stack([inp.palette_gid[todo], n[todo], ids_c, ids_k], 1)
+        if (rows == rows[0]).all():
+            inverse, firsts = np.zeros(len(todo), np.int64), todo[:1]
+        else:
+            _, first_pos, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+            inverse, firsts = inverse.reshape(-1), todo[first_pos]
+        ok = []
+        for e in firsts.tolist():
+            g = int(inp.palette_gid[e])
+            c = cls.values[cls.starts[e]:cls.starts[e] + kc[e]]
+            k = kp.values[kp.starts[e]:kp.starts[e] + kk[e]] if kk[e] > 0 else None
+            res = inp.services.resolve(inp.palette_keys[g], inp.contexts[g], int(n[e]), c, k, None, None,
+                                       inp.path(e))
+            shared = res.shared_label is not None and n[e] > 1
+            ok.append(not shared)
+            keep = np.array([i for i, t in enumerate(res.labels) if t], np.int64)
+            self.keep.append(keep)
+            texts = np.empty(len(keep), object)
+            texts[:] = [res.labels[i] for i in keep.tolist()]
+            self.texts.append(texts)
+        self.sig[todo] = inverse
+        self.covered[todo] = np.asarray(ok, bool)[inverse]
+
+    def visuals(self, light: np.ndarray, local_index: np.ndarray) -> list[tuple[int, int, LabelsVisual]]:
+        inp, n, kc, kk, kr = self.inp, self.n, self.kc, self.kk, self.kr
+        who = light[self.covered[light]]
+        who = who[np.asarray([len(self.keep[s]) > 0 for s in self.sig[who].tolist()], bool).reshape(-1)]
+        if not len(who):
+            return []
+        pos, cls, kp, radii = (inp.field(f) for f in ("positions", "class_ids", "keypoint_ids", "radii"))
+        sig = self.sig[who]
+        counts = np.asarray([len(k) for k in self.keep], np.int64)[sig]
+        if (sig == sig[0]).all():                 # every entity alike (the usual case)
+            inst = np.tile(self.keep[int(sig[0])], len(who))
+        else:
+            inst = np.concatenate([self.keep[s] for s in sig.tolist()])
+        ends = np.cumsum(counts)
+        begins = ends - counts
+
+        def per_label(g: Gathered, lengths: np.ndarray) -> np.ndarray:
+            """Each label's value of a per-instance field (a shorter list repeats its last value)."""
+            m = np.repeat(lengths[who], counts)
+            return g.values[np.repeat(g.starts[who], counts) + np.minimum(inst, np.maximum(m, 1) - 1)]
+
+        positions = np.asarray(pos.values[np.repeat(pos.starts[who], counts) + inst], np.float32)
+        class_ids = per_label(cls, kc)
+        kp_ids = per_label(kp, kk) if (kk[who] > 0).any() else None
+        r = np.full(len(inst), DEFAULT_RADIUS, np.float32)
+        has_r = np.repeat(kr[who] > 0, counts)
+        if has_r.any():
+            r[has_r] = np.asarray(per_label(radii, kr)[has_r], np.float32)
+        extent = np.maximum(r, 0.0) * 2.0
+        priority = np.full(len(inst), LABEL_PRIORITY_CONTEXT, np.float32)
+        instances = inst.astype(np.uint32)
+        idents = inst.astype(np.uint64)
+        paths = [inp.path(e) for e in who.tolist()]
+        idents |= np.repeat(np.array([label_ident_base(p) for p in paths], np.uint64), counts)
+        oids = inp.object_ids("points", who)
+        data_key = inp.cache_key(who)             # with the entity's position: names its labels' data
+        out = []
+        for e, oid, path, s, b, t in zip(who.tolist(), oids.tolist(), paths, sig.tolist(), begins.tolist(),
+                                         ends.tolist()):
+            g = int(inp.palette_gid[e])
+            out.append((e, int(local_index[e]), LabelsVisual(
+                positions=positions[b:t], texts=self.texts[s].tolist(), instances=instances[b:t], colors=None,
+                class_ids=class_ids[b:t], keypoint_ids=None if kp_ids is None or kk[e] == 0 else kp_ids[b:t],
+                pick_ids=None, palette_key=inp.palette_keys[g], default_color=inp.services.default_color(path),
+                object_id=oid, cache_key=("grouped-labels", data_key, e, inp.palette_keys[g]),
+                extent=extent[b:t], clearance=r[b:t], span=0.0, priority=priority[b:t], idents=idents[b:t])))
+        return out
 
 
 def _ids_ok(g: Gathered) -> bool:
