@@ -33,13 +33,18 @@ def write_images(path: Path) -> None:
     rr.disconnect()
 
 
+def screenshot_rgb(rec, out, size: str, rect: str) -> np.ndarray:
+    """`annoview screenshot` of a recording's 2D rect, read back as (H, W, 3) ints."""
+    proc = subprocess.run([sys.executable, "-m", "annoview.app.cli", "screenshot", str(rec), "--out", str(out),
+                           "--size", size, "--rect", rect], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return np.asarray(PILImage.open(out).convert("RGB")).astype(int)
+
+
 def test_float_bgr_and_png_images_render_as_rerun_shows_them(tmp_path):
     rec, out = tmp_path / "images.avr", tmp_path / "images.png"
     write_images(rec)
-    proc = subprocess.run([sys.executable, "-m", "annoview.app.cli", "screenshot", str(rec), "--out", str(out),
-                           "--size", "400x300", "--rect", "0,0,4,3"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    img = np.asarray(PILImage.open(out).convert("RGB")).astype(int)
+    img = screenshot_rgb(rec, out, "400x300", "0,0,4,3")
     gray = np.round((FLOATS + 1.0) / 101.0 * 255.0)  # normalized value shown as an sRGB gray
     expected = {0: PNG_RGB.astype(int), 1: BGR[:, ::-1].astype(int), 2: np.repeat(gray[:, None], 3, 1).astype(int)}
     bad = []
@@ -80,10 +85,7 @@ RERUN_SHOWS = [
 def test_u16_float_rgb_and_bayer_match_rerun(tmp_path):
     rec, out = tmp_path / "formats.avr", tmp_path / "formats.png"
     write_formats(rec)
-    proc = subprocess.run([sys.executable, "-m", "annoview.app.cli", "screenshot", str(rec), "--out", str(out),
-                           "--size", "400x400", "--rect", "0,0,4,4"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    img = np.asarray(PILImage.open(out).convert("RGB")).astype(int)
+    img = screenshot_rgb(rec, out, "400x400", "0,0,4,4")
     bad = [f"row {r} col {c}: {img[50 + 100 * r, 50 + 100 * c].tolist()} != {want}"
            for r, row in enumerate(RERUN_SHOWS) for c, want in enumerate(row)
            if np.abs(img[50 + 100 * r, 50 + 100 * c] - want).max() > 2]

@@ -155,6 +155,14 @@ def _axis_angles(value: Any) -> list[tuple[np.ndarray, float]] | None:
     return out or None
 
 
+def _trs_rows(vals: Mapping[str, Any], translation: str, quaternion: str, axis_angle: str,
+              scale: str) -> tuple[Any, Any, Any, Any, Any]:
+    """Translation, quaternion, axis-angle, scale and mat3x3 rows of a transform's cells (each
+    None when absent); Transform3D and InstancePoses3D name the first four differently."""
+    return (_rows(vals.get(translation), 3), _rows(vals.get(quaternion), 4), _axis_angles(vals.get(axis_angle)),
+            _rows(vals.get(scale), 3), _rows(vals.get("mat3x3"), 9))
+
+
 def _mat3(values: np.ndarray) -> np.ndarray:
     """A stored 3x3 matrix is column-major (9 numbers, column after column)."""
     return values.reshape(3, 3).T
@@ -181,11 +189,7 @@ def transform_from_cells(cells: Mapping[str, Any]) -> np.ndarray | None:
     name), or None when it has none (or only cleared fields)."""
     row = newest_row_cells(cells, "Transform3D")
     vals = {k: ref.value for k, ref in row.items()}
-    t = _rows(vals.get("translation"), 3)
-    q = _rows(vals.get("quaternion"), 4)
-    aa = _axis_angles(vals.get("rotation_axis_angle"))
-    s = _rows(vals.get("scale"), 3)
-    m = _rows(vals.get("mat3x3"), 9)
+    t, q, aa, s, m = _trs_rows(vals, "translation", "quaternion", "rotation_axis_angle", "scale")
     rel = _rows(vals.get("relation"), 1)
     rel_v = None if rel is None else int(rel[-1, 0])
     if all(v is None for v in (t, q, aa, s, m)):
@@ -205,11 +209,7 @@ def instance_pose_from_cells(cells: Mapping[str, Any]) -> np.ndarray | None:
     if not row:
         return None
     vals = {k: ref.value for k, ref in row.items()}
-    t = _rows(vals.get("translations"), 3)
-    q = _rows(vals.get("quaternions"), 4)
-    aa = _axis_angles(vals.get("rotation_axis_angles"))
-    s = _rows(vals.get("scales"), 3)
-    m = _rows(vals.get("mat3x3"), 9)
+    t, q, aa, s, m = _trs_rows(vals, "translations", "quaternions", "rotation_axis_angles", "scales")
     if all(v is None for v in (t, q, aa, s, m)):
         return None
     return compose_trs(translation=None if t is None else t[0], rotation_axis_angle=None if aa is None else aa[0],
